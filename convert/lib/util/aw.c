@@ -1,0 +1,229 @@
+/* aw - atomic writer: temp in the target's directory, fsync, rename */
+#include "aw.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, s, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int aw_relpath_ok(const char *rel)
+{
+	const char *p = rel, *e;
+	size_t n;
+
+	if (*rel == '\0' || *rel == '/')
+		return 0;
+	for (;;) {
+		e = strchr(p, '/');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		if (n > 255)
+			return 0;
+		if (!e)
+			return 1;
+		p = e + 1;
+	}
+}
+
+int aw_opendir(int rootfd, const char *rel, unsigned flags)
+{
+	char *copy, *p, *slash;
+	int fd, nfd, e;
+
+	fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (rel[0] == '\0' || strcmp(rel, ".") == 0)
+		return fd;
+	if (!aw_relpath_ok(rel)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	copy = strdup(rel);
+	if (copy == NULL) {
+		close(fd);
+		errno = ENOMEM;
+		return -1;
+	}
+	for (p = copy; p; p = slash) {
+		slash = strchr(p, '/');
+		if (slash)
+			*slash++ = '\0';
+		nfd = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0 && errno == ENOENT && (flags & AW_MKDIRS)) {
+			if (mkdirat(fd, p, 0755) < 0 && errno != EEXIST)
+				goto fail;
+			nfd = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (nfd < 0)
+			goto fail;
+		close(fd);
+		fd = nfd;
+	}
+	free(copy);
+	return fd;
+fail:
+	e = errno;
+	close(fd);
+	free(copy);
+	errno = e;
+	return -1;
+}
+
+int aw_open(struct aw *w, int rootfd, const char *rel, mode_t mode, unsigned flags)
+{
+	char *dir, *slash;
+	int i, e;
+
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	w->dirfd = -1;
+	if (!aw_relpath_ok(rel)) {
+		errno = EINVAL;
+		return -1;
+	}
+	dir = strdup(rel);
+	if (dir == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		w->base = strdup(slash + 1);
+		w->dirfd = (w->base ? aw_opendir(rootfd, dir, flags) : -1);
+	} else {
+		w->base = strdup(dir);
+		w->dirfd = (w->base ? aw_opendir(rootfd, "", flags) : -1);
+	}
+	e = w->base ? errno : ENOMEM;
+	free(dir);
+	if (w->dirfd < 0)
+		goto fail;
+	w->mode = mode;
+	for (i = 0; i < 100; i++) {
+		snprintf(w->tmp, sizeof(w->tmp), ".s2q-tmp.%ld.%d", (long)getpid(), i);
+		w->fd = openat(w->dirfd, w->tmp,
+			       O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (w->fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (w->fd < 0) {
+		e = errno;
+		w->tmp[0] = '\0';
+		goto fail;
+	}
+	if (fchmod(w->fd, mode) < 0) {
+		e = errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	aw_abort(w);
+	errno = e;
+	return -1;
+}
+
+int aw_fd(const struct aw *w)
+{
+	return w->fd;
+}
+
+int aw_write(struct aw *w, const void *p, size_t n)
+{
+	if (w->fd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	return write_all(w->fd, p, n);
+}
+
+void aw_abort(struct aw *w)
+{
+	int e = errno;
+
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	if (w->dirfd >= 0) {
+		if (w->tmp[0])
+			unlinkat(w->dirfd, w->tmp, 0);
+		close(w->dirfd);
+	}
+	w->dirfd = -1;
+	w->tmp[0] = '\0';
+	free(w->base);
+	w->base = NULL;
+	errno = e;
+}
+
+int aw_commit(struct aw *w)
+{
+	int fd = w->fd, e;
+
+	if (fd < 0 || w->dirfd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	if (fsync(fd) < 0)
+		goto fail;
+	w->fd = -1;
+	if (close(fd) < 0)
+		goto fail;
+	if (renameat(w->dirfd, w->tmp, w->dirfd, w->base) < 0)
+		goto fail;
+	w->tmp[0] = '\0';
+	/*
+	 * Best effort: the file's own fsync made its bytes durable and the
+	 * rename is atomic, so after a crash the target is the old or the new
+	 * file, both complete.  A failure here cannot be undone; ignore it.
+	 */
+	(void)fsync(w->dirfd);
+	aw_abort(w);
+	return 0;
+fail:
+	e = errno;
+	aw_abort(w);
+	errno = e;
+	return -1;
+}
+
+int aw_file(int rootfd, const char *rel, mode_t mode, unsigned flags, const void *p, size_t n)
+{
+	struct aw w;
+
+	if (aw_open(&w, rootfd, rel, mode, flags) < 0)
+		return -1;
+	if (aw_write(&w, p, n) < 0) {
+		aw_abort(&w);
+		return -1;
+	}
+	return aw_commit(&w);
+}

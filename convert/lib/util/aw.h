@@ -1,0 +1,45 @@
+/* aw - atomic writer: temp in the target's directory, fsync, rename */
+#ifndef S2Q_AW_H
+#define S2Q_AW_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define AW_MKDIRS 0x1		/* create missing directories (mode 0755) below the root */
+
+/*
+ * A file is written as ROOT/REL where REL is relative, with no empty, "."
+ * or ".." component.  Every directory on the way is opened with
+ * O_NOFOLLOW|O_DIRECTORY from the root's descriptor, so a symlink planted
+ * below the root is never followed (ELOOP/ENOTDIR).  The temp file is
+ * created O_EXCL|O_NOFOLLOW beside the target, chmod'ed to the given mode,
+ * written in full, fsynced, closed (checked), renamed over the target, and
+ * the directory is fsynced (best effort: a failure there is ignored, the
+ * rename having been done).  On any failure the temp is unlinked and the
+ * previous target is untouched.  All calls: 0, or -1 with errno.
+ */
+struct aw {
+	int dirfd;
+	int fd;
+	char tmp[48];
+	char *base;
+	mode_t mode;
+};
+
+/* aw_relpath_ok - 1 if rel is a safe relative path as described above */
+int aw_relpath_ok(const char *rel);
+/* aw_opendir - open directory ROOT/rel (rel may be "" or "."); fd or -1 */
+int aw_opendir(int rootfd, const char *rel, unsigned flags);
+int aw_open(struct aw *w, int rootfd, const char *rel, mode_t mode, unsigned flags);
+int aw_write(struct aw *w, const void *p, size_t n);
+/* aw_fd - the temp file's descriptor (O_RDWR), for writers such as cdb_make */
+int aw_fd(const struct aw *w);
+int aw_commit(struct aw *w);
+void aw_abort(struct aw *w);
+/* aw_file - write a whole file in one call */
+int aw_file(int rootfd, const char *rel, mode_t mode, unsigned flags, const void *p, size_t n);
+
+/* write_all - write n bytes, retrying on EINTR and short writes */
+int write_all(int fd, const void *p, size_t n);
+
+#endif

@@ -1,0 +1,128 @@
+/* buf - length-counted, growable, binary-safe byte buffer */
+#include "buf.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void buf_init(buf *b)
+{
+	b->s = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void buf_free(buf *b)
+{
+	free(b->s);
+	buf_init(b);
+}
+
+void buf_reset(buf *b)
+{
+	b->len = 0;
+}
+
+int buf_ready(buf *b, size_t n)
+{
+	size_t want, ncap;
+	char *p;
+
+	if (n > SIZE_MAX - b->len - 1) {
+		errno = ENOMEM;
+		return -1;
+	}
+	want = b->len + n + 1;	/* room for buf_cstr's NUL */
+	if (want <= b->cap)
+		return 0;
+	ncap = b->cap ? b->cap : 64;
+	while (ncap < want) {
+		if (ncap > SIZE_MAX / 2) {
+			ncap = want;
+			break;
+		}
+		ncap *= 2;
+	}
+	p = realloc(b->s, ncap);
+	if (p == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	b->s = p;
+	b->cap = ncap;
+	return 0;
+}
+
+int buf_append(buf *b, const void *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (buf_ready(b, n) < 0)
+		return -1;
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+int buf_append_s(buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
+
+int buf_append_c(buf *b, int c)
+{
+	char ch = (char)c;
+
+	return buf_append(b, &ch, 1);
+}
+
+int buf_copy(buf *b, const void *p, size_t n)
+{
+	b->len = 0;
+	return buf_append(b, p, n);
+}
+
+int buf_vprintf(buf *b, const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (buf_ready(b, (size_t)n) < 0)
+		return -1;
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int buf_printf(buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+char *buf_cstr(buf *b)
+{
+	if (buf_ready(b, 0) < 0)
+		return NULL;
+	b->s[b->len] = '\0';
+	return b->s;
+}
+
+int buf_eq(const buf *b, const void *p, size_t n)
+{
+	return b->len == n && (n == 0 || memcmp(b->s, p, n) == 0);
+}

@@ -1,0 +1,40 @@
+/* buf - length-counted, growable, binary-safe byte buffer */
+#ifndef S2Q_BUF_H
+#define S2Q_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/*
+ * s[0..len) holds the bytes; NUL bytes are ordinary data.  cap is the
+ * allocated size.  A zeroed struct is a valid empty buffer.  Every growing
+ * call returns 0, or -1 with errno ENOMEM (overflow or allocation failure),
+ * leaving the old contents intact.
+ */
+typedef struct buf {
+	char *s;
+	size_t len;
+	size_t cap;
+} buf;
+
+#define BUF_INIT { NULL, 0, 0 }
+
+void buf_init(buf *b);
+void buf_free(buf *b);
+/* buf_reset - forget the contents, keep the memory */
+void buf_reset(buf *b);
+/* buf_ready - make room for at least n more bytes */
+int buf_ready(buf *b, size_t n);
+int buf_append(buf *b, const void *p, size_t n);
+int buf_append_s(buf *b, const char *s);
+int buf_append_c(buf *b, int c);
+int buf_copy(buf *b, const void *p, size_t n);
+/* buf_printf - append formatted text */
+int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int buf_vprintf(buf *b, const char *fmt, va_list ap);
+/* buf_cstr - NUL-terminate (not counted in len) and return s; NULL on ENOMEM */
+char *buf_cstr(buf *b);
+/* buf_eq - compare contents with p[0..n) */
+int buf_eq(const buf *b, const void *p, size_t n);
+
+#endif

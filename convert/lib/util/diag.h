@@ -1,0 +1,52 @@
+/* diag - diagnostics sink: severity, stable code, file, line, message */
+#ifndef S2Q_DIAG_H
+#define S2Q_DIAG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+enum diag_sev {
+	DIAG_NOTE = 0,		/* a change of meaning the operator should know */
+	DIAG_WARN = 1,
+	DIAG_ERROR = 2		/* input problem: the program refuses to write */
+};
+
+/* one record; strings are owned by the sink */
+struct diag {
+	enum diag_sev sev;
+	char code[12];		/* stable code, e.g. "S2Q-U003" */
+	char *file;		/* may be NULL */
+	unsigned long line;	/* 0: no line */
+	char *msg;
+};
+
+/*
+ * The sink keeps every record in order (programs print them all, as text
+ * or JSON, after the input has been read) and counts them.  A sink that
+ * ran out of memory sets oom; the program then exits 111.
+ */
+struct diag_sink {
+	struct diag *v;
+	size_t n, cap;
+	size_t nerr, nwarn, nnote;
+	int oom;
+};
+
+void diag_init(struct diag_sink *d);
+void diag_free(struct diag_sink *d);
+/* diag_add - record one diagnostic; 0, or -1 (ENOMEM, also sets oom) */
+int diag_add(struct diag_sink *d, enum diag_sev sev, const char *code, const char *file,
+	     unsigned long line, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+int diag_vadd(struct diag_sink *d, enum diag_sev sev, const char *code, const char *file,
+	      unsigned long line, const char *fmt, va_list ap);
+const char *diag_sevname(enum diag_sev sev);
+/* diag_format - append "prog: error: FILE:LINE: msg [CODE]\n" */
+int diag_format(buf *out, const char *prog, const struct diag *g);
+/* diag_json - append one JSON object (no newline) */
+int diag_json(buf *out, const struct diag *g);
+/* json_str - append s[0..n) as a JSON string literal */
+int json_str(buf *out, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,33 @@
+/* hset - hash set of byte strings, each with one unsigned long value */
+#ifndef S2Q_HSET_H
+#define S2Q_HSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Open addressing over a key arena: memory is the keys plus 16 bytes a slot.
+ * Used for duplicate detection over million-entry inputs.
+ */
+struct hset {
+	struct hset_slot {
+		uint64_t off;	/* key offset in arena + 1; 0 = empty */
+		uint32_t len;
+		uint32_t hash;
+		unsigned long val;
+	} *slots;
+	size_t nslots, n;
+	char *arena;
+	size_t alen, acap;
+};
+
+void hset_init(struct hset *h);
+void hset_free(struct hset *h);
+/* hset_get - 1 and *val if present, 0 if absent */
+int hset_get(const struct hset *h, const void *key, size_t len, unsigned long *val);
+/* hset_put - insert if absent: 1 inserted, 0 present (*old set), -1 ENOMEM */
+int hset_put(struct hset *h, const void *key, size_t len, unsigned long val, unsigned long *old);
+/* hset_set - insert or overwrite: 0, or -1 ENOMEM */
+int hset_set(struct hset *h, const void *key, size_t len, unsigned long val);
+
+#endif

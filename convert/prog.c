@@ -1,0 +1,81 @@
+/* prog - what every s2q main shares: program name, messages, diagnostics output */
+#include "prog.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/util/aw.h"
+
+const char *prog_name = "s2q";
+
+void prog_fatal_sys(int code, const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+
+	fprintf(stderr, "%s: fatal: ", prog_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(e));
+	exit(code);
+}
+
+int prog_errno_code(void)
+{
+	switch (errno) {
+	case ENOENT:
+	case ENOTDIR:
+	case EINVAL:
+	case ELOOP:
+		return S2Q_EXIT_PERM;
+	default:
+		return S2Q_EXIT_TEMP;
+	}
+}
+
+void prog_usage(const char *usage)
+{
+	fprintf(stderr, "%s: usage: %s %s\n", prog_name, prog_name, usage);
+	exit(S2Q_EXIT_PERM);
+}
+
+void prog_print_diags(const struct diag_sink *d)
+{
+	buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		buf_reset(&b);
+		if (diag_format(&b, prog_name, &d->v[i]) < 0)
+			break;
+		if (write_all(2, b.s, b.len) < 0)
+			break;
+	}
+	buf_free(&b);
+}
+
+int prog_json_diags(buf *out, const struct diag_sink *d)
+{
+	size_t i;
+
+	if (buf_append_c(out, '[') < 0)
+		return -1;
+	for (i = 0; i < d->n; i++) {
+		if (i && buf_append_c(out, ',') < 0)
+			return -1;
+		if (diag_json(out, &d->v[i]) < 0)
+			return -1;
+	}
+	return buf_append_c(out, ']');
+}
+
+void prog_write_stdout(const buf *b)
+{
+	if (write_all(1, b->s, b->len) < 0)
+		prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write to standard output");
+}

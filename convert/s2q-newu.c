@@ -1,0 +1,94 @@
+/* s2q-newu - compile users/assign into users/cdb, byte-identical to qmail-newu, with checks */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/emit/usercdb.h"
+#include "lib/parse/assign.h"
+#include "lib/util/buf.h"
+#include "lib/util/diag.h"
+#include "prog.h"
+
+static const char usage[] = "[-c] [--json] [-d QMAILHOME]";
+
+int main(int argc, char **argv)
+{
+	const char *home = "/var/qmail";
+	int check = 0, json = 0, rootfd = -1, i, r, rc = S2Q_EXIT_OK;
+	struct diag_sink d;
+	struct assign_parser p;
+	struct assign_ent e;
+	struct usercdb u;
+	buf path = BUF_INIT, out = BUF_INIT;
+
+	prog_name = "s2q-newu";
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-c") == 0)
+			check = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "-d") == 0 && i + 1 < argc)
+			home = argv[++i];
+		else if (strncmp(argv[i], "-d", 2) == 0 && argv[i][2])
+			home = argv[i] + 2;
+		else
+			prog_usage(usage);
+	}
+	diag_init(&d);
+	if (buf_printf(&path, "%s/users/assign", home) < 0 || buf_cstr(&path) == NULL)
+		prog_fatal_sys(S2Q_EXIT_TEMP, "out of memory");
+	if (!check) {
+		rootfd = open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			prog_fatal_sys(prog_errno_code(), "unable to open %s", home);
+	}
+	if (assign_open(&p, path.s, "users/assign", &d) < 0)
+		prog_fatal_sys(prog_errno_code(), "unable to read %s", path.s);
+	if (usercdb_open(&u, rootfd, "users/cdb", &d, "users/assign") < 0)
+		prog_fatal_sys(S2Q_EXIT_TEMP, "unable to create a temporary file in %s/users", home);
+	while ((r = assign_next(&p, &e)) > 0) {
+		if (usercdb_add(&u, &e) < 0) {
+			r = -1;
+			break;
+		}
+	}
+	if (r < 0) {
+		usercdb_abort(&u);
+		prog_fatal_sys(S2Q_EXIT_TEMP, "unable to convert %s to %s/users/cdb", path.s, home);
+	}
+	assign_close(&p);
+	if (d.oom) {
+		usercdb_abort(&u);
+		errno = ENOMEM;
+		prog_fatal_sys(S2Q_EXIT_TEMP, "out of memory");
+	}
+	if (json) {
+		if (buf_printf(&out, "{\"program\":\"s2q-newu\",\"records\":%lu,\"errors\":%zu,"
+			       "\"warnings\":%zu,\"written\":%s,\"diagnostics\":",
+			       u.nrec, d.nerr, d.nwarn, (d.nerr || check) ? "false" : "true") < 0 ||
+		    prog_json_diags(&out, &d) < 0 || buf_append_s(&out, "}\n") < 0)
+			prog_fatal_sys(S2Q_EXIT_TEMP, "out of memory");
+	}
+	prog_print_diags(&d);
+	if (d.nerr) {
+		usercdb_abort(&u);
+		if (json)
+			prog_write_stdout(&out);
+		fprintf(stderr, "%s: fatal: %zu error%s in %s; users/cdb not written\n", prog_name,
+			d.nerr, d.nerr == 1 ? "" : "s", path.s);
+		rc = S2Q_EXIT_PERM;
+	} else if (usercdb_commit(&u) < 0) {
+		prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write %s/users/cdb", home);
+	} else if (json) {
+		prog_write_stdout(&out);
+	}
+	if (rootfd >= 0)
+		close(rootfd);
+	buf_free(&path);
+	buf_free(&out);
+	diag_free(&d);
+	return rc;
+}

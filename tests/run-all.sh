@@ -1,0 +1,50 @@
+#!/bin/sh
+# run-all.sh - every test of s2q; TAP in the middle, "N passed, N failed" at the end.
+# Called by `make check` with S2Q_BIN, S2Q_UNITS, S2Q_HELPERS, S2Q_FAULT_SO set.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+log=$(mktemp "${TMPDIR:-/tmp}/s2q-check.XXXXXX")
+trap 'rm -f "$log"' EXIT INT TERM
+
+# like a real malloc, ASan returns NULL for absurd sizes instead of aborting
+ASAN_OPTIONS="allocator_may_return_null=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export ASAN_OPTIONS
+for t in $S2Q_UNITS; do
+	name=$(basename "$t")
+	echo "# unit: $name"
+	CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log.unit" 2>&1
+	rc=$?
+	sed -n '/^\(not \)\{0,1\}ok /p; /^#/p' "$log.unit" | tee -a "$log"
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log.unit")
+	seen=$(grep -c '^\(not \)\{0,1\}ok ' "$log.unit")
+	if [ $rc -ne 0 ] && [ "$seen" = "${plan:-x}" ] && ! grep -q '^not ok ' "$log.unit"; then
+		echo "not ok - $name exited $rc" | tee -a "$log"
+	elif [ "$seen" != "${plan:-x}" ]; then
+		echo "not ok - $name crashed after $seen of ${plan:-?} tests (exit $rc):" | tee -a "$log"
+		grep -v '^\(not \)\{0,1\}ok \|^1\.\.' "$log.unit" | head -20 | sed 's/^/#   /'
+	fi
+done
+rm -f "$log.unit"
+echo "# golden"
+sh "$top/tests/run-golden.sh" 2>&1 | tee -a "$log"
+for s in "$top"/tests/scripts/*.sh; do
+	[ -e "$s" ] || continue
+	echo "# script: $(basename "$s")"
+	sh "$s" 2>&1 | tee -a "$log"
+done
+
+passed=$(grep -c '^ok ' "$log" | tr -d ' ')
+failed=$(grep -c '^not ok ' "$log" | tr -d ' ')
+skipped=$(grep -c '^ok .*# SKIP' "$log" | tr -d ' ')
+passed=$((passed - skipped))
+echo
+if [ "$failed" -gt 0 ]; then
+	echo "failed tests:"
+	grep '^not ok ' "$log"
+fi
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,206 @@
+/* test_aw - atomic writer and cdb writer */
+#include "testutil.h"
+
+#include <cdb.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "../../convert/lib/util/aw.h"
+#include "../../convert/lib/util/cdbw.h"
+
+static int rootfd(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+/* count entries of dir/sub that look like our temp files */
+static int ntemps(const char *dir, const char *sub)
+{
+	char path[512];
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	d = opendir(path);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, ".s2q-tmp", 8) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void test_relpath(void **state)
+{
+	static const struct {
+		const char *rel;
+		int ok;
+	} rows[] = {
+		{ "a", 1 }, { "a/b/c", 1 }, { ".qmail-x", 1 }, { "..a", 1 }, { "a..", 1 },
+		{ "", 0 }, { "/a", 0 }, { "a//b", 0 }, { "a/", 0 }, { ".", 0 }, { "..", 0 },
+		{ "a/../b", 0 }, { "a/./b", 0 }, { "../x", 0 },
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (aw_relpath_ok(rows[i].rel) != rows[i].ok)
+			fail_msg("relpath '%s' want %d", rows[i].rel, rows[i].ok);
+}
+
+static void test_write_commit(void **state)
+{
+	char *dir = tu_tmpdir(), *got, path[600];
+	int fd = rootfd(dir);
+	size_t n;
+	struct stat st;
+	(void)state;
+	assert_int_equal(aw_file(fd, "var/qmail/control/me", 0644, AW_MKDIRS, "mx.example\n", 11), 0);
+	got = tu_readfile(dir, "var/qmail/control/me", &n);
+	assert_non_null(got);
+	assert_int_equal(n, 11);
+	assert_memory_equal(got, "mx.example\n", 11);
+	free(got);
+	snprintf(path, sizeof(path), "%s/var/qmail/control/me", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	/* explicit modes are exact, whatever the umask */
+	umask(077);
+	assert_int_equal(aw_file(fd, "var/qmail/control/x", 0600, 0, "", 0), 0);
+	assert_int_equal(aw_file(fd, "var/qmail/control/me", 0644, 0, "new\n", 4), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	umask(022);
+	assert_int_equal(ntemps(dir, "var/qmail/control"), 0);
+	/* without AW_MKDIRS a missing directory is an error */
+	errno = 0;
+	assert_int_equal(aw_file(fd, "nodir/f", 0644, 0, "x", 1), -1);
+	assert_int_equal(errno, ENOENT);
+	close(fd);
+	tu_rmtree(dir);
+}
+
+static void test_abort_leaves_old(void **state)
+{
+	char *dir = tu_tmpdir(), *got;
+	int fd = rootfd(dir);
+	struct aw w;
+	size_t n;
+	(void)state;
+	tu_writefile(dir, "f", "old", 3);
+	assert_int_equal(aw_open(&w, fd, "f", 0644, 0), 0);
+	assert_int_equal(aw_write(&w, "new contents", 12), 0);
+	assert_int_equal(ntemps(dir, "."), 1);
+	aw_abort(&w);
+	assert_int_equal(ntemps(dir, "."), 0);
+	got = tu_readfile(dir, "f", &n);
+	assert_int_equal(n, 3);
+	assert_memory_equal(got, "old", 3);
+	free(got);
+	close(fd);
+	tu_rmtree(dir);
+}
+
+static void test_symlinks_not_followed(void **state)
+{
+	char *dir = tu_tmpdir(), *outside = tu_tmpdir(), path[600], *got;
+	int fd = rootfd(dir);
+	size_t n;
+	struct stat st;
+	(void)state;
+	/* a planted directory symlink */
+	snprintf(path, sizeof(path), "%s/etc", dir);
+	assert_int_equal(symlink(outside, path), 0);
+	errno = 0;
+	assert_int_equal(aw_file(fd, "etc/tcp.smtp", 0644, AW_MKDIRS, "x", 1), -1);
+	assert_true(errno == ELOOP || errno == ENOTDIR);
+	assert_null(tu_readfile(outside, "tcp.smtp", &n));
+	/* a planted file symlink is replaced, its target untouched */
+	tu_writefile(outside, "victim", "safe", 4);
+	snprintf(path, sizeof(path), "%s/victim", outside);
+	{
+		char lnk[600];
+		snprintf(lnk, sizeof(lnk), "%s/me", dir);
+		assert_int_equal(symlink(path, lnk), 0);
+		assert_int_equal(aw_file(fd, "me", 0644, 0, "data", 4), 0);
+		assert_int_equal(lstat(lnk, &st), 0);
+		assert_true(S_ISREG(st.st_mode));
+	}
+	got = tu_readfile(outside, "victim", &n);
+	assert_memory_equal(got, "safe", 4);
+	free(got);
+	/* unsafe relative paths never leave the root */
+	errno = 0;
+	assert_int_equal(aw_file(fd, "../escape", 0644, 0, "x", 1), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(aw_file(fd, "/etc/passwd", 0644, 0, "x", 1), -1);
+	close(fd);
+	tu_rmtree(dir);
+	tu_rmtree(outside);
+}
+
+static void test_target_is_dir(void **state)
+{
+	char *dir = tu_tmpdir(), path[600];
+	int fd = rootfd(dir);
+	(void)state;
+	snprintf(path, sizeof(path), "%s/d", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(aw_file(fd, "d", 0644, 0, "x", 1), -1);
+	assert_int_equal(ntemps(dir, "."), 0);
+	close(fd);
+	tu_rmtree(dir);
+}
+
+static void test_cdbw(void **state)
+{
+	char *dir = tu_tmpdir(), path[600];
+	int fd = rootfd(dir), cfd;
+	struct cdbw c;
+	struct cdb db;
+	char v[16];
+	(void)state;
+	assert_int_equal(cdbw_open(&c, fd, "x.cdb", 0644, 0), 0);
+	assert_int_equal(cdbw_add(&c, "k\0", 2, "first", 5), 0);
+	assert_int_equal(cdbw_add(&c, "k\0", 2, "second", 6), 0);
+	assert_int_equal(cdbw_add(&c, "", 0, "", 0), 0);
+	assert_int_equal(cdbw_commit(&c), 0);
+	snprintf(path, sizeof(path), "%s/x.cdb", dir);
+	cfd = open(path, O_RDONLY);
+	assert_true(cfd >= 0);
+	assert_int_equal(cdb_init(&db, cfd), 0);
+	assert_int_equal(cdb_find(&db, "k\0", 2), 1);
+	assert_int_equal(cdb_datalen(&db), 5);
+	assert_int_equal(cdb_read(&db, v, 5, cdb_datapos(&db)), 0);
+	assert_memory_equal(v, "first", 5);
+	assert_int_equal(cdb_find(&db, "", 0), 1);
+	assert_int_equal(cdb_find(&db, "k", 1), 0);
+	cdb_free(&db);
+	close(cfd);
+	/* an aborted build leaves nothing */
+	assert_int_equal(cdbw_open(&c, fd, "y.cdb", 0644, 0), 0);
+	assert_int_equal(cdbw_add(&c, "a", 1, "b", 1), 0);
+	cdbw_abort(&c);
+	assert_int_equal(ntemps(dir, "."), 0);
+	assert_int_equal(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/y.cdb", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	close(fd);
+	tu_rmtree(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_relpath),
+		cmocka_unit_test(test_write_commit),
+		cmocka_unit_test(test_abort_leaves_old),
+		cmocka_unit_test(test_symlinks_not_followed),
+		cmocka_unit_test(test_target_is_dir),
+		cmocka_unit_test(test_cdbw),
+	};
+	return cmocka_run_group_tests_name("aw", tests, NULL, NULL);
+}
