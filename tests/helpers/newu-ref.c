@@ -41,7 +41,7 @@ int main(void)
 			found_dot = 1;
 			break;
 		}
-		if (line[n - 1] != '\n')
+		if (line[n - 1] != '\n' || n >= (1 << 20))
 			bad();
 		if (memchr(line, '\0', (size_t)n))
 			bad();
@@ -81,5 +81,8 @@ int main(void)
 		bad();
 	rec("", 0, wild, nwild);
 	putchar('\n');
+	free(line);
+	free(key);
+	free(val);
 	return 0;
 }
