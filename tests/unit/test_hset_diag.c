@@ -51,7 +51,7 @@ static void test_diag(void **state)
 		  "s2q-x: warning: aliases: no line [S2Q-A001]\n",
 		  "{\"severity\":\"warning\",\"code\":\"S2Q-A001\",\"file\":\"aliases\",\"line\":0,\"message\":\"no line\"}" },
 		{ DIAG_NOTE, "", NULL, 0, "quote \" back\\ tab\t nl\n ctl\001",
-		  "s2q-x: note: quote \" back\\ tab\t nl\n ctl\001\n",
+		  "s2q-x: note: quote \" back\\ tab\t nl\\n ctl\\x01\n",
 		  "{\"severity\":\"note\",\"code\":\"\",\"file\":null,\"line\":0,\"message\":\"quote \\\" back\\\\ tab\\t nl\\n ctl\\u0001\"}" },
 	};
 	struct diag_sink d;

@@ -23,19 +23,34 @@ struct alias_elem {
 	enum alias_kind kind;
 	char *text;		/* normalized (RFC 822 comments and display names removed, quotes
 				   around prog/file removed; for ALIAS_ADDR the route address);
-				   for ALIAS_LOCAL the user without the backslash */
-	char *raw;		/* the element exactly as written (trimmed) */
+				   for ALIAS_LOCAL the user without the backslash.  Unquoted
+				   blanks between words become BlankSub, as sendmail does:
+				   |/bin/prog arg runs "/bin/prog.arg"; for ALIAS_ERROR the
+				   text after "error:" */
+	char *raw;		/* the element exactly as written (trimmed); may be the
+				   same pointer as text, as local may */
+	char *local;		/* the local name sendmail looks up (aliases, then passwd) for
+				   this element, lower-cased: ALIAS_ADDR that is unqualified or
+				   qualified with a local (class w) domain, and ALIAS_LOCAL;
+				   NULL for remote addresses and the other kinds */
 };
+
+/* alias_ent.dead */
+#define ALIAS_LIVE	0
+#define ALIAS_DEAD_DUP	1	/* a later entry of the same file has the same name (last wins) */
+#define ALIAS_DEAD_SHADOW 2	/* an earlier alias file has the name (first file wins) */
 
 struct alias_ent {
 	char *name;		/* the key sendmail stores: lower-cased user part, quotes kept,
 				   unquoted blanks -> '.', name@<class w domain> -> name */
 	char *value;		/* the RHS as sendmail stores it (leading blanks removed) */
-	struct alias_elem *elems;
+	struct alias_elem *elems;	/* also owns name, value and the elements' strings */
 	size_t nelems;
 	size_t file;		/* index into alias_table.files */
 	unsigned long line;	/* first physical line of the logical line */
-	int dead;		/* 1: overridden by a later duplicate in the same file */
+	unsigned long lastline;	/* its last physical line: the number sendmail's newaliases
+				   prints, and the one in the S2Q-A diagnostics */
+	int dead;		/* ALIAS_LIVE, ALIAS_DEAD_DUP or ALIAS_DEAD_SHADOW */
 };
 
 /* an :include: list file, read once per path */
@@ -44,7 +59,17 @@ struct alias_include {
 	char *realpath;		/* where it was read (under the sendmail root), or NULL */
 	struct alias_elem *elems;	/* its addresses, same classification as alias values */
 	size_t nelems;
-	int missing;		/* could not be read: sendmail defers/bounces at delivery */
+	int missing;		/* 1: could not be read (absent, unreadable, relative path with
+				   no queue directory): sendmail defers/bounces at delivery;
+				   2: refused by s2q (escapes the root, not a regular file),
+				   reported as an error */
+};
+
+/* per alias file: what sendmail -bi prints in its summary line */
+struct alias_filestat {
+	unsigned long naliases;	/* entries stored (duplicates counted) */
+	unsigned long longest;	/* longest value */
+	unsigned long bytes;	/* sum of key and value lengths */
 };
 
 /*
@@ -54,18 +79,65 @@ struct alias_include {
  */
 struct alias_table {
 	char **files;		/* alias file names, AliasFile order */
-	size_t nfiles;
+	struct alias_filestat *fstats;	/* parallel to files */
+	size_t nfiles, capfiles;
 	struct alias_ent *ents;
 	size_t nents, capents;
 	struct alias_include *incs;
 	size_t nincs, capincs;
 	struct hset byname;	/* name -> index of the live entry */
 	struct hset byinc;	/* include path -> index into incs */
+	struct hset infile;	/* name -> index of its last entry in the current file (emptied
+				   by alias_table_endfile and alias_table_addfile) */
 };
 
 void alias_table_init(struct alias_table *t);
 void alias_table_free(struct alias_table *t);
 /* alias_lookup - the live entry for name (already lower-cased), or NULL */
 const struct alias_ent *alias_lookup(const struct alias_table *t, const char *name);
+/* alias_lookup_n - the same for name[0..len) (names may contain any byte) */
+const struct alias_ent *alias_lookup_n(const struct alias_table *t, const char *name, size_t len);
+
+/*
+ * alias_table_addfile - start the next alias file (AliasFile order); its
+ * index in *idx.  Entries added from now on belong to it.  0 or -1 ENOMEM.
+ */
+int alias_table_addfile(struct alias_table *t, const char *name, size_t *idx);
+
+/*
+ * alias_table_endfile - the current file is complete: forget its names (the
+ * per-file duplicate index; lookups are unaffected).  Saves memory between
+ * files; entries added later are not checked against the file's earlier ones.
+ */
+void alias_table_endfile(struct alias_table *t);
+
+/* alias_table_add results (bits) */
+#define ALIAS_ADD_REPLACES	1	/* *same: the earlier entry of this file it replaces */
+#define ALIAS_ADD_SHADOWED	2	/* *first: the earlier file's live entry that wins */
+
+/*
+ * alias_table_add - append one entry to the current file, copying name,
+ * value and elements into one allocation, and apply the duplicate rules:
+ * an earlier entry of the same file becomes ALIAS_DEAD_DUP; if an earlier
+ * file has the name, the new entry is ALIAS_DEAD_SHADOW.  Returns the
+ * ALIAS_ADD_* bits (0: a new live name), *same and *first set accordingly
+ * (else (size_t)-1); -1 ENOMEM.  Counts the entry in the file's fstats.
+ */
+int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const char *value,
+		    size_t vlen, const struct alias_elem *elems, size_t nelems, unsigned long line,
+		    unsigned long lastline, size_t *same, size_t *first);
+
+/*
+ * alias_table_addinc - register an include file by path (elements copied);
+ * *idx its index.  1 added, 0 the path was already registered (*idx the
+ * existing one, nothing copied), -1 ENOMEM.
+ */
+int alias_table_addinc(struct alias_table *t, const char *path, const char *realpath,
+		       const struct alias_elem *elems, size_t nelems, int missing, size_t *idx);
+/* alias_include_find - index of the include registered for path, or (size_t)-1 */
+size_t alias_include_find(const struct alias_table *t, const char *path);
+
+/* alias_kind_name - "addr", "local", "prog", "file", "include", "error" */
+const char *alias_kind_name(enum alias_kind k);
 
 #endif

@@ -9,26 +9,80 @@ struct aliases_opts {
 	const char *const *local_domains;	/* class w of the old host: name@<one of these> -> name */
 	size_t nlocal_domains;
 	const char *root;	/* sendmail root: absolute paths (:include:) are read under it; NULL = "/" */
-	char blanksub;		/* BlankSub, '.' in every m4-generated cf */
+	char blanksub;		/* BlankSub, '.' in every m4-generated cf; 0 = '.' */
 	int read_includes;	/* 1: read :include: list files into the table */
+	const char *queue_dir;	/* sendmail's QueueDirectory on the old host (its working
+				   directory: relative :include: paths are resolved against it,
+				   under root); NULL: relative includes are reported, not read */
 };
+
+/* sendmail's limits (8.17, verified with the real binary) */
+#define ALIASES_LINE_MAX	8190	/* longest logical line (joined, without its newline) */
+#define ALIASES_ADDR_MAX	255	/* longest alias name as written (MAXNAME - 1) */
+#define ALIASES_INCLUDE_LINE	2047	/* an :include: file is read in chunks of this many bytes */
+#define ALIASES_MAX_RECURSION	10	/* MaxAliasRecursion */
 
 /*
  * aliases_read - parse one aliases file into the table (call once per file,
  * in AliasFile order).  Input problems go to the sink with FILE:LINE and the
  * words sendmail's newaliases uses; duplicate rules are applied.  0, or -1
  * with errno on a system error (the file cannot be opened or read, ENOMEM).
+ * FILE is display (path if NULL); LINE is the number newaliases prints: the
+ * last physical line of an entry continued over several lines.
  */
 int aliases_read(struct alias_table *t, const char *path, const char *display,
 		 const struct aliases_opts *o, struct diag_sink *d);
 
-/* aliases_split - split and classify one value (also used for :include: lines) */
+/*
+ * aliases_split - split and classify one value (also used for :include:
+ * lines).  *elems is one allocation (free(*elems) frees the strings too).
+ * Without local domains only unqualified addresses get elem.local; BlankSub
+ * is '.'.  0, or -1 ENOMEM.
+ */
 int aliases_split(const char *value, size_t len, struct alias_elem **elems, size_t *nelems);
+/* aliases_split_opts - the same with the local domains and BlankSub of o (may be NULL) */
+int aliases_split_opts(const char *value, size_t len, const struct aliases_opts *o,
+		       struct alias_elem **elems, size_t *nelems);
 
 /*
  * aliases_check - after all files: report loops and chains deeper than
- * sendmail's MaxAliasRecursion (10) with the alias names involved.
+ * sendmail's MaxAliasRecursion (10) with the alias names involved.  Mail
+ * to such names is refused by sendmail (aliasing/forwarding loop broken);
+ * the diagnostics are warnings (S2Q-A020..A023).  A name whose value names
+ * itself (self: self, mail) is not a loop: sendmail delivers to the local
+ * user self as well.  0, or -1 ENOMEM.
  */
 int aliases_check(const struct alias_table *t, struct diag_sink *d);
+
+/* what sendmail does with mail to one live alias name */
+enum alias_verdict {
+	ALIAS_OK = 0,		/* expands and delivers (possibly with other errors) */
+	ALIAS_DEEP,		/* "aliasing/forwarding loop broken (11 aliases deep; 10 max)" */
+	ALIAS_LOOP		/* "aliasing/forwarding loop broken": every target ends in a loop */
+};
+
+/*
+ * aliases_verdicts - the analysis behind aliases_check, per entry:
+ * (*out)[i] for t->ents[i] (dead entries ALIAS_OK), malloc'ed; if depth
+ * is not NULL, (*depth)[i] is the deepest level below the name at which its
+ * expansion reaches a new address (malloc'ed too).  users,
+ * if not NULL, holds the passwd names of the old host: sendmail breaks a
+ * loop at a name that is a real user and delivers to it.  The depth rule
+ * (verified): each alias expansion is one level, and so is each :include:
+ * (the list's addresses are one level below it); a name is refused when a
+ * new address would appear more than 10 levels below it.  Depth
+ * through a loop is counted as the whole loop (an upper bound).  d may be
+ * NULL (no diagnostics).  0, or -1 ENOMEM.
+ */
+int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsigned char **out,
+		     unsigned **depth, struct diag_sink *d);
+
+/*
+ * aliases_diag_smtext - for a diagnostic that mirrors a line sendmail -bi
+ * prints: 1 and the length of the message part in sendmail's own words
+ * (messages may add " -- explanation" after them); 0 for s2q's own
+ * diagnostics (includes, loops, notes about meaning).
+ */
+int aliases_diag_smtext(const struct diag *g, size_t *len);
 
 #endif

@@ -22,46 +22,93 @@ void diag_free(struct diag_sink *d)
 	diag_init(d);
 }
 
-int diag_vadd(struct diag_sink *d, enum diag_sev sev, const char *code, const char *file,
-	      unsigned long line, const char *fmt, va_list ap)
+/* shorten - keep both ends of a message longer than DIAG_MSG_MAX (an echoed 10 MB field) */
+static int shorten(buf *m)
+{
+	const size_t keep = (DIAG_MSG_MAX - 64) / 2;
+	buf t = BUF_INIT;
+
+	if (buf_append(&t, m->s, keep) < 0 ||
+	    buf_printf(&t, " [... %zu bytes left out ...] ", m->len - 2 * keep) < 0 ||
+	    buf_append(&t, m->s + m->len - keep, keep) < 0) {
+		buf_free(&t);
+		return -1;
+	}
+	buf_free(m);
+	*m = t;
+	return 0;
+}
+
+/* store - append one record; takes m's memory; 0, or -1 (ENOMEM) */
+static int store(struct diag_sink *d, enum diag_sev sev, const char *code, const char *file,
+		 unsigned long line, buf *m)
 {
 	struct diag *g;
-	buf m = BUF_INIT;
 
 	if (d->n == d->cap) {
 		size_t ncap = d->cap ? d->cap * 2 : 16;
 		struct diag *nv;
 
 		if (ncap > ((size_t)-1) / sizeof(*nv))
-			goto oom;
+			return -1;
 		nv = realloc(d->v, ncap * sizeof(*nv));
 		if (nv == NULL)
-			goto oom;
+			return -1;
 		d->v = nv;
 		d->cap = ncap;
 	}
-	if (buf_vprintf(&m, fmt, ap) < 0 || buf_cstr(&m) == NULL)
-		goto oom;
+	if (buf_cstr(m) == NULL)
+		return -1;
 	g = &d->v[d->n];
 	memset(g, 0, sizeof(*g));
 	g->sev = sev;
 	strncpy(g->code, code ? code : "", sizeof(g->code) - 1);
 	g->line = line;
-	g->msg = m.s;
 	if (file) {
 		g->file = strdup(file);
-		if (g->file == NULL) {
-			buf_free(&m);
-			goto oom;
-		}
+		if (g->file == NULL)
+			return -1;
 	}
+	g->msg = m->s;
+	buf_init(m);
 	d->n++;
+	return 0;
+}
+
+static void count(struct diag_sink *d, enum diag_sev sev)
+{
 	if (sev == DIAG_ERROR)
 		d->nerr++;
 	else if (sev == DIAG_WARN)
 		d->nwarn++;
 	else
 		d->nnote++;
+}
+
+int diag_vadd(struct diag_sink *d, enum diag_sev sev, const char *code, const char *file,
+	      unsigned long line, const char *fmt, va_list ap)
+{
+	buf m = BUF_INIT;
+
+	if (d->n >= DIAG_KEEP) {
+		d->dropped++;
+		count(d, sev);
+		return 0;
+	}
+	if (d->n == DIAG_KEEP - 1) {
+		/* the last slot says that the rest is only counted (hostile input: 1M bad lines) */
+		if (buf_printf(&m, "more than %d diagnostics: the rest are counted, not shown",
+			       DIAG_KEEP - 1) < 0 ||
+		    store(d, DIAG_NOTE, "S2Q-Z001", file, line, &m) < 0)
+			goto oom;
+		d->dropped++;
+		count(d, sev);
+		return 0;
+	}
+	if (buf_vprintf(&m, fmt, ap) < 0 || (m.len > DIAG_MSG_MAX && shorten(&m) < 0) ||
+	    store(d, sev, code, file, line, &m) < 0)
+		goto oom;
+	count(d, sev);
 	return 0;
 oom:
 	buf_free(&m);
@@ -94,18 +141,44 @@ const char *diag_sevname(enum diag_sev sev)
 	}
 }
 
+/*
+ * text - append s for a terminal: one diagnostic stays one line and input
+ * bytes cannot drive the terminal, so control bytes other than TAB are shown
+ * as \n, \r or \xNN (hostile input; see MIGRATION.md "Safety guarantees")
+ */
+static int text(buf *out, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	int r = 0;
+
+	for (; r == 0 && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n') {
+			r = buf_append(out, "\\n", 2);
+		} else if (c == '\r') {
+			r = buf_append(out, "\\r", 2);
+		} else if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			char e[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+			r = buf_append(out, e, 4);
+		} else {
+			r = buf_append_c(out, (char)c);
+		}
+	}
+	return r;
+}
+
 int diag_format(buf *out, const char *prog, const struct diag *g)
 {
 	int r = buf_printf(out, "%s: %s: ", prog, diag_sevname(g->sev));
 
 	if (r == 0 && g->file) {
-		if (g->line)
-			r = buf_printf(out, "%s:%lu: ", g->file, g->line);
-		else
-			r = buf_printf(out, "%s: ", g->file);
+		r = text(out, g->file);
+		if (r == 0)
+			r = g->line ? buf_printf(out, ":%lu: ", g->line) : buf_append_s(out, ": ");
 	}
 	if (r == 0)
-		r = buf_append_s(out, g->msg);
+		r = text(out, g->msg);
 	if (r == 0 && g->code[0])
 		r = buf_printf(out, " [%s]", g->code);
 	if (r == 0)

@@ -107,7 +107,7 @@ static int phys(lline *r, buf *out, int *nl)
 {
 	int got = 0, f;
 	char *p;
-	size_t n;
+	size_t n, start = out->len;
 
 	*nl = 0;
 	for (;;) {
@@ -131,7 +131,8 @@ static int phys(lline *r, buf *out, int *nl)
 	if (!got)
 		return 0;
 	r->phys++;
-	if ((r->flags & LLINE_CRLF) && *nl && out->len > 0 && out->s[out->len - 1] == '\r' &&
+	/* only a '\r' of this physical line (a backslash-joined empty line keeps the one before it) */
+	if ((r->flags & LLINE_CRLF) && *nl && out->len > start && out->s[out->len - 1] == '\r' &&
 	    !r->toolong)
 		out->len--;
 	return 1;

@@ -1,0 +1,310 @@
+/* model/alias - the sendmail alias table as plain data */
+#include "alias.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+void alias_table_init(struct alias_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	hset_init(&t->byname);
+	hset_init(&t->byinc);
+	hset_init(&t->infile);
+}
+
+void alias_table_free(struct alias_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfiles; i++)
+		free(t->files[i]);
+	free(t->files);
+	free(t->fstats);
+	for (i = 0; i < t->nents; i++)
+		free(t->ents[i].elems);
+	free(t->ents);
+	for (i = 0; i < t->nincs; i++) {
+		free(t->incs[i].path);
+		free(t->incs[i].realpath);
+		free(t->incs[i].elems);
+	}
+	free(t->incs);
+	hset_free(&t->byname);
+	hset_free(&t->byinc);
+	hset_free(&t->infile);
+	alias_table_init(t);
+}
+
+const struct alias_ent *alias_lookup_n(const struct alias_table *t, const char *name, size_t len)
+{
+	unsigned long v;
+
+	if (!hset_get(&t->byname, name, len, &v))
+		return NULL;
+	return &t->ents[v];
+}
+
+const struct alias_ent *alias_lookup(const struct alias_table *t, const char *name)
+{
+	return alias_lookup_n(t, name, strlen(name));
+}
+
+/* grow - make room for one more element in an array of size sz */
+static int grow(void **v, size_t *cap, size_t n, size_t sz)
+{
+	size_t nc;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 64;
+	if (nc < *cap || nc > SIZE_MAX / sz) {
+		errno = ENOMEM;
+		return -1;
+	}
+	nv = realloc(*v, nc * sz);
+	if (nv == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	*v = nv;
+	*cap = nc;
+	return 0;
+}
+
+int alias_table_addfile(struct alias_table *t, const char *name, size_t *idx)
+{
+	char *c;
+	size_t cap = t->capfiles;
+
+	if (grow((void **)&t->files, &cap, t->nfiles, sizeof(*t->files)) < 0)
+		return -1;
+	if (cap != t->capfiles) {
+		struct alias_filestat *ns = realloc(t->fstats, cap * sizeof(*ns));
+
+		if (ns == NULL) {
+			errno = ENOMEM;
+			return -1;
+		}
+		t->fstats = ns;
+		t->capfiles = cap;
+	}
+	c = strdup(name);
+	if (c == NULL)
+		return -1;
+	t->files[t->nfiles] = c;
+	memset(&t->fstats[t->nfiles], 0, sizeof(t->fstats[0]));
+	*idx = t->nfiles++;
+	/* duplicates are per file: forget the previous file's names */
+	hset_free(&t->infile);
+	hset_init(&t->infile);
+	return 0;
+}
+
+static size_t slen(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+/* same - both set and equal */
+static int same(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/*
+ * pack - copy elems (and optionally two more strings) into one block: the
+ * element array first, then every string.  NULL on ENOMEM.
+ */
+static struct alias_elem *pack(const struct alias_elem *elems, size_t nelems, const char *a,
+			       size_t alen, char **acopy, const char *b, size_t blen, char **bcopy)
+{
+	size_t total, i, n;
+	struct alias_elem *out;
+	char *p;
+
+	if (nelems > SIZE_MAX / sizeof(*out) / 2)
+		goto oom;
+	total = nelems * sizeof(*out) + alen + 1 + blen + 1;
+	for (i = 0; i < nelems; i++) {
+		/* raw and local are often the text itself: stored once (1M-entry tables) */
+		n = slen(elems[i].text);
+		if (!same(elems[i].raw, elems[i].text))
+			n += slen(elems[i].raw);
+		if (!same(elems[i].local, elems[i].text))
+			n += slen(elems[i].local);
+		if (total + n < total)
+			goto oom;
+		total += n;
+	}
+	out = malloc(total ? total : 1);
+	if (out == NULL)
+		goto oom;
+	p = (char *)(out + nelems);
+#define PUT(dst, src, len) do { memcpy(p, (src), (len)); p[(len)] = '\0'; (dst) = p; p += (len) + 1; } while (0)
+	if (acopy)
+		PUT(*acopy, a, alen);
+	if (bcopy)
+		PUT(*bcopy, b, blen);
+	for (i = 0; i < nelems; i++) {
+		out[i].kind = elems[i].kind;
+		out[i].text = out[i].raw = out[i].local = NULL;
+		if (elems[i].text)
+			PUT(out[i].text, elems[i].text, strlen(elems[i].text));
+		if (same(elems[i].raw, elems[i].text))
+			out[i].raw = out[i].text;
+		else if (elems[i].raw)
+			PUT(out[i].raw, elems[i].raw, strlen(elems[i].raw));
+		if (same(elems[i].local, elems[i].text))
+			out[i].local = out[i].text;
+		else if (elems[i].local)
+			PUT(out[i].local, elems[i].local, strlen(elems[i].local));
+	}
+#undef PUT
+	return out;
+oom:
+	errno = ENOMEM;
+	return NULL;
+}
+
+int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const char *value,
+		    size_t vlen, const struct alias_elem *elems, size_t nelems, unsigned long line,
+		    unsigned long lastline, size_t *same, size_t *first)
+{
+	struct alias_ent *e;
+	unsigned long prev;
+	size_t idx;
+	int r, bits = 0;
+
+	*same = *first = (size_t)-1;
+	if (t->nfiles == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (grow((void **)&t->ents, &t->capents, t->nents, sizeof(*t->ents)) < 0)
+		return -1;
+	idx = t->nents;
+	e = &t->ents[idx];
+	memset(e, 0, sizeof(*e));
+	e->elems = pack(elems, nelems, name, nlen, &e->name, value, vlen, &e->value);
+	if (e->elems == NULL)
+		return -1;
+	e->nelems = nelems;
+	e->file = t->nfiles - 1;
+	e->line = line;
+	e->lastline = lastline;
+	/* the same file: the last definition wins */
+	r = hset_put(&t->infile, name, nlen, idx, &prev);
+	if (r < 0)
+		goto fail;
+	if (r == 0) {
+		if (hset_set(&t->infile, name, nlen, idx) < 0)
+			goto fail;
+		*same = prev;
+		bits |= ALIAS_ADD_REPLACES;
+	}
+	/* across files: the first file that has the name wins */
+	r = hset_put(&t->byname, name, nlen, idx, &prev);
+	if (r < 0)
+		goto fail;
+	if (r == 0) {
+		if (t->ents[prev].file == e->file) {
+			if (hset_set(&t->byname, name, nlen, idx) < 0)
+				goto fail;
+		} else {
+			e->dead = ALIAS_DEAD_SHADOW;
+			*first = prev;
+			bits |= ALIAS_ADD_SHADOWED;
+		}
+	}
+	if (bits & ALIAS_ADD_REPLACES)
+		t->ents[*same].dead = ALIAS_DEAD_DUP;
+	t->nents++;
+	t->fstats[e->file].naliases++;
+	t->fstats[e->file].bytes += nlen + vlen;
+	if (vlen > t->fstats[e->file].longest)
+		t->fstats[e->file].longest = vlen;
+	return bits;
+fail:
+	/*
+	 * hset has no delete: a name inserted above for this index would point
+	 * past nents; the table is unusable after ENOMEM anyway (callers fail),
+	 * but keep it consistent for alias_table_free.
+	 */
+	free(e->elems);
+	memset(e, 0, sizeof(*e));
+	errno = ENOMEM;
+	return -1;
+}
+
+void alias_table_endfile(struct alias_table *t)
+{
+	hset_free(&t->infile);
+	hset_init(&t->infile);
+}
+
+int alias_table_addinc(struct alias_table *t, const char *path, const char *realpath,
+		       const struct alias_elem *elems, size_t nelems, int missing, size_t *idx)
+{
+	struct alias_include *inc;
+	unsigned long prev;
+	int r;
+
+	r = hset_get(&t->byinc, path, strlen(path), &prev);
+	if (r) {
+		*idx = prev;
+		return 0;
+	}
+	if (grow((void **)&t->incs, &t->capincs, t->nincs, sizeof(*t->incs)) < 0)
+		return -1;
+	inc = &t->incs[t->nincs];
+	memset(inc, 0, sizeof(*inc));
+	inc->path = strdup(path);
+	inc->realpath = realpath ? strdup(realpath) : NULL;
+	inc->elems = pack(elems, nelems, NULL, 0, NULL, NULL, 0, NULL);
+	if (inc->path == NULL || (realpath && inc->realpath == NULL) || inc->elems == NULL)
+		goto fail;
+	if (hset_put(&t->byinc, path, strlen(path), t->nincs, NULL) < 0)
+		goto fail;
+	inc->nelems = nelems;
+	inc->missing = missing;
+	*idx = t->nincs++;
+	return 1;
+fail:
+	free(inc->path);
+	free(inc->realpath);
+	free(inc->elems);
+	memset(inc, 0, sizeof(*inc));
+	errno = ENOMEM;
+	return -1;
+}
+
+size_t alias_include_find(const struct alias_table *t, const char *path)
+{
+	unsigned long v;
+
+	if (!hset_get(&t->byinc, path, strlen(path), &v))
+		return (size_t)-1;
+	return v;
+}
+
+const char *alias_kind_name(enum alias_kind k)
+{
+	switch (k) {
+	case ALIAS_ADDR:
+		return "addr";
+	case ALIAS_LOCAL:
+		return "local";
+	case ALIAS_PROG:
+		return "prog";
+	case ALIAS_FILE:
+		return "file";
+	case ALIAS_INCLUDE:
+		return "include";
+	case ALIAS_ERROR:
+		return "error";
+	}
+	return "?";
+}

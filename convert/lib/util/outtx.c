@@ -1,0 +1,301 @@
+/* outtx - many output files under one root, replaced all together or not at all */
+#include "outtx.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aw.h"
+
+int outtx_begin(struct outtx *t, int rootfd)
+{
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	hset_init(&t->rels);
+	t->rootfd = rootfd;
+	t->failed[0] = '\0';
+	t->stagefd = -1;
+	for (i = 0; i < 100; i++) {
+		snprintf(t->stagename, sizeof(t->stagename), ".s2q-stage.%ld.%d", (long)getpid(), i);
+		if (mkdirat(rootfd, t->stagename, 0700) == 0)
+			break;
+		if (errno != EEXIST)
+			return -1;
+	}
+	if (i == 100)
+		return -1;
+	t->stagefd = openat(rootfd, t->stagename, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (t->stagefd < 0) {
+		int e = errno;
+
+		unlinkat(rootfd, t->stagename, AT_REMOVEDIR);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int outtx_add(struct outtx *t, const char *rel, char *stage)
+{
+	struct outtx_file *f;
+	int r;
+
+	if (!aw_relpath_ok(rel)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 64;
+		struct outtx_file *nv;
+
+		if (nc > ((size_t)-1) / sizeof(*nv)) {
+			errno = ENOMEM;
+			return -1;
+		}
+		nv = realloc(t->v, nc * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		t->v = nv;
+		t->cap = nc;
+	}
+	r = hset_put(&t->rels, rel, strlen(rel), t->n, NULL);
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	f = &t->v[t->n];
+	f->rel = strdup(rel);
+	if (f->rel == NULL)
+		return -1;	/* the name stays in rels: the transaction is to be aborted */
+	snprintf(f->stage, sizeof(f->stage), "f%09zu", t->n);
+	memcpy(stage, f->stage, sizeof(f->stage));
+	t->n++;
+	return 0;
+}
+
+int outtx_file(struct outtx *t, const char *rel, unsigned mode, const void *p, size_t n)
+{
+	char stage[16];
+
+	if (outtx_add(t, rel, stage) < 0)
+		return -1;
+	return aw_file(t->stagefd, stage, (mode_t)mode, 0, p, n);
+}
+
+/* remove the stage directory and everything staged or backed up in it */
+static void stage_remove(struct outtx *t)
+{
+	size_t i;
+	char b[16];
+
+	if (t->stagefd >= 0) {
+		for (i = 0; i < t->n; i++) {
+			unlinkat(t->stagefd, t->v[i].stage, 0);
+			memcpy(b, t->v[i].stage, sizeof(b));
+			b[0] = 'b';
+			unlinkat(t->stagefd, b, 0);
+		}
+		close(t->stagefd);
+		t->stagefd = -1;
+		unlinkat(t->rootfd, t->stagename, AT_REMOVEDIR);
+	}
+	for (i = 0; i < t->n; i++)
+		free(t->v[i].rel);
+	free(t->v);
+	t->v = NULL;
+	t->n = t->cap = 0;
+	hset_free(&t->rels);
+}
+
+void outtx_abort(struct outtx *t)
+{
+	int e = errno;
+
+	stage_remove(t);
+	errno = e;
+}
+
+struct pubdir {
+	char *rel;
+	int fd;
+};
+
+/* the directory part of rel ("" at the top) into out */
+static int dirname_of(const char *rel, char **out)
+{
+	const char *slash = strrchr(rel, '/');
+	size_t n = slash ? (size_t)(slash - rel) : 0;
+
+	*out = malloc(n + 1);
+	if (*out == NULL)
+		return -1;
+	memcpy(*out, rel, n);
+	(*out)[n] = '\0';
+	return 0;
+}
+
+/*
+ * opendir_track - open ROOT/rel, creating missing components one at a
+ * time; each one created is appended to created[] (room for every
+ * component was reserved by the caller).
+ */
+static int opendir_track(int rootfd, const char *rel, char **created, size_t *ncreated)
+{
+	size_t len = strlen(rel), i;
+	char *p;
+	int fd;
+
+	if (len == 0)
+		return aw_opendir(rootfd, "", 0);
+	p = malloc(len + 1);
+	if (p == NULL)
+		return -1;
+	for (i = 0; i <= len; i++) {
+		if (i < len && rel[i] != '/')
+			continue;
+		memcpy(p, rel, i);
+		p[i] = '\0';
+		fd = aw_opendir(rootfd, p, 0);
+		if (fd < 0 && errno == ENOENT) {
+			fd = aw_opendir(rootfd, p, AW_MKDIRS);
+			if (fd >= 0) {
+				created[(*ncreated)++] = p;
+				p = malloc(len + 1);
+				if (p == NULL) {
+					close(fd);
+					return -1;
+				}
+			}
+		}
+		if (fd < 0) {
+			int e = errno;
+
+			free(p);
+			errno = e;
+			return -1;
+		}
+		if (i < len)
+			close(fd);
+		else {
+			free(p);
+			return fd;
+		}
+	}
+	free(p);
+	errno = EINVAL;
+	return -1;
+}
+
+int outtx_commit(struct outtx *t)
+{
+	struct pubdir *dirs = NULL;
+	size_t ndirs = 0, i, j, ncreated = 0, maxcreated = 0, done = 0;
+	size_t *dirof = NULL;
+	unsigned char *existed = NULL;
+	char **created = NULL, *dn = NULL, b[16];
+	int e = 0;
+
+	for (i = 0; i < t->n; i++)
+		for (j = 0; t->v[i].rel[j]; j++)
+			maxcreated += t->v[i].rel[j] == '/';
+	dirs = calloc(t->n + 1, sizeof(*dirs));
+	dirof = calloc(t->n + 1, sizeof(*dirof));
+	existed = calloc(t->n + 1, 1);
+	created = calloc(maxcreated + 1, sizeof(*created));
+	if (dirs == NULL || dirof == NULL || existed == NULL || created == NULL) {
+		e = ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < t->n; i++) {
+		const char *rel = t->v[i].rel, *base = strrchr(rel, '/');
+		struct stat st;
+
+		base = base ? base + 1 : rel;
+		if (dirname_of(rel, &dn) < 0) {
+			e = ENOMEM;
+			goto fail;
+		}
+		for (j = 0; j < ndirs && strcmp(dirs[j].rel, dn) != 0; j++)
+			;
+		if (j == ndirs) {
+			dirs[j].fd = opendir_track(t->rootfd, dn, created, &ncreated);
+			if (dirs[j].fd < 0) {
+				e = errno;
+				goto fail;
+			}
+			dirs[j].rel = dn;
+			dn = NULL;
+			ndirs++;
+		} else {
+			free(dn);
+			dn = NULL;
+		}
+		dirof[i] = j;
+		memcpy(b, t->v[i].stage, sizeof(b));
+		b[0] = 'b';
+		if (fstatat(dirs[j].fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			if (S_ISDIR(st.st_mode)) {
+				e = EISDIR;
+				goto fail;
+			}
+			if (linkat(dirs[j].fd, base, t->stagefd, b, 0) < 0) {
+				e = errno;
+				goto fail;
+			}
+			existed[i] = 1;
+		} else if (errno != ENOENT) {
+			e = errno;
+			goto fail;
+		}
+		if (renameat(t->stagefd, t->v[i].stage, dirs[j].fd, base) < 0) {
+			e = errno;
+			goto fail;
+		}
+		done = i + 1;
+	}
+	for (j = 0; j < ndirs; j++)
+		(void)fsync(dirs[j].fd);	/* best effort, as aw_commit */
+	goto out;
+fail:
+	if (i < t->n)
+		snprintf(t->failed, sizeof(t->failed), "%s", t->v[i].rel);
+	/* put back what was replaced, newest first; remove the directories made */
+	for (i = done; i-- > 0;) {
+		const char *rel = t->v[i].rel, *base = strrchr(rel, '/');
+
+		base = base ? base + 1 : rel;
+		memcpy(b, t->v[i].stage, sizeof(b));
+		b[0] = 'b';
+		if (existed[i])
+			renameat(t->stagefd, b, dirs[dirof[i]].fd, base);
+		else
+			unlinkat(dirs[dirof[i]].fd, base, 0);
+	}
+	for (i = ncreated; i-- > 0;)
+		unlinkat(t->rootfd, created[i], AT_REMOVEDIR);
+out:
+	free(dn);
+	for (j = 0; j < ndirs; j++) {
+		close(dirs[j].fd);
+		free(dirs[j].rel);
+	}
+	for (i = 0; i < ncreated; i++)
+		free(created[i]);
+	free(dirs);
+	free(dirof);
+	free(existed);
+	free(created);
+	stage_remove(t);
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}

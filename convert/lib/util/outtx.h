@@ -1,0 +1,55 @@
+/* outtx - many output files under one root, replaced all together or not at all */
+#ifndef S2Q_OUTTX_H
+#define S2Q_OUTTX_H
+
+#include <stddef.h>
+
+#include "hset.h"
+
+/*
+ * A program that writes many files (s2q-aliases: aliases.cdb, lists,
+ * .qmail files, a users/assign fragment) stages each one, complete and
+ * fsynced, in a private directory ROOT/.s2q-stage.PID.N with the atomic
+ * writer (aw_*, cdbw_* with stagefd as the root), then publishes them:
+ *
+ *   1. every target directory is opened from the root one component at a
+ *      time without following symlinks (aw_opendir), missing ones are
+ *      created (0755) and remembered;
+ *   2. an existing target (a symlink included) is hard-linked into the
+ *      stage as a backup, then the staged file is renamed over it;
+ *   3. if any step fails, every target already replaced is put back (the
+ *      backup renamed over it, or the new file removed), the directories
+ *      created are removed, and the stage is removed: the tree is as it was.
+ *
+ * On success the backups and the stage are removed and the target
+ * directories fsynced (best effort).  outtx_abort removes the stage (before
+ * publishing nothing under the root has changed but the stage itself).
+ * All calls: 0, or -1 with errno.
+ */
+struct outtx {
+	int rootfd;
+	int stagefd;
+	char stagename[48];
+	struct outtx_file {
+		char *rel;		/* target, relative to the root */
+		char stage[16];		/* its staged name */
+	} *v;
+	size_t n, cap;
+	struct hset rels;
+	char failed[256];	/* after a failed commit: the target it failed at (may be cut) */
+};
+
+int outtx_begin(struct outtx *t, int rootfd);
+/*
+ * outtx_add - register the target rel (a safe relative path, each at most
+ * once: EEXIST) and get the name to write it under in t->stagefd
+ * (stage[16], e.g. "f000000042").  EINVAL: rel is not aw_relpath_ok.
+ */
+int outtx_add(struct outtx *t, const char *rel, char *stage);
+/* outtx_file - outtx_add plus aw_file of the whole content into the stage */
+int outtx_file(struct outtx *t, const char *rel, unsigned mode, const void *p, size_t n);
+/* outtx_commit - publish every file (see above); the transaction is over either way */
+int outtx_commit(struct outtx *t);
+void outtx_abort(struct outtx *t);
+
+#endif

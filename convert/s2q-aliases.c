@@ -1,0 +1,290 @@
+/* s2q-aliases - sendmail aliases files -> aliases.cdb / ~alias/.qmail files with sendmail's meaning */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/emit/aliasmap.h"
+#include "lib/model/alias.h"
+#include "lib/parse/aliases.h"
+#include "lib/parse/passwd.h"
+#include "lib/util/aw.h"
+#include "lib/util/buf.h"
+#include "lib/util/diag.h"
+#include "prog.h"
+
+static const char usage[] =
+	"[-c] [--json] [--style fastforward|dotqmail] --me FQDN [--defaultdomain DOMAIN] "
+	"[-w LOCALDOMAIN]... [--passwd FILE] [--root DIR] [--queue-dir DIR] [--alias-user NAME] "
+	"[--alias-uid N] [--alias-gid N] [--alias-home DIR] [--qmail-home DIR] [--cdb PATH] "
+	"[--fastforward PATH] [--no-plus] -o OUTROOT ALIASFILE...";
+
+static unsigned long number(const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		prog_usage(usage);
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end || errno || v == 0 || v > 0xffffffffUL)
+		prog_usage(usage);
+	return v;
+}
+
+/* an absolute path that maps to a safe path under OUTROOT (no "..", "." or empty parts) */
+static void need_abs(const char *s)
+{
+	if (s[0] != '/' || !aw_relpath_ok(s + 1))
+		prog_usage(usage);
+}
+
+static void oom(void)
+{
+	errno = ENOMEM;
+	prog_fatal_sys(S2Q_EXIT_TEMP, "out of memory");
+}
+
+/* every diagnostic to stderr; nothing is written unless the operator could read them all */
+static void print_diags(const struct diag_sink *d)
+{
+	buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		buf_reset(&b);
+		if (diag_format(&b, prog_name, &d->v[i]) < 0)
+			oom();
+		if (write_all(2, b.s, b.len) < 0)
+			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write to standard error");
+	}
+	buf_free(&b);
+}
+
+int main(int argc, char **argv)
+{
+	struct amap_opts o;
+	struct aliases_opts ao;
+	struct alias_table t;
+	struct amap_logins logins;
+	struct amap_result res;
+	struct diag_sink d;
+	const char *outroot = NULL, *passwd = NULL, *qmail_home = "/var/qmail", *root = NULL;
+	const char *queue_dir = NULL, *alias_home = NULL, *style = "fastforward";
+	/* static: still reachable when prog_usage() or prog_fatal_sys() exits (leak checkers) */
+	static const char **domains;
+	static char **files;
+	size_t ndomains = 0, nfiles = 0, i;
+	unsigned char *verdicts = NULL;
+	buf ah = BUF_INIT, ap = BUF_INIT, fw = BUF_INIT, pl = BUF_INIT, out = BUF_INIT;
+	int check = 0, json = 0, rootfd = -1, rc = S2Q_EXIT_OK, r;
+
+	prog_name = "s2q-aliases";
+	memset(&o, 0, sizeof(o));
+	o.alias_user = "alias";
+	o.cdb_path = "/etc/aliases.cdb";
+	o.fastforward = "/usr/bin/fastforward";
+	o.plus = 1;
+	domains = calloc((size_t)argc + 1, sizeof(*domains));
+	files = calloc((size_t)argc + 1, sizeof(*files));
+	if (domains == NULL || files == NULL)
+		oom();
+	for (i = 1; i < (size_t)argc; i++) {
+		const char *a = argv[i], *v = i + 1 < (size_t)argc ? argv[i + 1] : NULL;
+
+		if (strcmp(a, "--") == 0) {
+			for (i++; i < (size_t)argc; i++)
+				files[nfiles++] = argv[i];
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0') {
+			files[nfiles++] = argv[i];
+			continue;
+		}
+		if (strcmp(a, "-c") == 0) {
+			check = 1;
+			continue;
+		}
+		if (strcmp(a, "--json") == 0) {
+			json = 1;
+			continue;
+		}
+		if (strcmp(a, "--no-plus") == 0) {
+			o.plus = 0;
+			continue;
+		}
+		if (v == NULL)
+			prog_usage(usage);
+		i++;
+		if (strcmp(a, "-o") == 0)
+			outroot = v;
+		else if (strcmp(a, "--style") == 0)
+			style = v;
+		else if (strcmp(a, "--me") == 0)
+			o.me = v;
+		else if (strcmp(a, "--defaultdomain") == 0)
+			o.defaultdomain = v;
+		else if (strcmp(a, "-w") == 0 || strcmp(a, "--local-domain") == 0)
+			domains[ndomains++] = v;
+		else if (strcmp(a, "--passwd") == 0)
+			passwd = v;
+		else if (strcmp(a, "--root") == 0)
+			root = v;
+		else if (strcmp(a, "--queue-dir") == 0)
+			queue_dir = v;
+		else if (strcmp(a, "--alias-user") == 0)
+			o.alias_user = v;
+		else if (strcmp(a, "--alias-uid") == 0)
+			o.alias_uid = number(v);
+		else if (strcmp(a, "--alias-gid") == 0)
+			o.alias_gid = number(v);
+		else if (strcmp(a, "--alias-home") == 0)
+			alias_home = v;
+		else if (strcmp(a, "--qmail-home") == 0)
+			qmail_home = v;
+		else if (strcmp(a, "--cdb") == 0)
+			o.cdb_path = v;
+		else if (strcmp(a, "--fastforward") == 0)
+			o.fastforward = v;
+		else
+			prog_usage(usage);
+	}
+	if (strcmp(style, "fastforward") == 0)
+		o.style = AMAP_FASTFORWARD;
+	else if (strcmp(style, "dotqmail") == 0)
+		o.style = AMAP_DOTQMAIL;
+	else
+		prog_usage(usage);
+	/* me must be a host name with a dot: it qualifies every local name */
+	if (outroot == NULL || nfiles == 0 || o.me == NULL || strchr(o.me, '.') == NULL ||
+	    strpbrk(o.me, "@ \t\n:") != NULL || o.me[0] == '.' || strchr(o.alias_user, ':'))
+		prog_usage(usage);
+	if (o.defaultdomain == NULL)
+		o.defaultdomain = strchr(o.me, '.') + 1;
+	need_abs(qmail_home);
+	need_abs(o.cdb_path);
+	if (alias_home == NULL) {
+		if (buf_printf(&ah, "%s/alias", qmail_home) < 0 || buf_cstr(&ah) == NULL)
+			oom();
+		alias_home = ah.s;
+	}
+	need_abs(alias_home);
+	o.alias_home = alias_home;
+	if (buf_printf(&ap, "%s/users/assign.aliases", qmail_home) < 0 || buf_cstr(&ap) == NULL ||
+	    buf_printf(&fw, "%s/bin/forward", qmail_home) < 0 || buf_cstr(&fw) == NULL ||
+	    buf_printf(&pl, "%s/bin/preline", qmail_home) < 0 || buf_cstr(&pl) == NULL)
+		oom();
+	o.preline = pl.s;
+	o.assign_path = ap.s;
+	o.forward = fw.s;
+	o.local_domains = domains;
+	o.nlocal_domains = ndomains;
+
+	if (!check) {
+		rootfd = open(outroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (rootfd < 0)
+			prog_fatal_sys(prog_errno_code(), "unable to open %s", outroot);
+	}
+	diag_init(&d);
+	alias_table_init(&t);
+	amap_logins_init(&logins);
+	memset(&res, 0, sizeof(res));
+
+	if (passwd != NULL) {
+		struct passwd_parser pp;
+		struct passwd_ent pe;
+		buf name = BUF_INIT, home = BUF_INIT;
+
+		if (passwd_open(&pp, passwd, passwd, &d) < 0)
+			prog_fatal_sys(prog_errno_code(), "unable to read %s", passwd);
+		while ((r = passwd_next(&pp, &pe)) > 0) {
+			if (buf_copy(&name, pe.name.s, pe.name.len) < 0 || buf_cstr(&name) == NULL ||
+			    buf_copy(&home, pe.home.s, pe.home.len) < 0 || buf_cstr(&home) == NULL ||
+			    amap_logins_add(&logins, name.s, pe.uid, pe.gid, home.s, pe.line) < 0)
+				oom();
+		}
+		if (r < 0)
+			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to read %s", passwd);
+		passwd_close(&pp);
+		buf_free(&name);
+		buf_free(&home);
+		o.have_passwd = 1;
+		o.passwd_file = passwd;
+		/* the alias user's ids, when the passwd given has it and none were given */
+		{
+			const struct amap_login *g = amap_login_get(&logins, o.alias_user,
+								    strlen(o.alias_user));
+
+			if (g != NULL && o.alias_uid == 0 && o.alias_gid == 0) {
+				o.alias_uid = g->uid;
+				o.alias_gid = g->gid;
+			}
+		}
+	}
+
+	memset(&ao, 0, sizeof(ao));
+	ao.local_domains = domains;
+	ao.nlocal_domains = ndomains;
+	ao.root = root;
+	ao.blanksub = '.';
+	ao.read_includes = 1;
+	ao.queue_dir = queue_dir;
+	for (i = 0; i < nfiles; i++)
+		if (aliases_read(&t, files[i], files[i], &ao, &d) < 0)
+			prog_fatal_sys(errno == ENOMEM ? S2Q_EXIT_TEMP : prog_errno_code(),
+				       "unable to read %s", files[i]);
+	if (aliases_verdicts(&t, o.have_passwd ? &logins.byname : NULL, &verdicts, NULL, &d) < 0)
+		oom();
+
+	/* pass 1: map and diagnose everything, write nothing */
+	if (amap_run(&o, &t, &logins, verdicts, -1, &d, &res) < 0 || d.oom)
+		oom();
+	print_diags(&d);
+	/* the report is ready before anything is written: no failure after the tree changed */
+	if (json) {
+		if (buf_printf(&out, "{\"program\":\"s2q-aliases\",\"style\":\"%s\",\"aliases\":%lu,"
+			       "\"records\":%lu,\"qmail_files\":%lu,\"lists\":%lu,\"assign_lines\":%lu,"
+			       "\"errors\":%zu,\"warnings\":%zu,\"notes\":%zu,\"written\":%s,"
+			       "\"diagnostics\":", style, res.aliases, res.records, res.dotqmail,
+			       res.lists, res.assign, d.nerr, d.nwarn, d.nnote,
+			       (d.nerr || check) ? "false" : "true") < 0 ||
+		    prog_json_diags(&out, &d) < 0 || buf_append_s(&out, "}\n") < 0)
+			oom();
+	}
+	if (d.nerr) {
+		fprintf(stderr, "%s: fatal: %zu error%s; nothing written\n", prog_name, d.nerr,
+			d.nerr == 1 ? "" : "s");
+		rc = S2Q_EXIT_PERM;
+	} else if (!check) {
+		/* pass 2: the same mapping, every file written under OUTROOT together */
+		if (amap_run(&o, &t, &logins, verdicts, rootfd, NULL, &res) < 0) {
+			if (errno == ENOMEM)
+				oom();
+			if (res.where.len)
+				prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write %s/%s (nothing was replaced)",
+					       outroot, res.where.s);
+			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write under %s (nothing was replaced)",
+				       outroot);
+		}
+	}
+	if (rootfd >= 0)
+		close(rootfd);
+	if (json)
+		prog_write_stdout(&out);
+	free(verdicts);
+	free(domains);
+	free(files);
+	amap_result_free(&res);
+	amap_logins_free(&logins);
+	alias_table_free(&t);
+	diag_free(&d);
+	buf_free(&ah);
+	buf_free(&ap);
+	buf_free(&fw);
+	buf_free(&pl);
+	buf_free(&out);
+	return rc;
+}

@@ -1,0 +1,5 @@
+example.com
+mail.example.com
+example.net
+lists.example.com
+new.example

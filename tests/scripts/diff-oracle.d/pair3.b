@@ -1,0 +1,9 @@
+# comment
+
+
+&a@example.com
+
+|/usr/bin/prog
+
+
+./Maildir/

@@ -1,0 +1,592 @@
+/*
+ * test_aliases - the sendmail aliases parser and the alias table, table-driven.
+ * Every expectation below was checked against the real sendmail 8.17 (the
+ * recordings in tests/aliases/ hold its answers for the same constructs).
+ */
+#include "testutil.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "../../convert/lib/parse/aliases.h"
+
+static const char *const doms[] = { "example.com", "Mail.Example.ORG.", "localhost" };
+
+/* dump - the live entries: "name = kind:text->local ...", one per line */
+static void dump(buf *out, const struct alias_table *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->nents; i++) {
+		const struct alias_ent *e = &t->ents[i];
+
+		if (e->dead)
+			continue;
+		buf_printf(out, "%s =", e->name);
+		for (j = 0; j < e->nelems; j++) {
+			buf_printf(out, " %s:%s", alias_kind_name(e->elems[j].kind), e->elems[j].text);
+			if (e->elems[j].local)
+				buf_printf(out, "->%s", e->elems[j].local);
+		}
+		buf_append_c(out, '\n');
+	}
+	buf_append_c(out, '\0');
+}
+
+static void codes(buf *out, const struct diag_sink *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		buf_printf(out, "%s%s@%lu", i ? " " : "", d->v[i].code + 4, d->v[i].line);
+	buf_append_c(out, '\0');
+}
+
+static const struct row {
+	const char *label, *in;
+	size_t inlen;		/* 0: strlen */
+	const char *table;	/* dump() of the live entries */
+	const char *diags;	/* codes (without S2Q-) @ line, in order */
+} rows[] = {
+	{ "plain", "root: alice, bob\n", 0, "root = addr:alice->alice addr:bob->bob\n", "" },
+	{ "name lower-cased, value kept", "UPPER: Root\npostMASTER: x\n", 0,
+	  "upper = addr:Root->root\npostmaster = addr:x->x\n", "" },
+	{ "tab separator, no final newline", "a:\tb", 0, "a = addr:b->b\n", "" },
+	{ "comments and blank lines", "# c\n\na: b\n#d\n", 0, "a = addr:b->b\n", "" },
+	{ "white space continues", "multi: one,\n\ttwo,\n three\nx: y\n", 0,
+	  "multi = addr:one->one addr:two->two addr:three->three\nx = addr:y->y\n", "" },
+	{ "backslash joins with nothing", "b: four, \\\nfive\n", 0,
+	  "b = addr:four->four addr:five->five\n", "" },
+	/* "rootnext: root" is an RFC 822 group to sendmail: it delivers to root */
+	{ "backslash swallows the next alias", "x: root\\\nnext: root\n", 0, "x = addr:root->root\n",
+	  "" },
+	{ "comment continued", "# c\n  not: an alias\nz: w\n", 0, "z = addr:w->w\n", "" },
+	{ "indented comment joins the value", "x: y\n  # note\n", 0, "x = addr:y.#.note->y.#.note\n",
+	  "A015@2" },
+	{ "no inline comments", "a: root # note\n", 0, "a = addr:root.#.note->root.#.note\n", "A015@1" },
+	{ "empty value takes the indented line", "e:  \n  takes\n", 0, "e = addr:takes->takes\n", "" },
+	{ "blank line ends a value", "c: a,\n\n  b\n", 0, "c = addr:a->a\n", "A003@3" },
+	{ "first line indented", " lead: x\ny: z\n", 0, "y = addr:z->z\n", "A003@1" },
+	{ "missing colon", "nocolon\na: b\n", 0, "a = addr:b->b\n", "A004@1" },
+	{ "missing value", "e:\nf:   \n", 0, "", "A005@1 A005@2" },
+	{ "missing value, last line of an entry", "e:\n  \n", 0, "", "A005@2" },
+	{ "first colon splits", "colon:in:lhs: root\n", 0, "colon = addr:lhs:root->lhs:root\n", "" },
+	{ "empty name", ": root\n(only a comment): x\n", 0, "", "A006@1 A006@2" },
+	{ "local domains", "a@example.com: x\nb@MAIL.example.org.: y\nc@localhost: z\n", 0,
+	  "a = addr:x->x\nb = addr:y->y\nc = addr:z->z\n", "" },
+	{ "non-local", "r@remote.example: x\n@dom: y\nu@: z\nh!u: w\n", 0, "",
+	  "A007@1 A008@2 A007@2 A008@3 A007@3 A007@4" },
+	{ "route syntax", "a@b@example.com: x\nu@@example.com: x\nu@ex..com: x\na,b: x\n", 0, "",
+	  "A008@1 A007@1 A008@2 A007@2 A008@3 A007@3 A008@4 A007@4" },
+	{ "percent and bang hacks", "u%example.com: x\nv%mail.example.org@example.com: y\n"
+	  "localhost!w: z\n", 0, "u = addr:x->x\nv = addr:y->y\nw = addr:z->z\n", "" },
+	{ "blanks become BlankSub", "sp ace: x\ntab\t: y\nn (c) o: z\n\"a b\" c: w\n", 0,
+	  "sp.ace = addr:x->x\ntab = addr:y->y\nn.o = addr:z->z\n\"a b\"c = addr:w->w\n", "" },
+	{ "quoted names", "\"quoted lhs\": x\n\"Up\"@example.com: y\n\"q@r\": z\n\"\": w\n", 0,
+	  "\"quoted lhs\" = addr:x->x\nup = addr:y->y\n", "A007@3 A008@4 A007@4" },
+	{ "display names and route addresses", "Full Name <fn>: x\n<angle>: y\n<>: z\n@: w\n", 0,
+	  "fn = addr:x->x\nangle = addr:y->y\n = addr:w->w\n", "A010@4" },
+	{ "unbalanced", "a\"b: root\na(b: x\nc<d: x\ne>f: x\ng)h: x\n", 0,
+	  "a\"b: root\" = addr:root->root\na = addr:x->x\nd:x = addr:x->x\nef = addr:x->x\n"
+	  "gh = addr:x->x\n", "A008@1 A008@2 A008@3 A008@4 A008@5" },
+	{ "non-printable and 8-bit bytes", "b\001y: x\nb\200y: x\ncaf\351: x\n", 0,
+	  "b?y = addr:x->x\ncaf\351 = addr:x->x\n", "A008@1 A008@2 A006@2" },
+	{ "duplicate: last wins", "dup: first\nb: x\ndup: second,\n third\n", 0,
+	  "b = addr:x->x\ndup = addr:second->second addr:third->third\n", "A010@4" },
+	{ "duplicate after lower-casing and domains", "a: 1\nA: 2\na@example.com: 3\n", 0,
+	  "a = addr:3->3\n", "A010@2 A010@3" },
+	{ "rfc 822 elements", "r: Root User <root>, (comment) mail, bin (c2)\n", 0,
+	  "r = addr:root->root addr:mail->mail addr:bin->bin\n", "" },
+	{ "commas only, empty elements skipped", "t: root,, , mail,\nspc: root mail\n", 0,
+	  "t = addr:root->root addr:mail->mail\nspc = addr:root.mail->root.mail\n", "A015@2" },
+	{ "group syntax", "g: staff: root, mail;\n", 0, "g = addr:root->root addr:mail->mail\n", "" },
+	{ "error: is not special", "e: error:5.1.1:550 gone away\nf: ERROR:nouser x\n", 0,
+	  "e = error:5.1.1:550 gone away\nf = error:nouser x\n", "A012@1 A012@2" },
+	{ "programs", "p: \"|/usr/bin/vacation joe\"\nq: |/bin/foo\nr: |/bin/foo arg\ns: | /bin/x\n"
+	  "t: \"|/bin/p a, b\"\n", 0,
+	  "p = prog:/usr/bin/vacation joe\nq = prog:/bin/foo\nr = prog:/bin/foo.arg\n"
+	  "s = prog:/bin/x\nt = prog:/bin/p a, b\n", "A013@3" },
+	{ "files", "f: /var/log/archive\ng: \"/x/bob.mbox\"\nh: < /tmp/f3 >\ni: /a b\n", 0,
+	  "f = file:/var/log/archive\ng = file:/x/bob.mbox\nh = file:/tmp/f3\ni = file:/a.b\n",
+	  "A014@4" },
+	{ "include and local", "l: :include:/etc/mail/staff\nm: \":include:/x\"\nn: \\Root, \\bob\n", 0,
+	  "l = include:/etc/mail/staff\nm = include:/x\nn = local:root->root local:bob->bob\n", "" },
+	{ "qualified addresses", "q: ROOT@example.com, user@remote.example, \"root\", u+x@localhost\n", 0,
+	  "q = addr:ROOT@example.com->root addr:user@remote.example addr:\"root\"->root "
+	  "addr:u+x@localhost->u+x\n", "" },
+	{ "crlf", "crlf: root\r\nempty:\r\n\r\nb: one \\\r\ntwo: x\r\n", 0,
+	  "crlf = addr:root->root\nb = addr:one.\\\r->one.\\\r\ntwo = addr:x->x\n",
+	  "A016@1 A005@2 A004@3 A015@4" },
+	{ "nul byte", "a: b\0c\nd: e\n", 12, "d = addr:e->e\n", "A002@1" },
+};
+
+static void run_file(const char *in, size_t n, buf *table, buf *diags)
+{
+	char *dir = tu_tmpdir(), path[512];
+	struct aliases_opts o;
+	struct alias_table t;
+	struct diag_sink d;
+
+	memset(&o, 0, sizeof(o));
+	o.local_domains = doms;
+	o.nlocal_domains = 3;
+	tu_writefile(dir, "aliases", in, n);
+	snprintf(path, sizeof(path), "%s/aliases", dir);
+	alias_table_init(&t);
+	diag_init(&d);
+	assert_int_equal(aliases_read(&t, path, "aliases", &o, &d), 0);
+	dump(table, &t);
+	codes(diags, &d);
+	alias_table_free(&t);
+	diag_free(&d);
+	tu_rmtree(dir);
+}
+
+static void test_rows(void **state)
+{
+	size_t i;
+	int bad = 0;
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct row *r = &rows[i];
+		buf table = BUF_INIT, diags = BUF_INIT;
+
+		run_file(r->in, r->inlen ? r->inlen : strlen(r->in), &table, &diags);
+		if (strcmp(table.s, r->table) != 0 || strcmp(diags.s, r->diags) != 0) {
+			print_message("%s:\n  table '%s'\n   want '%s'\n  diags '%s'\n   want '%s'\n",
+				      r->label, table.s, r->table, diags.s, r->diags);
+			bad = 1;
+		}
+		buf_free(&table);
+		buf_free(&diags);
+	}
+	assert_false(bad);
+}
+
+/* sendmail's words, FILE:LINE, and the line numbers of both entries of a duplicate */
+static void test_messages(void **state)
+{
+	static const char in[] = "dup: first\nmulti: a,\n  b\nmulti: c\nnocolon\nr@remote.example: x\n"
+				 "empty:\ndup: second,\n\tthird\n@d: x\n";
+	static const char *const want[] = {
+		"S2Q-A010 4 multi... Warning: duplicate alias name multi -- replaces the entry at line 3 "
+		"(the last one wins)",
+		"S2Q-A004 5 missing colon",
+		"S2Q-A007 6 r@remote.example... cannot alias non-local names",
+		"S2Q-A005 7 empty:... missing value for alias",
+		"S2Q-A010 9 dup... Warning: duplicate alias name dup -- replaces the entry at line 1 "
+		"(the last one wins)",
+		"S2Q-A008 10 @d... User address required",
+		"S2Q-A007 10 @d... cannot alias non-local names",
+	};
+	char *dir = tu_tmpdir(), path[512];
+	struct alias_table t;
+	struct diag_sink d;
+	const struct alias_ent *e;
+	size_t i, len;
+	(void)state;
+	tu_writefile(dir, "aliases", in, sizeof(in) - 1);
+	snprintf(path, sizeof(path), "%s/aliases", dir);
+	alias_table_init(&t);
+	diag_init(&d);
+	assert_int_equal(aliases_read(&t, path, "/etc/aliases", NULL, &d), 0);
+	assert_int_equal(d.n, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < d.n; i++) {
+		char got[512];
+
+		snprintf(got, sizeof(got), "%s %lu %s", d.v[i].code, d.v[i].line, d.v[i].msg);
+		assert_string_equal(got, want[i]);
+		assert_string_equal(d.v[i].file, "/etc/aliases");
+	}
+	assert_int_equal(d.nerr, 5);
+	assert_int_equal(d.nwarn, 2);
+	/* the part newaliases prints */
+	assert_int_equal(aliases_diag_smtext(&d.v[0], &len), 1);
+	assert_int_equal(len, strlen("multi... Warning: duplicate alias name multi"));
+	assert_int_equal(aliases_diag_smtext(&d.v[3], &len), 1);
+	assert_int_equal(len, strlen(d.v[3].msg));
+	/* the entries: first and last physical line, dead ones kept */
+	e = alias_lookup(&t, "dup");
+	assert_non_null(e);
+	assert_int_equal(e->line, 8);
+	assert_int_equal(e->lastline, 9);
+	assert_string_equal(e->value, "second,\tthird");
+	assert_int_equal(t.ents[0].dead, ALIAS_DEAD_DUP);
+	assert_int_equal(t.nents, 4);
+	assert_int_equal(t.fstats[0].naliases, 4);
+	assert_int_equal(t.fstats[0].longest, 13);
+	assert_int_equal(t.fstats[0].bytes, 3 + 5 + 5 + 5 + 5 + 1 + 3 + 13);
+	assert_null(alias_lookup(&t, "empty"));
+	alias_table_free(&t);
+	diag_free(&d);
+	tu_rmtree(dir);
+}
+
+/* several files: the first file that has a name wins; duplicates are per file */
+static void test_files(void **state)
+{
+	char *dir = tu_tmpdir(), p1[512], p2[512];
+	struct alias_table t;
+	struct diag_sink d;
+	const struct alias_ent *e;
+	(void)state;
+	tu_writefile(dir, "a1", "sales: alice\nx: 1\n", 18);
+	tu_writefile(dir, "a2", "sales: never\nx: 2\nx: 3\nnew: y\n", 30);
+	snprintf(p1, sizeof(p1), "%s/a1", dir);
+	snprintf(p2, sizeof(p2), "%s/a2", dir);
+	alias_table_init(&t);
+	diag_init(&d);
+	assert_int_equal(aliases_read(&t, p1, "a1", NULL, &d), 0);
+	assert_int_equal(aliases_read(&t, p2, "a2", NULL, &d), 0);
+	assert_int_equal(t.nfiles, 2);
+	e = alias_lookup(&t, "sales");
+	assert_string_equal(e->value, "alice");
+	assert_int_equal(e->file, 0);
+	assert_string_equal(alias_lookup(&t, "x")->value, "1");
+	assert_string_equal(alias_lookup(&t, "new")->value, "y");
+	assert_int_equal(t.ents[2].dead, ALIAS_DEAD_SHADOW);
+	assert_int_equal(t.ents[3].dead, ALIAS_DEAD_DUP);	/* x: 2, replaced in its file */
+	assert_int_equal(t.ents[4].dead, ALIAS_DEAD_SHADOW);	/* x: 3, shadowed by a1 */
+	/* A011 sales, A011 x, A010 x (the per-file duplicate), A011 x */
+	assert_int_equal(d.n, 4);
+	assert_string_equal(d.v[0].code, "S2Q-A011");
+	assert_int_equal(d.v[0].line, 1);
+	assert_string_equal(d.v[0].msg, "alias sales is also defined in a1:1, an alias file sendmail "
+					"searches first: this entry is never used");
+	assert_string_equal(d.v[2].code, "S2Q-A010");
+	assert_int_equal(d.v[2].line, 3);
+	assert_int_equal(aliases_diag_smtext(&d.v[0], &(size_t){ 0 }), 0);
+	assert_int_equal(t.fstats[1].naliases, 4);
+	alias_table_free(&t);
+	diag_free(&d);
+	tu_rmtree(dir);
+}
+
+/* the model alone: alias_table_add applies the rules */
+static void test_model(void **state)
+{
+	struct alias_table t;
+	struct alias_elem el = { ALIAS_ADDR, "b", "b", "b" };
+	size_t f, same, first;
+	(void)state;
+	alias_table_init(&t);
+	assert_int_equal(alias_table_add(&t, "a", 1, "b", 1, &el, 1, 1, 1, &same, &first), -1);
+	assert_int_equal(alias_table_addfile(&t, "one", &f), 0);
+	assert_int_equal(f, 0);
+	assert_int_equal(alias_table_add(&t, "a", 1, "b", 1, &el, 1, 1, 1, &same, &first), 0);
+	assert_int_equal(alias_table_add(&t, "a", 1, "c", 1, NULL, 0, 2, 3, &same, &first),
+			 ALIAS_ADD_REPLACES);
+	assert_int_equal(same, 0);
+	assert_int_equal(first, (size_t)-1);
+	assert_string_equal(alias_lookup(&t, "a")->value, "c");
+	assert_int_equal(alias_table_addfile(&t, "two", &f), 0);
+	assert_int_equal(alias_table_add(&t, "a", 1, "d", 1, NULL, 0, 1, 1, &same, &first),
+			 ALIAS_ADD_SHADOWED);
+	assert_int_equal(first, 1);
+	assert_int_equal(alias_table_add(&t, "a", 1, "e", 1, NULL, 0, 2, 2, &same, &first),
+			 ALIAS_ADD_REPLACES | ALIAS_ADD_SHADOWED);
+	assert_int_equal(same, 2);
+	assert_int_equal(t.ents[2].dead, ALIAS_DEAD_DUP);
+	assert_int_equal(t.ents[3].dead, ALIAS_DEAD_SHADOW);
+	assert_string_equal(alias_lookup(&t, "a")->value, "c");
+	assert_string_equal(t.ents[0].elems[0].local, "b");
+	assert_null(alias_lookup(&t, "b"));
+	assert_null(alias_lookup_n(&t, "a\0", 2));
+	assert_string_equal(alias_kind_name(ALIAS_INCLUDE), "include");
+	alias_table_free(&t);
+}
+
+static void test_split(void **state)
+{
+	struct alias_elem *v;
+	size_t n;
+	static const char *const loc[] = { "example.com" };
+	struct aliases_opts o;
+	(void)state;
+	assert_int_equal(aliases_split("a, \"|p x\", \\u, b@example.com", 28, &v, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(v[0].kind, ALIAS_ADDR);
+	assert_string_equal(v[0].local, "a");
+	assert_int_equal(v[1].kind, ALIAS_PROG);
+	assert_string_equal(v[1].text, "p x");
+	assert_string_equal(v[1].raw, "\"|p x\"");
+	assert_int_equal(v[2].kind, ALIAS_LOCAL);
+	assert_null(v[3].local);	/* no local domains known */
+	free(v);
+	memset(&o, 0, sizeof(o));
+	o.local_domains = loc;
+	o.nlocal_domains = 1;
+	o.blanksub = '_';
+	assert_int_equal(aliases_split_opts("B@Example.com, x y", 18, &o, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].local, "b");
+	assert_string_equal(v[1].text, "x_y");
+	free(v);
+	assert_int_equal(aliases_split(" , ,", 4, &v, &n), 0);
+	assert_int_equal(n, 0);
+	free(v);
+}
+
+/* logical lines of 8190 bytes are read, 8191 are too long; 8191 fit at the end without a newline */
+static void test_long_lines(void **state)
+{
+	size_t n = 8300, i;
+	char *in = malloc(4 * n), *p = in;
+	buf table = BUF_INIT, diags = BUF_INIT;
+	(void)state;
+	assert_non_null(in);
+	memcpy(p, "a: ", 3);
+	memset(p + 3, 'x', 8190 - 3);
+	p += 8190;
+	*p++ = '\n';
+	memcpy(p, "b: ", 3);
+	memset(p + 3, 'y', 8191 - 3);
+	p += 8191;
+	*p++ = '\n';
+	memcpy(p, "c: ", 3);
+	memset(p + 3, 'z', 4000);
+	p += 4003;
+	memcpy(p, "\\\n", 2);
+	p += 2;
+	memset(p, 'w', 8191 - 4003);
+	p += 8191 - 4003;
+	*p++ = '\n';
+	memcpy(p, "d: ", 3);
+	memset(p + 3, 'v', 8191 - 3);
+	p += 8191;
+	run_file(in, (size_t)(p - in), &table, &diags);
+	assert_string_equal(diags.s, "A001@2 A001@4");
+	assert_true(strncmp(table.s, "a = addr:xxx", 12) == 0);
+	for (i = 0; table.s[i] && table.s[i] != '\n'; i++)
+		;
+	assert_int_equal(i, strlen("a = addr:") + 8187 + strlen("->") + 8187);
+	assert_non_null(strstr(table.s, "\nd = addr:vvv"));
+	buf_free(&table);
+	buf_free(&diags);
+	free(in);
+}
+
+/* loops and depth: the rules verified with sendmail -bv (tests/aliases/loops.aliases) */
+static void test_verdicts(void **state)
+{
+	char *dir = tu_tmpdir(), path[512];
+	buf in = BUF_INIT;
+	struct alias_table t;
+	struct diag_sink d;
+	struct hset users;
+	unsigned char *v;
+	unsigned *depth;
+	size_t i;
+	int k;
+	static const struct {
+		const char *name;
+		int verdict;
+		unsigned depth;
+	} want[] = {
+		{ "c1", ALIAS_DEEP, 13 }, { "c3", ALIAS_DEEP, 11 }, { "c4", ALIAS_OK, 10 },
+		{ "c13", ALIAS_OK, 1 }, { "la", ALIAS_LOOP, 1 }, { "lb", ALIAS_LOOP, 1 },
+		{ "top", ALIAS_LOOP, 2 }, { "top2", ALIAS_OK, 2 }, { "y1", ALIAS_OK, 2 },
+		{ "self", ALIAS_OK, 1 }, { "bin", ALIAS_OK, 1 }, { "yb", ALIAS_OK, 1 },
+		{ "p1", ALIAS_LOOP, 1 }, { "i1", ALIAS_OK, 10 }, { "i0", ALIAS_DEEP, 11 },
+		{ "w1", ALIAS_DEEP, 14 }, { "bs", ALIAS_OK, 1 },
+	};
+	(void)state;
+	for (k = 1; k <= 12; k++)
+		buf_printf(&in, "c%d: c%d\n", k, k + 1);
+	buf_append_s(&in, "c13: root\nla: lb\nlb: la\ntop: la\ntop2: la, mail\ny1: y2\ny2: y1, mail\n"
+			  "self: self, mail\nbin: yb\nyb: bin\np1: lp+x\nlp: p1\n"
+			  "i0: :include:/lists/i0\ni1: :include:/lists/i1\nw1: daemon, c1\n"
+			  "bs: \\la\n");
+	for (k = 2; k <= 9; k++)
+		buf_printf(&in, "i%d: i%d\n", k, k + 1);
+	buf_append_s(&in, "i10: root\n");
+	tu_writefile(dir, "aliases", in.s, in.len);
+	assert_int_equal(mkdir(strcat(strcpy(path, dir), "/lists"), 0755), 0);
+	tu_writefile(dir, "lists/i1", "i3\n", 3);	/* the include, i3..i10, root: 10 */
+	tu_writefile(dir, "lists/i0", "i2\n", 3);	/* the include, i2..i10, root: 11 */
+	snprintf(path, sizeof(path), "%s/aliases", dir);
+	{
+		struct aliases_opts o;
+
+		memset(&o, 0, sizeof(o));
+		o.root = dir;
+		o.read_includes = 1;
+		alias_table_init(&t);
+		diag_init(&d);
+		assert_int_equal(aliases_read(&t, path, "aliases", &o, &d), 0);
+	}
+	assert_int_equal(d.n, 0);
+	hset_init(&users);
+	assert_int_equal(hset_put(&users, "bin", 3, 1, NULL), 1);
+	assert_int_equal(aliases_verdicts(&t, &users, &v, &depth, &d), 0);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct alias_ent *e = alias_lookup(&t, want[i].name);
+		size_t x;
+
+		assert_non_null(e);
+		x = (size_t)(e - t.ents);
+		if (v[x] != want[i].verdict || depth[x] != want[i].depth)
+			fail_msg("%s: verdict %d depth %u, want %d %u", want[i].name, v[x], depth[x],
+				 want[i].verdict, want[i].depth);
+	}
+	free(v);
+	free(depth);
+	/*
+	 * the report: c1..c3, i0 and w1 too deep, la/lb and p1/lp loops with no way
+	 * out, top leads into one, y1/y2 has a way out, bin/yb ends at the user bin
+	 */
+	{
+		buf c = BUF_INIT;
+
+		codes(&c, &d);
+		assert_string_equal(c.s, "A022@1 A022@2 A022@3 A020@14 A023@16 A021@18 A021@21 "
+					 "A020@23 A022@25 A022@27");
+		buf_free(&c);
+		assert_string_equal(d.v[0].msg, "mail to c1 is refused by sendmail: aliasing/forwarding "
+						"loop broken (11 aliases deep; 10 max): c1 -> c2 -> c3 -> "
+						"c4 -> c5 -> c6 -> c7 -> c8 -> c9 -> c10 -> c11 -> c12 -> c13 "
+						"reaches 13 levels");
+		assert_string_equal(d.v[3].msg, "alias loop among la, lb with no way out: sendmail "
+						"refuses mail to them (aliasing/forwarding loop broken)");
+	}
+	/* without passwd, bin/yb is a loop too; aliases_check reports the same way */
+	diag_free(&d);
+	diag_init(&d);
+	assert_int_equal(aliases_check(&t, &d), 0);
+	assert_true(d.nwarn > 8);
+	hset_free(&users);
+	alias_table_free(&t);
+	diag_free(&d);
+	buf_free(&in);
+	tu_rmtree(dir);
+}
+
+/* :include: files: read once, under the root, never outside it */
+static void test_includes(void **state)
+{
+	char *dir = tu_tmpdir(), path[512], root[512], big[3000];
+	struct aliases_opts o;
+	struct alias_table t;
+	struct diag_sink d;
+	buf c = BUF_INIT;
+	size_t i;
+	(void)state;
+	snprintf(root, sizeof(root), "%s/root", dir);
+	assert_int_equal(mkdir(root, 0755), 0);
+	assert_int_equal(mkdir(strcat(strcpy(path, root), "/etc"), 0755), 0);
+	assert_int_equal(mkdir(strcat(strcpy(path, root), "/q"), 0755), 0);
+	assert_int_equal(mkdir(strcat(strcpy(path, root), "/q/lists"), 0755), 0);
+	tu_writefile(dir, "root/etc/staff", "# staff\r\nalice, bob\r\n\r\n  carol #@# comment\n"
+		     "d#@# e\n:include:/etc/nested\n", 70);
+	tu_writefile(dir, "root/etc/nested", "nest1\n:include:/etc/staff\n", 26);
+	tu_writefile(dir, "root/q/lists/rel", "relative\n", 9);
+	memset(big, 'x', sizeof(big));
+	memcpy(big + 2040, ", y", 3);
+	big[sizeof(big) - 1] = '\n';
+	tu_writefile(dir, "root/etc/big", big, sizeof(big));
+	assert_int_equal(symlink("../../../outside", strcat(strcpy(path, root), "/etc/evil")), 0);
+	assert_int_equal(symlink("/etc/staff", strcat(strcpy(path, root), "/etc/link")), 0);
+	tu_writefile(dir, "outside", "secret\n", 7);
+	tu_writefile(dir, "aliases",
+		     "s: :include:/etc/staff\n"
+		     "s2: :include:/etc/staff, x\n"
+		     "l: :include:/etc/link\n"
+		     "r: :include:lists/rel\n"
+		     "m: :include:/etc/missing\n"
+		     "dd: :include:/etc\n"
+		     "up: :include:/../outside\n"
+		     "ev: :include:/etc/evil\n"
+		     "big: :include:/etc/big\n", 207);
+	snprintf(path, sizeof(path), "%s/aliases", dir);
+	memset(&o, 0, sizeof(o));
+	o.root = root;
+	o.queue_dir = "/q";
+	o.read_includes = 1;
+	alias_table_init(&t);
+	diag_init(&d);
+	assert_int_equal(aliases_read(&t, path, "aliases", &o, &d), 0);
+	codes(&c, &d);
+	/* /etc/link is another path to the same file: read (and reported) again */
+	assert_string_equal(c.s, "A015@5 A015@5 A032@5 A031@6 A030@7 A030@8 A034@1");
+	assert_string_equal(d.v[0].file, "/etc/staff");
+	assert_string_equal(d.v[1].file, "/etc/link");
+	assert_string_equal(d.v[6].file, "/etc/big");
+	/* each path read once: staff, nested, link, rel, missing, /etc, outside, evil, big */
+	assert_int_equal(t.nincs, 9);
+	i = alias_include_find(&t, "/etc/staff");
+	assert_true(i != (size_t)-1);
+	assert_int_equal(t.incs[i].missing, 0);
+	assert_string_equal(t.incs[i].realpath, "/etc/staff");
+	assert_int_equal(t.incs[i].nelems, 5);
+	assert_string_equal(t.incs[i].elems[0].local, "alice");
+	assert_string_equal(t.incs[i].elems[2].text, "carol");
+	assert_string_equal(t.incs[i].elems[3].text, "d#@#.e");
+	assert_int_equal(t.incs[i].elems[4].kind, ALIAS_INCLUDE);
+	i = alias_include_find(&t, "/etc/link");
+	assert_string_equal(t.incs[i].realpath, "/etc/staff");
+	i = alias_include_find(&t, "lists/rel");
+	assert_string_equal(t.incs[i].realpath, "/q/lists/rel");
+	assert_string_equal(t.incs[i].elems[0].local, "relative");
+	assert_int_equal(t.incs[alias_include_find(&t, "/etc/missing")].missing, 1);
+	assert_int_equal(t.incs[alias_include_find(&t, "/etc")].missing, 2);
+	assert_int_equal(t.incs[alias_include_find(&t, "/../outside")].missing, 2);
+	assert_int_equal(t.incs[alias_include_find(&t, "/etc/evil")].missing, 2);
+	/* sendmail reads a long line in pieces of 2047 bytes: "x...x, yxxxx" | "xx...x" */
+	i = alias_include_find(&t, "/etc/big");
+	assert_int_equal(t.incs[i].nelems, 3);
+	assert_int_equal(strlen(t.incs[i].elems[0].text), 2040);
+	assert_string_equal(t.incs[i].elems[1].text, "yxxxx");
+	alias_table_free(&t);
+	diag_free(&d);
+	/* reading includes off, or no queue directory */
+	o.read_includes = 0;
+	alias_table_init(&t);
+	diag_init(&d);
+	assert_int_equal(aliases_read(&t, path, "aliases", &o, &d), 0);
+	assert_int_equal(t.nincs, 0);
+	assert_int_equal(d.n, 0);
+	alias_table_free(&t);
+	diag_free(&d);
+	buf_free(&c);
+	tu_rmtree(dir);
+}
+
+static void test_errors(void **state)
+{
+	struct alias_table t;
+	struct diag_sink d;
+	struct aliases_opts o;
+	char *dir = tu_tmpdir();
+	(void)state;
+	alias_table_init(&t);
+	diag_init(&d);
+	errno = 0;
+	assert_int_equal(aliases_read(&t, "/nonexistent/aliases", NULL, NULL, &d), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(aliases_read(&t, dir, NULL, NULL, &d), -1);
+	assert_int_equal(errno, EINVAL);
+	memset(&o, 0, sizeof(o));
+	o.root = "/nonexistent";
+	o.read_includes = 1;
+	assert_int_equal(aliases_read(&t, "/dev/null", NULL, &o, &d), -1);
+	assert_int_equal(t.nfiles, 0);
+	alias_table_free(&t);
+	diag_free(&d);
+	tu_rmtree(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_messages),
+		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_includes),
+		cmocka_unit_test(test_errors),
+	};
+	return cmocka_run_group_tests_name("aliases", tests, NULL, NULL);
+}

@@ -1,0 +1,174 @@
+/* test_outtx - many files replaced together or not at all */
+#include "testutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "../../convert/lib/util/aw.h"
+#include "../../convert/lib/util/cdbw.h"
+#include "../../convert/lib/util/outtx.h"
+
+/* snapshot - names, types, modes, link targets and contents of a tree */
+static char *snapshot(const char *dir)
+{
+	char cmd[1024], *out = NULL;
+	size_t len = 0, cap = 0;
+	FILE *p;
+	int c;
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && find . -printf '%%p %%y %%m %%l\\n' | sort && "
+		 "find . -type f | sort | xargs -r cksum", dir);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while ((c = fgetc(p)) != EOF) {
+		if (len + 1 >= cap) {
+			cap = cap ? 2 * cap : 4096;
+			out = realloc(out, cap);
+			assert_non_null(out);
+		}
+		out[len++] = (char)c;
+	}
+	assert_int_equal(pclose(p), 0);
+	if (out == NULL)
+		out = calloc(1, 1);
+	out[len] = '\0';
+	return out;
+}
+
+static int rootfd(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+static void mkdirs(const char *dir, const char *rel)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/%s'", dir, rel);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_commit(void **state)
+{
+	char *dir = tu_tmpdir(), *got, path[600], victim[600];
+	int fd = rootfd(dir);
+	struct outtx t;
+	struct cdbw c;
+	char stage[16];
+	struct stat st;
+	size_t n;
+	(void)state;
+
+	mkdirs(dir, "etc");
+	tu_writefile(dir, "etc/old", "old\n", 4);
+	tu_writefile(dir, "victim", "precious\n", 9);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(path, sizeof(path), "%s/etc/link", dir);
+	assert_int_equal(symlink(victim, path), 0);
+
+	assert_int_equal(outtx_begin(&t, fd), 0);
+	assert_int_equal(outtx_file(&t, "etc/old", 0644, "new\n", 4), 0);
+	assert_int_equal(outtx_file(&t, "etc/link", 0600, "file\n", 5), 0);
+	assert_int_equal(outtx_file(&t, "var/qmail/alias/.qmail-x", 0644, "&a@b\n", 5), 0);
+	assert_int_equal(outtx_add(&t, "etc/aliases.cdb", stage), 0);
+	assert_int_equal(cdbw_open(&c, t.stagefd, stage, 0644, 0), 0);
+	assert_int_equal(cdbw_add(&c, "k", 1, "v", 1), 0);
+	assert_int_equal(cdbw_commit(&c), 0);
+	/* nothing under the root has changed yet but the stage */
+	assert_null(tu_readfile(dir, "var/qmail/alias/.qmail-x", &n));
+	got = tu_readfile(dir, "etc/old", &n);
+	assert_string_equal(got, "old\n");
+	free(got);
+	/* refused names */
+	assert_int_equal(outtx_file(&t, "etc/old", 0644, "x", 1), -1);
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(outtx_add(&t, "../x", stage), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(outtx_add(&t, "/etc/x", stage), -1);
+	assert_int_equal(outtx_commit(&t), 0);
+
+	got = tu_readfile(dir, "etc/old", &n);
+	assert_string_equal(got, "new\n");
+	free(got);
+	got = tu_readfile(dir, "var/qmail/alias/.qmail-x", &n);
+	assert_string_equal(got, "&a@b\n");
+	free(got);
+	got = tu_readfile(dir, "victim", &n);
+	assert_string_equal(got, "precious\n");
+	free(got);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0600);
+	got = tu_readfile(dir, "etc/aliases.cdb", &n);
+	assert_non_null(got);
+	assert_int_equal(n, 2048 + 8 + 2 + 16);
+	free(got);
+	/* the stage is gone */
+	got = snapshot(dir);
+	assert_null(strstr(got, ".s2q-"));
+	free(got);
+	close(fd);
+	tu_rmtree(dir);
+}
+
+/* a failure while publishing puts everything back */
+static void test_rollback(void **state)
+{
+	char *dir = tu_tmpdir(), *before, *after, path[600];
+	int fd = rootfd(dir);
+	struct outtx t;
+	(void)state;
+
+	mkdirs(dir, "etc");
+	mkdirs(dir, "var/qmail/alias/.qmail-dir");	/* a directory where a file should go */
+	tu_writefile(dir, "etc/a", "old a\n", 6);
+	tu_writefile(dir, "etc/b", "old b\n", 6);
+	before = snapshot(dir);
+	assert_int_equal(outtx_begin(&t, fd), 0);
+	assert_int_equal(outtx_file(&t, "etc/a", 0644, "new a\n", 6), 0);
+	assert_int_equal(outtx_file(&t, "new/dir/deep/c", 0644, "c\n", 2), 0);
+	assert_int_equal(outtx_file(&t, "etc/b", 0644, "new b\n", 6), 0);
+	assert_int_equal(outtx_file(&t, "var/qmail/alias/.qmail-dir", 0644, "&x@y\n", 5), 0);
+	assert_int_equal(outtx_file(&t, "etc/d", 0644, "d\n", 2), 0);
+	assert_int_equal(outtx_commit(&t), -1);
+	assert_int_equal(errno, EISDIR);
+	after = snapshot(dir);
+	assert_string_equal(after, before);
+	free(after);
+
+	/* a symlinked directory below the root is never followed */
+	snprintf(path, sizeof(path), "%s/var/qmail/users", dir);
+	assert_int_equal(symlink("/tmp", path), 0);
+	free(before);
+	before = snapshot(dir);
+	assert_int_equal(outtx_begin(&t, fd), 0);
+	assert_int_equal(outtx_file(&t, "etc/a", 0644, "new a\n", 6), 0);
+	assert_int_equal(outtx_file(&t, "var/qmail/users/assign", 0644, "x\n", 2), 0);
+	assert_int_equal(outtx_commit(&t), -1);
+	after = snapshot(dir);
+	assert_string_equal(after, before);
+	free(after);
+
+	/* abort before publishing leaves no stage */
+	assert_int_equal(outtx_begin(&t, fd), 0);
+	assert_int_equal(outtx_file(&t, "etc/a", 0644, "new a\n", 6), 0);
+	outtx_abort(&t);
+	after = snapshot(dir);
+	assert_string_equal(after, before);
+	free(after);
+	free(before);
+	close(fd);
+	tu_rmtree(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_commit),
+		cmocka_unit_test(test_rollback),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
