@@ -44,6 +44,26 @@ void prog_usage(const char *usage)
 	exit(S2Q_EXIT_PERM);
 }
 
+unsigned long prog_id_arg(const char *usage, const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		prog_usage(usage);
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end || errno || v == 0 || v > 0xffffffffUL)
+		prog_usage(usage);
+	return v;
+}
+
+void prog_abs_arg(const char *usage, const char *s)
+{
+	if (s[0] != '/' || !aw_relpath_ok(s + 1))
+		prog_usage(usage);
+}
+
 void prog_print_diags(const struct diag_sink *d)
 {
 	buf b = BUF_INIT;

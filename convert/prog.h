@@ -17,6 +17,10 @@ void prog_fatal_sys(int code, const char *fmt, ...) __attribute__((format(printf
 int prog_errno_code(void);
 /* prog_usage - "prog: usage: text" and exit 100 */
 void prog_usage(const char *usage) __attribute__((noreturn));
+/* prog_id_arg - a uid/gid option value: 1..2^32-1, else usage error */
+unsigned long prog_id_arg(const char *usage, const char *s);
+/* prog_abs_arg - an absolute path that maps to a safe path under OUTROOT, else usage error */
+void prog_abs_arg(const char *usage, const char *s);
 /* prog_print_diags - every record of the sink to stderr, in order */
 void prog_print_diags(const struct diag_sink *d);
 /* prog_json_diags - the sink as a JSON array appended to out */

@@ -21,27 +21,6 @@ static const char usage[] =
 	"[--alias-uid N] [--alias-gid N] [--alias-home DIR] [--qmail-home DIR] [--cdb PATH] "
 	"[--fastforward PATH] [--no-plus] -o OUTROOT ALIASFILE...";
 
-static unsigned long number(const char *s)
-{
-	char *end;
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')
-		prog_usage(usage);
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*end || errno || v == 0 || v > 0xffffffffUL)
-		prog_usage(usage);
-	return v;
-}
-
-/* an absolute path that maps to a safe path under OUTROOT (no "..", "." or empty parts) */
-static void need_abs(const char *s)
-{
-	if (s[0] != '/' || !aw_relpath_ok(s + 1))
-		prog_usage(usage);
-}
-
 static void oom(void)
 {
 	errno = ENOMEM;
@@ -138,9 +117,9 @@ int main(int argc, char **argv)
 		else if (strcmp(a, "--alias-user") == 0)
 			o.alias_user = v;
 		else if (strcmp(a, "--alias-uid") == 0)
-			o.alias_uid = number(v);
+			o.alias_uid = prog_id_arg(usage, v);
 		else if (strcmp(a, "--alias-gid") == 0)
-			o.alias_gid = number(v);
+			o.alias_gid = prog_id_arg(usage, v);
 		else if (strcmp(a, "--alias-home") == 0)
 			alias_home = v;
 		else if (strcmp(a, "--qmail-home") == 0)
@@ -164,14 +143,14 @@ int main(int argc, char **argv)
 		prog_usage(usage);
 	if (o.defaultdomain == NULL)
 		o.defaultdomain = strchr(o.me, '.') + 1;
-	need_abs(qmail_home);
-	need_abs(o.cdb_path);
+	prog_abs_arg(usage, qmail_home);
+	prog_abs_arg(usage, o.cdb_path);
 	if (alias_home == NULL) {
 		if (buf_printf(&ah, "%s/alias", qmail_home) < 0 || buf_cstr(&ah) == NULL)
 			oom();
 		alias_home = ah.s;
 	}
-	need_abs(alias_home);
+	prog_abs_arg(usage, alias_home);
 	o.alias_home = alias_home;
 	if (buf_printf(&ap, "%s/users/assign.aliases", qmail_home) < 0 || buf_cstr(&ap) == NULL ||
 	    buf_printf(&fw, "%s/bin/forward", qmail_home) < 0 || buf_cstr(&fw) == NULL ||

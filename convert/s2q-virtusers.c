@@ -74,27 +74,6 @@ static void push(struct strv *s, const char *x)
 	s->v[s->n++] = x;
 }
 
-static unsigned long number(const char *s)
-{
-	char *end;
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')
-		prog_usage(usage);
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*end || errno || v == 0 || v > 0xffffffffUL)
-		prog_usage(usage);
-	return v;
-}
-
-/* an absolute path that maps to a safe path under OUTROOT */
-static void need_abs(const char *s)
-{
-	if (s[0] != '/' || !aw_relpath_ok(s + 1))
-		prog_usage(usage);
-}
-
 /* a domain name given on the command line: no blanks, no ':' or '@' */
 static void need_domain(const char *s)
 {
@@ -261,9 +240,9 @@ int main(int argc, char **argv)
 		else if (strcmp(a, "--alias-user") == 0)
 			o.alias_user = x;
 		else if (strcmp(a, "--alias-uid") == 0)
-			alias_uid = number(x);
+			alias_uid = prog_id_arg(usage, x);
 		else if (strcmp(a, "--alias-gid") == 0)
-			alias_gid = number(x);
+			alias_gid = prog_id_arg(usage, x);
 		else if (strcmp(a, "--alias-home") == 0)
 			alias_home = x;
 		else if (strcmp(a, "--qmail-home") == 0)
@@ -281,9 +260,9 @@ int main(int argc, char **argv)
 	    o.alias_user[0] == '\0' || strpbrk(o.alias_user, ":\n") != NULL ||
 	    (hostname && (hostname[0] == '\0' || strpbrk(hostname, "/ \t\n") != NULL)))
 		prog_usage(usage);
-	need_abs(qmail_home);
-	need_abs(o.cdb_path);
-	need_abs(o.domains_cdb);
+	prog_abs_arg(usage, qmail_home);
+	prog_abs_arg(usage, o.cdb_path);
+	prog_abs_arg(usage, o.domains_cdb);
 	if (strcmp(o.cdb_path, o.domains_cdb) == 0)
 		prog_usage(usage);
 	if (o.fastforward[0] != '/')
@@ -293,7 +272,7 @@ int main(int argc, char **argv)
 			oom();
 		alias_home = ah.s;
 	}
-	need_abs(alias_home);
+	prog_abs_arg(usage, alias_home);
 	if (buf_printf(&fw, "%s/bin/forward", qmail_home) < 0 || buf_cstr(&fw) == NULL ||
 	    buf_printf(&bs, "%s/bin/bouncesaying", qmail_home) < 0 || buf_cstr(&bs) == NULL)
 		oom();
