@@ -77,11 +77,38 @@ static void test_diag(void **state)
 	assert_int_equal(d.n, 0);
 }
 
+static void test_json_utf8(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} rows[] = {
+		{ "plain", "\"plain\"" },
+		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },			/* UTF-8 kept */
+		{ "caf\xe9", "\"caf\\u00e9\"" },				/* Latin-1 byte */
+		{ "\xe2\x82\xac", "\"\xe2\x82\xac\"" },			/* euro sign */
+		{ "\xe2\x82", "\"\\u00e2\\u0082\"" },			/* truncated */
+		{ "\xc0\xaf", "\"\\u00c0\\u00af\"" },			/* overlong '/' */
+		{ "\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\"" },	/* surrogate */
+		{ "\xf4\x90\x80\x80", "\"\\u00f4\\u0090\\u0080\\u0080\"" }, /* > U+10FFFF */
+		{ "\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"" },		/* U+1F600 */
+		{ "\x7f\xff", "\"\\u007f\\u00ff\"" },
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		buf j = BUF_INIT;
+		assert_int_equal(json_str(&j, rows[i].in, strlen(rows[i].in)), 0);
+		assert_string_equal(buf_cstr(&j), rows[i].out);
+		buf_free(&j);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hset),
 		cmocka_unit_test(test_diag),
+		cmocka_unit_test(test_json_utf8),
 	};
 	return cmocka_run_group_tests_name("hset_diag", tests, NULL, NULL);
 }

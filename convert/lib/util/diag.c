@@ -186,6 +186,41 @@ int diag_format(buf *out, const char *prog, const struct diag *g)
 	return r;
 }
 
+/*
+ * utf8_len - length of the well-formed UTF-8 sequence at s[0..n) (RFC 3629:
+ * no overlong forms, no surrogates, nothing above U+10FFFF), or 0.
+ */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
 int json_str(buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -194,6 +229,7 @@ int json_str(buf *out, const char *s, size_t n)
 
 	for (i = 0; r == 0 && i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		size_t u;
 
 		if (c == '"' || c == '\\') {
 			char e[2] = { '\\', (char)c };
@@ -205,8 +241,16 @@ int json_str(buf *out, const char *s, size_t n)
 		} else if (c < 0x20 || c == 0x7f) {
 			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 			r = buf_append(out, e, 6);
-		} else {
+		} else if (c < 0x80) {
 			r = buf_append_c(out, (char)c);
+		} else if ((u = utf8_len((const unsigned char *)s + i, n - i)) != 0) {
+			r = buf_append(out, s + i, u);
+			i += u - 1;
+		} else {
+			/* not UTF-8: the byte as the code point of the same value
+			   (Latin-1), so the JSON stays valid and the byte recoverable */
+			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			r = buf_append(out, e, 6);
 		}
 	}
 	if (r == 0)

@@ -60,7 +60,13 @@ const char *diag_sevname(enum diag_sev sev);
 int diag_format(buf *out, const char *prog, const struct diag *g);
 /* diag_json - append one JSON object (no newline) */
 int diag_json(buf *out, const struct diag *g);
-/* json_str - append s[0..n) as a JSON string literal */
+/*
+ * json_str - append s[0..n) as a JSON string literal.  Well-formed UTF-8 is
+ * copied; '"', '\\', control bytes and DEL are escaped; every other byte
+ * >= 0x80 (input that is not UTF-8, e.g. Latin-1 alias names) is written as
+ * \u00XX, the code point of the same value, so the output is always valid
+ * JSON and the original byte can be recovered.
+ */
 int json_str(buf *out, const char *s, size_t n);
 
 #endif
