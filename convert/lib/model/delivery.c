@@ -101,7 +101,7 @@ int dlv_add_simple(struct dlv_set *s, enum dlv_kind kind, const char *user, cons
 const char *dlv_kind_name(enum dlv_kind k)
 {
 	static const char *const names[] = { "mailbox", "program", "file", "forward",
-					     "bounce", "defer", "refused" };
+					     "bounce", "defer", "refused", "discard" };
 
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
 }

@@ -18,7 +18,9 @@ enum dlv_kind {
 	DLV_FORWARD,		/* to address target via route (see below) */
 	DLV_BOUNCE,		/* permanent failure: status (e.g. "5.1.1") and text */
 	DLV_DEFER,		/* temporary failure: status and text */
-	DLV_REFUSED		/* refused at SMTP: text says why (not in rcpthosts, relaying denied) */
+	DLV_REFUSED,		/* refused at SMTP: text says why (not in rcpthosts, relaying denied) */
+	DLV_DISCARD		/* accepted and thrown away: sendmail's discard mailer / access
+				   DISCARD; a .qmail file with no delivery lines */
 };
 
 struct delivery {
@@ -50,7 +52,8 @@ int dlv_add_simple(struct dlv_set *s, enum dlv_kind kind, const char *user, cons
 void dlv_sort(struct dlv_set *s);
 /* dlv_equal - same deliveries (both sorted) */
 int dlv_equal(const struct dlv_set *a, const struct dlv_set *b);
-/* dlv_kind_name - "mailbox", "program", "file", "forward", "bounce", "defer", "refused" */
+/* dlv_kind_name - "mailbox", "program", "file", "forward", "bounce", "defer", "refused",
+   "discard" */
 const char *dlv_kind_name(enum dlv_kind k);
 /*
  * dlv_format - one line, no newline: "mailbox alice", "program alias |cmd",
