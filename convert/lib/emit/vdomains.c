@@ -865,6 +865,35 @@ static int chk_get(const struct vdom *v, size_t i)
 	return i / 8 < v->capchk && (v->chk[i / 8] >> (i % 8)) & 1;
 }
 
+/*
+ * local_known - 1 if sendmail delivers the lower-cased local name n[0..len)
+ * somewhere: an alias, or a login.  Without preserve_local_plus_detail a
+ * name user+detail is looked up as user+detail, user+* and user in the
+ * aliases and as user in passwd (ruleset 5, ../shared/ref/sendmail.md 2.7).
+ */
+static int local_known(struct vdom *v, const char *n, size_t len)
+{
+	const char *plus = memchr(n, '+', len);
+	size_t ul;
+
+	if (hset_get(v->o.logins, n, len, NULL) == 1 || hset_get(v->o.aliases, n, len, NULL) == 1)
+		return 1;
+	if (plus == NULL || v->o.preserve_plus)
+		return 0;
+	ul = (size_t)(plus - n);
+	if (hset_get(v->o.logins, n, ul, NULL) == 1 || hset_get(v->o.aliases, n, ul, NULL) == 1)
+		return 1;
+	{
+		buf k = BUF_INIT;
+		int r = 0;
+
+		if (buf_append(&k, n, ul + 1) == 0 && buf_append_c(&k, '*') == 0)
+			r = hset_get(v->o.aliases, k.s, k.len, NULL) == 1;
+		buf_free(&k);
+		return r;
+	}
+}
+
 /* diagnose - everything about a value that is the same in every context; 1 error value, 0 address */
 static int diagnose(struct vdom *v, const char *val, size_t vlen, unsigned long line, int *fatal)
 {
@@ -1006,8 +1035,7 @@ static int diagnose(struct vdom *v, const char *val, size_t vlen, unsigned long 
 			for (i = 0; i < v->tgt.addr.len; i++)
 				if (buf_append_c(&v->tmp, lc(v->tgt.addr.s[i])) < 0)
 					return -1;
-			if (hset_get(v->o.logins, v->tmp.s, v->tmp.len, NULL) != 1 &&
-			    hset_get(v->o.aliases, v->tmp.s, v->tmp.len, NULL) != 1)
+			if (!local_known(v, v->tmp.s, v->tmp.len))
 				r = note(v, DIAG_WARN, "S2Q-V012", line,
 					 "'%.*s' is a local name that is neither a login nor an alias "
 					 "of the old host: sendmail answers %s; so does qmail for "
