@@ -17,7 +17,7 @@
 
 static const char usage[] =
 	"[-c] [--json] --root SENDMAIL_ROOT [-C CF] [--hostname FQDN] [--nodename NAME]\n"
-	"        [--local DOMAIN]... [--not-local DOMAIN]... [--qmailhome DIR]\n"
+	"        [--local DOMAIN]... [--not-local DOMAIN]... [--qmailhome DIR] [--percenthack]\n"
 	"        [--rcpthosts-max N] -o OUTROOT\n"
 	"       s2q-cf --show [--json] --root SENDMAIL_ROOT [-C CF] [--hostname FQDN] ...";
 
@@ -112,7 +112,7 @@ int main(int argc, char **argv)
 	const char *root = NULL, *cfarg = "/etc/mail/sendmail.cf", *outroot = NULL;
 	const char *hostname = NULL, *nodename = NULL, *qmailhome = NULL;
 	struct strv locals = { NULL, 0 }, notlocal = { NULL, 0 };
-	int show = 0, json = 0, check = 0, rootfd, outfd = -1, i, rc = S2Q_EXIT_OK;
+	int show = 0, json = 0, check = 0, percenthack = 0, rootfd, outfd = -1, i, rc = S2Q_EXIT_OK;
 	size_t rmax = 0;
 	struct cf_opts co;
 	struct ctl_opts xo;
@@ -133,6 +133,8 @@ int main(int argc, char **argv)
 			json = 1;
 		else if (strcmp(a, "-c") == 0)
 			check = 1;
+		else if (strcmp(a, "--percenthack") == 0)
+			percenthack = 1;
 		else if (v && strcmp(a, "--root") == 0)
 			root = argv[++i];
 		else if (v && strcmp(a, "-C") == 0)
@@ -219,6 +221,7 @@ int main(int argc, char **argv)
 	memset(&xo, 0, sizeof(xo));
 	xo.qmailhome = qmailhome;
 	xo.rcpthosts_max = rmax;
+	xo.percenthack = percenthack;
 	xo.not_local = notlocal.v;
 	xo.nnot_local = notlocal.n;
 	if (ctl_init(&ctl, &h, &xo, &d) < 0) {

@@ -717,14 +717,26 @@ int ctl_finish(struct ctl *c)
 			list_add(c, &c->locals, x->word, n);
 		list_add(c, &c->rcpthosts, x->word, n);
 	}
-	if (!h->feature[HF_NOPERCENTHACK]) {
+	if (!h->feature[HF_NOPERCENTHACK] && c->locals.n && !c->o.percenthack) {
+		report(c, DIAG_WARN, "S2Q-C076", cf, 0,
+		       "sendmail routes user%%host@local-domain (class O has %%) for its own "
+		       "users but refuses it from outside (Relaying denied); qmail's "
+		       "control/percenthack would apply to mail from anyone and make this host "
+		       "an open relay: not written, such addresses now go to the local name "
+		       "user%%host (--percenthack writes it anyway)");
+	} else if (!h->feature[HF_NOPERCENTHACK]) {
 		if (buf_append(&c->percenthack.text, c->locals.text.s, c->locals.text.len) < 0)
 			c->oom = 1;
 		c->percenthack.n = c->locals.n;
-		if (c->locals.n)
+		if (c->locals.n) {
 			report(c, DIAG_NOTE, "S2Q-C062", cf, 0,
 			       "sendmail routes user%%host@local-domain (class O has %%): "
 			       "control/percenthack lists the %zu local domains", c->locals.n);
+			report(c, DIAG_WARN, "S2Q-C077", cf, 0,
+			       "control/percenthack (asked for with --percenthack) lets anyone "
+			       "relay through this host with user%%remote@local-domain: "
+			       "qmail-smtpd checks rcpthosts before qmail-send applies the %% hack");
+		}
 	}
 	{
 		/* mailertable "dom local:" entries: local too, but the sendmail %-hack is class w only */

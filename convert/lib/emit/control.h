@@ -52,6 +52,9 @@ struct ctl_opts {
 	const char *const *not_local;	/* domains to keep out of locals (virtual domains
 					   another converter turns into virtualdomains) */
 	size_t nnot_local;
+	int percenthack;		/* 1: write control/percenthack for a cf whose class O has
+					   '%' (never by default: qmail applies it to mail from
+					   anyone, an open relay; see S2Q-C076) */
 };
 
 /* an ordered list of unique lines (ASCII case-insensitive) */
