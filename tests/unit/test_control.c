@@ -27,14 +27,14 @@ static const struct row rows[] = {
 	  "mx.example.com", "", "",
 	  "me=mx.example.org|\ndefaultdomain=example.com|\ndefaulthost=mx.example.org|\n"
 	  "plusdomain=example.com|\ndatabytes=1000|\ncodes=S2Q-C055" },
-	{ "locals: class w lower-cased, no IP literals, not-local kept out; percenthack",
+	{ "locals: class w lower-cased, no IP literals, not-local kept out; no percenthack (C076)",
 	  "V10\nCwLocalHost\nCw[192.0.2.1]\nCwvirt.example\nCwbad:colon\nO DontProbeInterfaces=True\n"
 	  "CO @ % !\n" MAILERS,
 	  "MX.example.com", "", "",
-	  "locals=mx.example.com|localhost|\npercenthack=mx.example.com|localhost|\n"
+	  "locals=mx.example.com|localhost|\npercenthack=\n"
 	  "rcpt=mx.example.com|localhost|virt.example|\n"
 	  "tcp=192.0.2.1:allow,RELAYCLIENT=\"\"|127.0.0.1:allow,RELAYCLIENT=\"\"|:allow|\n"
-	  "codes=S2Q-C064 S2Q-C072 S2Q-C062 S2Q-C059 S2Q-C055" },
+	  "codes=S2Q-C064 S2Q-C072 S2Q-C076 S2Q-C059 S2Q-C055" },
 	{ "rcpthosts: class R and To: RELAY as dom and .dom; relay_hosts_only exact",
 	  "V10\nCRpartner.example 10.1 192.0.2.9\nO DontProbeInterfaces=True\n" MAILERS, "h.example",
 	  "", "To:Relayed.example\tRELAY\nto:a@b.example\tRELAY\nuntagged.example\tRELAY\n",
