@@ -1,0 +1,88 @@
+/* resolve/smres_int - what the parts of the sendmail-side resolver share (not a public API) */
+#ifndef S2Q_RESOLVE_SMRES_INT_H
+#define S2Q_RESOLVE_SMRES_INT_H
+
+#include <stddef.h>
+
+#include "../model/alias.h"
+#include "../model/virtuser.h"
+#include "../parse/aliases.h"
+#include "../parse/virtuser.h"
+#include "../util/hset.h"
+#include "smres.h"
+
+/* a makemap text source held for lookups: key -> (value, line); first line wins */
+struct sm_tab {
+	int present;		/* the map is declared, readable and used by the rules */
+	int nofold;		/* -f: keys keep their case */
+	char *file;		/* display name (the source path inside the root) */
+	struct hset idx;	/* key (folded unless nofold) -> index into v */
+	buf vals;		/* the values, NUL-terminated */
+	struct sm_tabent {
+		size_t off, len;
+		unsigned long line;
+	} *v;
+	size_t n, cap;
+};
+
+struct sm_pw {			/* one passwd account */
+	size_t name, home, shell;	/* offsets into smres_st.pwarena */
+	unsigned long uid;
+};
+
+/* a list file (.forward, or an :include: not in the alias table), read once */
+struct sm_list {
+	char *path;		/* as opened (inside the root): the provenance's file name */
+	int err;		/* 0 read; else the errno of the open */
+	struct alias_elem **chunks;	/* one aliases_split_opts result per line */
+	size_t *nchunk;
+	unsigned long *lines;
+	size_t n;
+};
+
+struct smres_st {
+	const struct host *h;
+	int rootfd;
+	char *root;			/* the root as a path (aliases_read needs one) */
+	struct diag_sink *d;
+	struct diag_sink own;
+	int no_forward;
+	char *queue_dir;
+	unsigned maxalias;		/* MaxAliasRecursion */
+	char *defuser;			/* DefaultUser as a login name */
+	const char *lflags;		/* F= of the local mailer ("" if none) */
+	int reject_bang, reject_pct;	/* FEATURE(nouucp, reject) / (nopercenthack, reject):
+					   check_rcpt refuses ! / % local parts as remote */
+
+	struct alias_table at;
+	int have_at;
+	struct aliases_opts ao;
+	const char **wlist;		/* class w members (ao.local_domains) */
+	struct vu_domains vdom;
+	struct vtab vt;
+	int have_vt;
+	char *vtfile;
+	struct sm_tab mt, dt, ac;	/* mailertable, domaintable, access */
+
+	struct sm_pw *pw;
+	size_t npw, cappw;
+	buf pwarena;
+	struct hset pwidx;		/* name -> index */
+	char *pwfile;
+
+	struct hset wextra;		/* class w members sendmail adds from the hosts file */
+	buf wnames;			/* the same, NUL-terminated one after the other */
+	struct hset hostcanon;		/* hosts file: lower(name) -> offset of its canonical name */
+	buf hostarena;
+	struct hset shells;		/* /etc/shells (or sendmail's defaults) */
+
+	struct hset listidx;		/* path -> index into lists */
+	struct sm_list *lists;
+	size_t nlists, caplists;
+};
+
+const struct sm_list *smres_list(struct smres_st *st, const char *path);
+int smres_tab_get(const struct sm_tab *t, const char *key, size_t klen, buf *tmp,
+		  const char **val, unsigned long *line);
+
+#endif

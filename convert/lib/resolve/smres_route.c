@@ -1,0 +1,1749 @@
+/* resolve/smres_route - one envelope recipient through sendmail's rulesets and recipient() */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/sroot.h"
+#include "smres.h"
+#include "smres_int.h"
+
+/*
+ * Rewrite-rule recursion: every virtusertable hit re-enters ruleset parse
+ * through Recurse (three nested rulesets a hop, sendmail's limit is 50), so
+ * the 16th hop fails with "rewrite: excessive recursion" and the address is
+ * left as a local name "L@D" (sendmail.md 3.1).
+ */
+#define SM_VU_HOPS 16
+/* work per address before giving up (a guard, never reached by sane input) */
+#define SM_MAX_STEPS 200000UL
+
+struct run {
+	struct smres_st *st;
+	struct dlv_set *out;
+	struct smres_used *used;
+	buf *trace;
+	struct hset seen;	/* local names: 1 being expanded, 2 expanded */
+	int loop;		/* an address was suppressed as a loop */
+	const char *as;		/* mailer_to_triple's recipient instead of L@D (UUCP paths) */
+	const char *as_relay;	/* the same through the relay mailer (no @$j added) */
+	char **path;		/* the local names being expanded, outermost first */
+	size_t npath, cappath;
+	const char *bogus;	/* delivering the .forward of this user, whose shell is not in
+				   /etc/shells: no programs, no files */
+	unsigned long steps;
+	unsigned nest;		/* nested route_addr / local_user calls */
+	int oom;
+};
+
+static int push(struct run *r, const char *name)
+{
+	char *c;
+
+	if (r->npath == r->cappath) {
+		size_t nc = r->cappath ? r->cappath * 2 : 16;
+		char **nv = realloc(r->path, nc * sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		r->path = nv;
+		r->cappath = nc;
+	}
+	c = malloc(strlen(name) + 1);
+	if (c == NULL)
+		return -1;
+	strcpy(c, name);
+	r->path[r->npath++] = c;
+	return 0;
+}
+
+static void pop(struct run *r)
+{
+	if (r->npath)
+		free(r->path[--r->npath]);
+}
+
+/* flags of a local recipient */
+#define LU_NOALIAS 1	/* \user (or a self reference): no aliases, no .forward */
+#define LU_AT 2		/* "@user" from class L: no ruleset 5 */
+#define LU_BS 4		/* written with the backslash */
+#define LU_DET 8	/* "@user" with the +detail as host (ruleset 5): a different address
+			   from "user" for duplicates and self references */
+
+static int route_addr(struct run *r, const char *a, size_t n, unsigned level, unsigned hops,
+		      const char *parent, const char *runas);
+static int local_user(struct run *r, const char *name, size_t n, const char *host,
+		      unsigned level, unsigned flags, const char *parent, const char *runas);
+
+static char lc(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static int ieqn(const char *a, size_t n, const char *b)
+{
+	size_t i;
+
+	if (strlen(b) != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (lc(a[i]) != lc(b[i]))
+			return 0;
+	return 1;
+}
+
+static int trace(struct run *r, unsigned level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int trace(struct run *r, unsigned level, const char *fmt, ...)
+{
+	va_list ap;
+	unsigned i;
+	int rc;
+
+	if (r->trace == NULL)
+		return 0;
+	for (i = 0; i < level; i++)
+		if (buf_append_s(r->trace, "  ") < 0)
+			return -1;
+	va_start(ap, fmt);
+	rc = buf_vprintf(r->trace, fmt, ap);
+	va_end(ap);
+	if (rc < 0 || buf_append_c(r->trace, '\n') < 0)
+		return -1;
+	return 0;
+}
+
+static int used(struct run *r, const char *file, unsigned long line)
+{
+	struct smres_used *u = r->used;
+
+	if (u == NULL || file == NULL)
+		return 0;
+	if (u->n == u->cap) {
+		size_t nc = u->cap ? u->cap * 2 : 8;
+		struct smres_src *nv = realloc(u->v, nc * sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		u->v = nv;
+		u->cap = nc;
+	}
+	u->v[u->n].file = file;
+	u->v[u->n].line = line;
+	u->n++;
+	return 0;
+}
+
+static int add(struct run *r, enum dlv_kind k, const char *user, const char *target,
+	       const char *route, const char *status, const char *text)
+{
+	struct delivery d;
+
+	d.kind = k;
+	d.user = (char *)user;
+	d.target = (char *)target;
+	d.route = (char *)route;
+	d.status = (char *)status;
+	d.text = (char *)text;
+	return dlv_add(r->out, &d);
+}
+
+/* class membership, ASCII case-insensitive, without allocating per call when short */
+static int inclass(const struct smres_st *st, const char *cls, const char *w, size_t n)
+{
+	const struct host_class *c = host_class_get(st->h, cls);
+	char small[256];
+	size_t i;
+
+	int isw = cls[0] == 'w' && cls[1] == '\0';
+
+	if (n == 0 || (c == NULL && !isw))
+		return 0;
+	if (n >= sizeof(small))
+		return host_class_has(st->h, cls, w, n);
+	for (i = 0; i < n; i++)
+		small[i] = lc(w[i]);
+	if (c && hset_get(&c->idx, small, n, NULL) == 1)
+		return 1;
+	return isw && hset_get(&st->wextra, small, n, NULL) == 1;
+}
+
+static int has_flag(const struct smres_st *st, char f)
+{
+	return strchr(st->lflags, f) != NULL;
+}
+
+static int is_pwuser(const struct smres_st *st, const char *n, size_t len, unsigned long *i)
+{
+	return hset_get(&st->pwidx, n, len, i) == 1;
+}
+
+/* ---------------------------------------------------------------- errors */
+
+static size_t dsn_len(const char *s, size_t n)
+{
+	size_t i = 0, parts = 0;
+
+	for (;;) {
+		size_t st = i;
+
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == st)
+			return 0;
+		if (++parts == 3)
+			return i;
+		if (i >= n || s[i] != '.')
+			return 0;
+		i++;
+	}
+}
+
+/* replace the workspace placeholders of vu_err texts */
+static int untemplate(buf *out, const char *t, size_t n, const char *L, const char *D)
+{
+	size_t i;
+
+	buf_reset(out);
+	for (i = 0; i < n; i++) {
+		if (t[i] == '%' && i + 1 < n && (t[i + 1] == '%' || t[i + 1] == 'L' || t[i + 1] == 'D')) {
+			const char *s = t[i + 1] == '%' ? "%" : t[i + 1] == 'L' ? L : D;
+
+			if (buf_append_s(out, s) < 0)
+				return -1;
+			i++;
+		} else if (buf_append_c(out, t[i]) < 0) {
+			return -1;
+		}
+	}
+	return buf_cstr(out) == NULL ? -1 : 0;
+}
+
+/* emit_verr - the bounce or deferral a vu_err stands for */
+static int emit_verr(struct run *r, unsigned level, const struct vu_err *e, const char *L,
+		     const char *D)
+{
+	buf t = BUF_INIT;
+	int rc;
+
+	if (untemplate(&t, e->shown.s ? e->shown.s : "", e->shown.len, L, D) < 0)
+		return -1;
+	rc = trace(r, level, "error: %s %s", e->dsn.s, t.s);
+	if (rc == 0)
+		rc = add(r, e->temp ? DLV_DEFER : DLV_BOUNCE, NULL, NULL, NULL, e->dsn.s,
+			 t.len ? t.s : NULL);
+	buf_free(&t);
+	return rc;
+}
+
+/*
+ * mailer_error - MailerToTriple's error forms (mailertable, DS/DH/DR/DL):
+ * "error:D.S.N:text", "error:keyword:text" (a colon, unlike the
+ * virtusertable's blank), "error:text"
+ */
+static int mailer_error(struct run *r, unsigned level, const char *rest, const char *L,
+			const char *D)
+{
+	struct vu_err e;
+	buf v = BUF_INIT;
+	size_t n = strlen(rest), dl = dsn_len(rest, n), kw = strcspn(rest, ":. \t");
+	int rc = -1, k;
+
+	vu_err_init(&e);
+	if (dl && dl < n && rest[dl] == ':') {
+		if (buf_append_s(&v, "error:") < 0 || buf_append_s(&v, rest) < 0)
+			goto out;
+	} else if (kw > 0 && kw < n && rest[kw] == ':') {
+		if (buf_append_s(&v, "error:") < 0 || buf_append(&v, rest, kw) < 0 ||
+		    buf_append_c(&v, ' ') < 0 || buf_append_s(&v, rest + kw + 1) < 0)
+			goto out;
+	} else {
+		/* no status: the reply code and DSN of the text, if any */
+		const char *t = rest;
+		char dsn[16] = "5.0.0";
+		int temp = 0;
+
+		while (*t == ' ' || *t == '\t')
+			t++;
+		n = strlen(t);
+		if (n >= 3 && t[0] >= '2' && t[0] <= '5' && t[1] >= '0' && t[1] <= '9' &&
+		    t[2] >= '0' && t[2] <= '9' && (n == 3 || t[3] == ' ')) {
+			temp = t[0] == '4';
+			t += n > 3 ? 4 : 3;
+			n = strlen(t);
+			dl = dsn_len(t, n);
+			if (dl && dl < sizeof(dsn) && (dl == n || t[dl] == ' ')) {
+				memcpy(dsn, t, dl);
+				dsn[dl] = '\0';
+				t += dl + (dl < n);
+			}
+		}
+		if (temp)
+			dsn[0] = '4';
+		rc = trace(r, level, "error: %s %s", dsn, t);
+		if (rc == 0)
+			rc = add(r, temp ? DLV_DEFER : DLV_BOUNCE, NULL, NULL, NULL, dsn, *t ? t : NULL);
+		goto out;
+	}
+	if (buf_cstr(&v) == NULL)
+		goto out;
+	k = vu_value_error(v.s, v.len, &e);
+	if (k < 0)
+		goto out;
+	if (k == 0) {
+		rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.0.0", rest);
+		goto out;
+	}
+	rc = emit_verr(r, level, &e, L, D);
+out:
+	vu_err_free(&e);
+	buf_free(&v);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- forwards */
+
+/* routestr - "mx:host" or "relay:host:25" for a mailer host as sendmail writes it */
+static int routestr(buf *out, const char *host, size_t n)
+{
+	size_t i, st;
+
+	buf_reset(out);
+	while (n > 0 && (host[n - 1] == '.' || host[n - 1] == ' '))
+		n--;
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+		int ip = 1;
+
+		for (i = 1; i + 1 < n; i++)
+			if (!((host[i] >= '0' && host[i] <= '9') || host[i] == '.' || host[i] == ':' ||
+			      lc(host[i]) == 'i' || lc(host[i]) == 'p' || lc(host[i]) == 'v' ||
+			      (lc(host[i]) >= 'a' && lc(host[i]) <= 'f')))
+				ip = 0;
+		if (buf_append_s(out, "relay:") < 0)
+			return -1;
+		st = out->len;
+		if (ip ? buf_append(out, host, n) < 0 : buf_append(out, host + 1, n - 2) < 0)
+			return -1;
+		while (st < out->len && out->s[out->len - 1] == '.' && !ip)
+			out->len--;
+		for (i = st; i < out->len; i++)
+			out->s[i] = lc(out->s[i]);
+		if (buf_append_s(out, ":25") < 0)
+			return -1;
+	} else {
+		if (buf_append_s(out, "mx:") < 0)
+			return -1;
+		st = out->len;
+		if (buf_append(out, host, n) < 0)
+			return -1;
+		for (i = st; i < out->len; i++)
+			out->s[i] = lc(out->s[i]);
+	}
+	return buf_cstr(out) == NULL ? -1 : 0;
+}
+
+static int too_deep(struct run *r, unsigned level);
+
+static int forward(struct run *r, unsigned level, const char *addr, const char *host, size_t hn)
+{
+	buf rt = BUF_INIT;
+	int rc = -1;
+
+	if (level > r->st->maxalias)
+		return too_deep(r, level);
+	if (routestr(&rt, host, hn) == 0 && trace(r, level, "forward %s via %s", addr, rt.s) == 0)
+		rc = add(r, DLV_FORWARD, NULL, addr, rt.s, NULL, NULL);
+	buf_free(&rt);
+	return rc;
+}
+
+/*
+ * mailer_to_triple - ruleset MailerToTriple on relay value v (mailertable
+ * value, DS, or the relay of ruleset 5) for the address L@D (D NULL: an
+ * unqualified name; the address is then L@host).  1: "continue normally"
+ * (empty relay, or a bare host in class w), 0 done, -1 ENOMEM.
+ */
+static int mailer_to_triple(struct run *r, const char *v, const char *L, const char *D,
+			    unsigned level, unsigned hops, const char *parent, const char *runas)
+{
+	size_t n = strlen(v), mn = 0;
+	const char *colon;
+	buf a = BUF_INIT;
+	int rc = -1;
+
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return 1;
+	if (n > 6 && ieqn(v, 6, "error:"))
+		return mailer_error(r, level, v + 6, L, D ? D : "");
+	if (n >= 6 && ieqn(v, 6, "local:")) {
+		const char *u = v + 6;
+		size_t un = n - 6, at;
+
+		at = strcspn(u, "@");
+		if (at < un)
+			un = at;
+		if (un == 0) {
+			u = L;
+			un = strlen(L);
+		}
+		if (trace(r, level, "local mailer: %.*s", (int)un, u) < 0)
+			return -1;
+		return local_user(r, u, un, "", level, 0, parent, runas);
+	}
+	colon = v[0] != '[' ? memchr(v, ':', n) : NULL;
+	if (colon) {
+		const char *h = colon + 1, *at;
+		size_t hn = n - (size_t)(h - v);
+
+		mn = (size_t)(colon - v);
+		if (ieqn(v, mn, "discard")) {
+			if (trace(r, level, "discard mailer") < 0)
+				return -1;
+			return add(r, DLV_DISCARD, NULL, NULL, NULL, NULL, NULL);
+		}
+		at = memchr(h, '@', hn);
+		if (at) {
+			/* mailer:user@host - the recipient is replaced */
+			if (buf_append(&a, h, hn) < 0 || buf_cstr(&a) == NULL)
+				goto out;
+			rc = forward(r, level, a.s, at + 1, hn - (size_t)(at + 1 - h));
+			goto out;
+		}
+		if (r->as ? buf_append_s(&a, ieqn(v, mn, "relay") ? r->as_relay : r->as) < 0
+			  : (buf_printf(&a, "%s@", L) < 0 ||
+			     buf_append(&a, D ? D : h, D ? strlen(D) : hn) < 0))
+			goto out;
+		if (buf_cstr(&a) == NULL)
+			goto out;
+		rc = forward(r, level, a.s, h, hn);
+		goto out;
+	}
+	if (v[0] != '[' && inclass(r->st, "w", v, n)) {
+		if (trace(r, level, "relay %.*s is in class w: delivered as usual", (int)n, v) < 0)
+			return -1;
+		return 1;
+	}
+	if (r->as ? buf_append_s(&a, r->as_relay) < 0
+		  : (buf_printf(&a, "%s@", L) < 0 || buf_append(&a, D ? D : v, D ? strlen(D) : n) < 0))
+		goto out;
+	if (buf_cstr(&a) == NULL)
+		goto out;
+	rc = forward(r, level, a.s, v, n);
+out:
+	buf_free(&a);
+	(void)hops;
+	return rc;
+}
+
+/* ---------------------------------------------------------------- lists of elements */
+
+static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, unsigned level,
+			 const char *parent, const char *runas);
+
+static int include(struct run *r, const char *path, unsigned level, const char *runas)
+{
+	struct smres_st *st = r->st;
+	size_t idx = alias_include_find(&st->at, path);
+	buf full = BUF_INIT;
+	int rc = -1;
+
+	if (trace(r, level, ":include:%s", path) < 0)
+		return -1;
+	if (idx != (size_t)-1 && !st->at.incs[idx].missing)
+		return deliver_elems(r, st->at.incs[idx].elems, st->at.incs[idx].nelems, level + 1,
+				     NULL, runas);
+	if (path[0] != '/' && st->queue_dir == NULL) {
+		return add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.0.0", "Cannot open relative :include: "
+			   "path (no queue directory known)");
+	}
+	if (path[0] != '/' ? buf_printf(&full, "%s/%s", st->queue_dir, path) < 0
+			   : buf_append_s(&full, path) < 0)
+		goto out;
+	if (buf_cstr(&full) == NULL)
+		goto out;
+	{
+		const struct sm_list *l = smres_list(st, full.s);
+		size_t i;
+
+		if (l == NULL)
+			goto out;
+		if (l->err) {
+			buf t = BUF_INIT;
+
+			rc = -1;
+			if (buf_printf(&t, "Cannot open %s: %s", path,
+				       l->err == EXDEV ? "escapes the root" : strerror(l->err)) == 0)
+				rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.0.0", t.s);
+			buf_free(&t);
+			goto out;
+		}
+		rc = 0;
+		for (i = 0; i < l->n && rc == 0; i++)
+			rc = deliver_elems(r, l->chunks[i], l->nchunk[i], level + 1, NULL, runas);
+	}
+out:
+	buf_free(&full);
+	return rc;
+}
+
+static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, unsigned level,
+			 const char *parent, const char *runas)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ne && rc == 0; i++) {
+		const struct alias_elem *e = &ev[i];
+
+		if (++r->steps > SM_MAX_STEPS)
+			return add(r, DLV_DEFER, NULL, NULL, NULL, "4.0.0",
+				   "s2q: expansion too large to follow");
+		if (level > r->st->maxalias && e->kind != ALIAS_ADDR) {
+			buf t = BUF_INIT;
+
+			rc = -1;
+			if (buf_printf(&t, "aliasing/forwarding loop broken (%u aliases deep; %u max)",
+				       level, r->st->maxalias) == 0)
+				rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.4.6", t.s);
+			buf_free(&t);
+			continue;
+		}
+		switch (e->kind) {
+		case ALIAS_ADDR:
+			rc = route_addr(r, e->text, strlen(e->text), level, 0, parent, runas);
+			break;
+		case ALIAS_LOCAL:
+			rc = local_user(r, e->text, strlen(e->text), "", level, LU_NOALIAS | LU_BS,
+					parent, runas);
+			break;
+		case ALIAS_PROG:
+		case ALIAS_FILE:
+			if (r->bogus) {
+				buf t = BUF_INIT;
+
+				rc = -1;
+				if (buf_printf(&t, "User %s@%s doesn't have a valid shell for mailing "
+					       "to %s", r->bogus, r->st->h->j,
+					       e->kind == ALIAS_PROG ? "programs" : "files") == 0 &&
+				    trace(r, level, "%s", t.s) == 0)
+					rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.0.0", t.s);
+				buf_free(&t);
+				break;
+			}
+			if (e->kind == ALIAS_FILE) {
+				rc = trace(r, level, "file %s as %s", e->text, runas);
+				if (rc == 0)
+					rc = add(r, DLV_FILE, runas, e->text, NULL, NULL, NULL);
+				break;
+			}
+			rc = trace(r, level, "program |%s as %s", e->text, runas);
+			if (rc == 0)
+				rc = add(r, DLV_PROGRAM, runas, e->text, NULL, NULL, NULL);
+			break;
+		case ALIAS_INCLUDE:
+			rc = include(r, e->text, level, runas);
+			break;
+		case ALIAS_ERROR:
+			rc = trace(r, level, "%s: an RFC 822 group to sendmail: User unknown", e->raw);
+			if (rc == 0)
+				rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.1.1", NULL);
+			break;
+		}
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------------------- the local mailer */
+
+/* deliverable - 1 if out has, from index from on, a delivery that is not an error */
+static int deliverable(const struct dlv_set *out, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < out->n; i++)
+		if (out->v[i].kind != DLV_BOUNCE && out->v[i].kind != DLV_DEFER &&
+		    out->v[i].kind != DLV_REFUSED)
+			return 1;
+	return 0;
+}
+
+/* expand_fwpath - one ForwardPath entry with $z $w $h $u $j and ${macro} */
+static int expand_fwpath(const struct smres_st *st, buf *out, const char *p, size_t n,
+			 const char *home, const char *user, const char *host)
+{
+	size_t i;
+
+	buf_reset(out);
+	for (i = 0; i < n; i++) {
+		const char *v = NULL;
+
+		if (p[i] != '$' || i + 1 >= n) {
+			if (buf_append_c(out, p[i]) < 0)
+				return -1;
+			continue;
+		}
+		i++;
+		switch (p[i]) {
+		case 'z': v = home; break;
+		case 'w': v = st->h->w; break;
+		case 'h': v = host; break;
+		case 'u': v = user; break;
+		case 'j': v = st->h->j; break;
+		case '{': {
+			const char *e = memchr(p + i, '}', n - i);
+			char nm[64];
+			const struct host_macro *m;
+
+			if (e && (size_t)(e - p - i - 1) < sizeof(nm)) {
+				memcpy(nm, p + i + 1, (size_t)(e - p - i - 1));
+				nm[e - p - i - 1] = '\0';
+				m = host_macro_get(st->h, nm);
+				v = m ? m->value : "";
+				i = (size_t)(e - p);
+			}
+			break;
+		}
+		default: {
+			char nm[2] = { p[i], '\0' };
+			const struct host_macro *m = host_macro_get(st->h, nm);
+
+			v = m ? m->value : "";
+		}
+		}
+		if (v && buf_append_s(out, v) < 0)
+			return -1;
+	}
+	return buf_cstr(out) == NULL ? -1 : 0;
+}
+
+/* dotforward - 1 when user's .forward decided the delivery, 0 none, -1 ENOMEM */
+static int dotforward(struct run *r, const char *user, const char *key, unsigned long pwi,
+		      const char *host, unsigned level)
+{
+	struct smres_st *st = r->st;
+	const char *fp = st->h->forward_path ? st->h->forward_path : "$z/.forward.$w:$z/.forward";
+	const char *home = st->pwarena.s + st->pw[pwi].home;
+	buf path = BUF_INIT;
+	size_t before;
+	int rc = 0;
+
+	if (st->no_forward || *fp == '\0' || *home == '\0')
+		return 0;
+	while (*fp) {
+		size_t n = strcspn(fp, ":");
+		const struct sm_list *l;
+		size_t i, cnt = 0;
+
+		if (expand_fwpath(st, &path, fp, n, home, user, host) < 0) {
+			rc = -1;
+			break;
+		}
+		fp += n + (fp[n] == ':');
+		l = smres_list(st, path.s);
+		if (l == NULL) {
+			rc = -1;
+			break;
+		}
+		if (l->err)
+			continue;
+		for (i = 0; i < l->n; i++)
+			cnt += l->nchunk[i];
+		if (cnt == 0)
+			break;	/* an empty .forward: the mailbox */
+		if (trace(r, level, "%s: .forward %s", user, path.s) < 0 ||
+		    hset_set(&r->seen, key, strlen(key), 1) < 0 || push(r, key) < 0) {
+			rc = -1;
+			break;
+		}
+		rc = 1;
+		before = r->out->n;
+		{
+			const char *sh = st->pwarena.s + st->pw[pwi].shell;
+			const char *saved = r->bogus;
+
+			if (*sh == '\0')
+				sh = "/bin/sh";
+			r->bogus = hset_get(&st->shells, sh, strlen(sh), NULL) == 1 ? NULL : user;
+			for (i = 0; i < l->n && rc == 1; i++)
+				if (deliver_elems(r, l->chunks[i], l->nchunk[i], level + 1, key, user) < 0)
+					rc = -1;
+			r->bogus = saved;
+		}
+		pop(r);
+		if (rc == 1 && hset_set(&r->seen, key, strlen(key), 2) < 0)
+			rc = -1;
+		/* nothing of it can be delivered because it went too deep: sendmail adds
+		   "loop broken" if that is all */
+		if (rc == 1 && !deliverable(r->out, before)) {
+			size_t j;
+
+			for (j = before; j < r->out->n; j++)
+				if (r->out->v[j].status && strcmp(r->out->v[j].status, "5.4.6") == 0)
+					r->loop = 1;
+		}
+		break;
+	}
+	buf_free(&path);
+	return rc;
+}
+
+/* luser_deep - the MaxAliasRecursion error for a recipient at level */
+static int too_deep(struct run *r, unsigned level)
+{
+	buf t = BUF_INIT;
+	int rc = -1;
+
+	if (buf_printf(&t, "aliasing/forwarding loop broken (%u aliases deep; %u max)", level,
+		       r->st->maxalias) == 0 && trace(r, level, "%s", t.s) == 0)
+		rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.4.6", t.s);
+	buf_free(&t);
+	return rc;
+}
+
+/*
+ * ruleset5 - localaddr for name (not aliased): +detail, LUSER_RELAY,
+ * MAIL_HUB, LOCAL_RELAY.  1: unchanged (go on with passwd), 0 done.
+ */
+static int ruleset5(struct run *r, const char *name, size_t n, const char *host, unsigned level,
+		    const char *parent, const char *runas, buf *newhost, int bs)
+{
+	struct smres_st *st = r->st;
+	const struct host *h = st->h;
+	const struct host_route *relay = NULL;
+	const char *plus;
+	buf a = BUF_INIT;
+	size_t un;
+	int rc;
+
+	if (!h->feature[HF_PRESERVE_LOCAL_PLUS_DETAIL]) {
+		if (n >= 2 && name[n - 2] == '+' && name[n - 1] == '*' && n > 2) {
+			if (trace(r, level, "ruleset 5: %.*s -> %.*s", (int)n, name, (int)(n - 2),
+				  name) < 0)
+				return -1;
+			return local_user(r, name, n - 2, host, level + 1, 0, parent, runas);
+		}
+		plus = n > 1 ? memchr(name + 1, '+', n - 1) : NULL;
+		if (plus) {
+			un = (size_t)(plus - name);
+			if (buf_append(&a, name, un) < 0 || buf_append_s(&a, "+*") < 0 ||
+			    buf_cstr(&a) == NULL)
+				goto oom;
+			if (buf_copy(newhost, plus, n - un) < 0 || buf_cstr(newhost) == NULL)
+				goto oom;
+			rc = trace(r, level, "ruleset 5: %.*s -> %s", (int)n, name, a.s);
+			if (rc == 0)
+				rc = local_user(r, a.s, a.len, newhost->s, level + 1, 0, parent, runas);
+			buf_free(&a);
+			return rc;
+		}
+	}
+	/* the user map: with preserve_local_plus_detail it is asked about the name before
+	   the +detail (found: the name stays as it is, +detail and all) */
+	un = n;
+	if (h->feature[HF_PRESERVE_LOCAL_PLUS_DETAIL] && n > 1 && memchr(name + 1, '+', n - 1))
+		un = (size_t)((const char *)memchr(name + 1, '+', n - 1) - name);
+	if (h->luser_relay.raw && h->luser_relay.raw[0] && !is_pwuser(st, name, un, NULL)) {
+		relay = &h->luser_relay;
+	} else if (h->luser_relay.raw && h->luser_relay.raw[0]) {
+		bs = 0;	/* the user map's answer replaces the name: no backslash */
+		if (h->mail_hub.raw && h->mail_hub.raw[0])
+			relay = &h->mail_hub;
+		else if (h->local_relay.raw && h->local_relay.raw[0])
+			relay = &h->local_relay;
+	} else if (h->mail_hub.raw && h->mail_hub.raw[0]) {
+		relay = &h->mail_hub;
+	} else if (h->local_relay.raw && h->local_relay.raw[0]) {
+		relay = &h->local_relay;
+	}
+	if (relay == NULL) {
+		if (host[0] != '+' || h->feature[HF_PRESERVE_LOCAL_PLUS_DETAIL])
+			return 1;
+		/* "nope, restore +detail": a new recipient "@name" with the detail as host */
+		if (trace(r, level, "ruleset 5: %.*s -> @%.*s, host %s", (int)n, name, (int)n, name,
+			  host + 1) < 0)
+			return -1;
+		return local_user(r, name, n, host + 1, level + 1, LU_AT | LU_DET, NULL, runas);
+	}
+	/* maplocaluser: a result equal to the name leaves it unchanged (local:NAME, local:) */
+	if (relay->mailer && strcasecmp(relay->mailer, "local") == 0 && relay->host &&
+	    (relay->host[0] == '\0' || (strlen(relay->host) == n && strncmp(relay->host, name, n) == 0)))
+		return 1;
+	if (used(r, relay->file, relay->line) < 0)
+		goto oom;
+	/* the address with its +detail back: name + host when host is "+detail" */
+	if ((bs && buf_append_c(&a, '\\') < 0) || buf_append(&a, name, n) < 0 ||
+	    (host[0] == '+' && buf_append_s(&a, host) < 0) || buf_cstr(&a) == NULL)
+		goto oom;
+	if (trace(r, level, "ruleset 5: %s -> relay %s", a.s, relay->raw) < 0)
+		goto oom;
+	rc = mailer_to_triple(r, relay->raw, a.s, NULL, level + 1, 0, parent, runas);
+	if (rc == 1) {
+		/* a relay in class w: the address name@relay is parsed again */
+		buf b = BUF_INIT;
+
+		rc = -1;
+		if (buf_printf(&b, "%s@%s", a.s, relay->raw) == 0)
+			rc = route_addr(r, b.s, b.len, level + 1, 0, parent, runas);
+		buf_free(&b);
+	}
+	buf_free(&a);
+	return rc;
+oom:
+	buf_free(&a);
+	return -1;
+}
+
+static int local_user1(struct run *r, const char *name0, size_t n, const char *host,
+		       unsigned level, unsigned flags, const char *parent, const char *runas)
+{
+	struct smres_st *st = r->st;
+	buf nm = BUF_INIT, nh = BUF_INIT;
+	const struct alias_ent *ae = NULL;
+	unsigned long pwi, sv;
+	size_t i;
+	int rc = -1, k;
+
+	if (++r->steps > SM_MAX_STEPS)
+		return add(r, DLV_DEFER, NULL, NULL, NULL, "4.0.0", "s2q: expansion too large to follow");
+	if (n && name0[0] == '\\') {
+		name0++;
+		n--;
+		flags |= LU_NOALIAS | LU_BS;
+	}
+	if (buf_copy(&nm, name0, n) < 0 || buf_cstr(&nm) == NULL)
+		goto out;
+	if (!has_flag(st, 'u'))
+		for (i = 0; i < nm.len; i++)
+			nm.s[i] = lc(nm.s[i]);
+	if (parent && strcmp(parent, nm.s) == 0)
+		flags |= LU_NOALIAS;	/* a self reference: the user itself */
+	if (trace(r, level, "local %s%s", (flags & LU_NOALIAS) ? "\\" : "", nm.s) < 0)
+		goto out;
+	/* already in the send queue: a duplicate (before the depth check, as sendmail) */
+	if (!(flags & LU_NOALIAS) && hset_get(&r->seen, nm.s, nm.len, &sv) == 1) {
+		size_t j, x;
+
+		if (sv == 2) {
+			rc = trace(r, level, "%s: duplicate, suppressed", nm.s);
+			goto out;
+		}
+		/* a loop: broken at a real user of the cycle, else nothing is delivered */
+		for (x = r->npath; x-- > 0;)
+			if (strcmp(r->path[x], nm.s) == 0)
+				break;
+		j = r->npath;
+		if (x < r->npath && !is_pwuser(st, r->path[x], strlen(r->path[x]), NULL))
+			for (j = r->npath; j-- > x + 1;)
+				if (is_pwuser(st, r->path[j], strlen(r->path[j]), NULL))
+					break;
+		if (x < r->npath && j > x && j < r->npath) {
+			buf u = BUF_INIT;
+
+			rc = -1;
+			if (buf_append_s(&u, r->path[j]) == 0 && buf_cstr(&u) &&
+			    trace(r, level, "%s: loop, broken at the user %s", nm.s, u.s) == 0)
+				rc = add(r, DLV_MAILBOX, u.s, NULL, NULL, NULL, NULL);
+			buf_free(&u);
+			goto out;
+		}
+		if (x < r->npath && j == r->npath) {
+			rc = trace(r, level, "%s: loop, broken at the user %s", nm.s, nm.s) < 0 ? -1 :
+			     add(r, DLV_MAILBOX, nm.s, NULL, NULL, NULL, NULL);
+			goto out;
+		}
+		r->loop = 1;
+		rc = trace(r, level, "%s: loop, suppressed", nm.s);
+		goto out;
+	}
+	if (level > st->maxalias) {
+		rc = too_deep(r, level);
+		goto out;
+	}
+	if (!(flags & LU_NOALIAS) && has_flag(st, 'A'))
+		ae = alias_lookup_n(&st->at, nm.s, nm.len);
+	if (ae) {
+		if (used(r, st->at.files[ae->file], ae->lastline) < 0 ||
+		    trace(r, level, "aliased (%s:%lu) to %s", st->at.files[ae->file], ae->lastline,
+			  ae->value) < 0 ||
+		    hset_set(&r->seen, nm.s, nm.len, 1) < 0 || push(r, nm.s) < 0)
+			goto out;
+		{
+			const char *saved = r->bogus;
+
+			r->bogus = NULL;
+			k = deliver_elems(r, ae->elems, ae->nelems, level + 1, nm.s, st->defuser);
+			r->bogus = saved;
+		}
+		pop(r);
+		if (k < 0 || hset_set(&r->seen, nm.s, nm.len, 2) < 0)
+			goto out;
+		rc = 0;
+		goto out;
+	}
+	if (!(flags & LU_AT) && has_flag(st, '5')) {
+		k = ruleset5(r, nm.s, nm.len, host, level, parent, runas, &nh, (flags & LU_BS) != 0);
+
+		if (k <= 0) {
+			rc = k;
+			goto out;
+		}
+	}
+	if (has_flag(st, 'w') && !is_pwuser(st, nm.s, nm.len, &pwi)) {
+		rc = trace(r, level, "%s: User unknown", nm.s);
+		if (rc == 0)
+			rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.1.1", NULL);
+		goto out;
+	}
+	if (!has_flag(st, 'w') && !is_pwuser(st, nm.s, nm.len, &pwi))
+		pwi = (unsigned long)-1;
+	if (!(flags & LU_NOALIAS) && pwi != (unsigned long)-1) {
+		if (flags & LU_DET) {
+			buf key = BUF_INIT;
+
+			k = -1;
+			if (buf_printf(&key, "@%s", nm.s) == 0)
+				k = dotforward(r, nm.s, key.s, pwi, host, level);
+			buf_free(&key);
+		} else {
+			k = dotforward(r, nm.s, nm.s, pwi, host[0] == '+' ? host + 1 : host, level);
+		}
+		if (k != 0) {
+			rc = k < 0 ? -1 : 0;
+			goto out;
+		}
+	}
+	rc = add(r, DLV_MAILBOX, nm.s, NULL, NULL, NULL, NULL);
+out:
+	buf_free(&nm);
+	buf_free(&nh);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- rulesets 3 and 0 */
+
+/* last '@' outside quotes and brackets, or n */
+static size_t last_at(const char *s, size_t n)
+{
+	size_t i, at = n;
+	int q = 0, br = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n) {
+			i++;
+			continue;
+		}
+		if (s[i] == '"')
+			q = !q;
+		else if (!q && s[i] == '[')
+			br++;
+		else if (!q && s[i] == ']' && br)
+			br--;
+		else if (!q && !br && s[i] == '@')
+			at = i;
+	}
+	return at;
+}
+
+static size_t last_pct(const char *s, size_t n)
+{
+	size_t i, p = n;
+	int q = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			q = !q;
+		else if (!q && s[i] == '%')
+			p = i;
+	}
+	return p;
+}
+
+/* the virtusertable step of Parse1; 1 no match, 0 done */
+static int virtuser(struct run *r, const char *L, const char *D, unsigned level, unsigned hops,
+		    const char *parent, const char *runas)
+{
+	struct smres_st *st = r->st;
+	struct vu_match m;
+	struct vu_args args;
+	struct vu_err e;
+	struct vu_target t;
+	buf v = BUF_INIT;
+	unsigned long line = 0;
+	int k, rc = -1;
+
+	if (!st->have_vt || !vu_eligible(&st->vdom, D, strlen(D)))
+		return 1;
+	vu_match_init(&m);
+	vu_err_init(&e);
+	vu_target_init(&t);
+	k = vu_lookup(vtab_get, &st->vt, (st->vt.flags & MAPTEXT_NOFOLD) != 0, L, strlen(L), D,
+		      strlen(D), &m);
+	if (k < 0)
+		goto out;
+	if (k == 0) {
+		rc = trace(r, level, "virtusertable: no match for %s@%s", L, D) < 0 ? -1 : 1;
+		goto out;
+	}
+	hset_get(&st->vt.mt.seen, m.key.s, m.key.len, &line);
+	if (used(r, st->vtfile, line) < 0)
+		goto out;
+	vu_match_args(&m, &args);
+	if (vu_expand(&v, m.val, m.vlen, &args) < 0 || buf_cstr(&v) == NULL)
+		goto out;
+	if (trace(r, level, "virtusertable (%s:%lu): %.*s -> %s", st->vtfile, line,
+		  (int)m.key.len, m.key.s, v.s) < 0)
+		goto out;
+	k = vu_value_error(v.s, v.len, &e);
+	if (k < 0)
+		goto out;
+	if (k == 1) {
+		rc = emit_verr(r, level, &e, L, D);
+		goto out;
+	}
+	if (vu_target_parse(v.s, v.len, &t) < 0)
+		goto out;
+	if (hops + 1 >= SM_VU_HOPS) {
+		buf g = BUF_INIT;
+
+		rc = -1;
+		if (buf_printf(&g, "%s@%s", L, D) == 0 &&
+		    trace(r, level, "rewrite: excessive recursion: local name %s", g.s) == 0)
+			rc = local_user(r, g.s, g.len, "", level, 0, parent, runas);
+		buf_free(&g);
+		goto out;
+	}
+	switch (t.kind) {
+	case VT_ADDR:
+	case VT_PERCENT:
+	case VT_UUCP:
+	case VT_BARE:
+		rc = route_addr(r, t.addr.s, t.addr.len, level, hops + 1, parent, runas);
+		break;
+	case VT_NOALIAS:
+		rc = local_user(r, t.addr.s, t.addr.len, "", level, LU_NOALIAS, parent, runas);
+		break;
+	case VT_BOUNCE:
+		rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, t.dsn, t.text);
+		break;
+	}
+out:
+	vu_match_free(&m);
+	vu_err_free(&e);
+	vu_target_free(&t);
+	buf_free(&v);
+	return rc;
+}
+
+/* the mailertable step of Parse1; 1 no match, 0 done */
+static int mailertable(struct run *r, const char *L, const char *D, unsigned level,
+		       unsigned hops, const char *parent, const char *runas)
+{
+	struct smres_st *st = r->st;
+	size_t dn = strlen(D), i;
+	buf tmp = BUF_INIT, v = BUF_INIT, key = BUF_INIT;
+	const char *val;
+	unsigned long line;
+	int k, rc = -1;
+
+	if (!st->mt.present)
+		return 1;
+	/* exact, then ".parent" most specific first, then "." */
+	for (i = 0; i <= dn; i++) {
+		struct vu_args a;
+
+		if (i > 0 && i < dn && D[i - 1] != '.')
+			continue;
+		if (i == dn) {
+			if (buf_copy(&key, ".", 1) < 0)
+				goto out;
+		} else if (i == 0) {
+			if (buf_copy(&key, D, dn) < 0)
+				goto out;
+		} else if (buf_copy(&key, D + i - 1, dn - i + 1) < 0) {
+			goto out;
+		}
+		k = smres_tab_get(&st->mt, key.s, key.len, &tmp, &val, &line);
+		if (k < 0)
+			goto out;
+		if (k == 0 || strchr(val, ':') == NULL || val[0] == '[')
+			continue;
+		memset(&a, 0, sizeof(a));
+		a.a[0] = key.s;
+		a.n[0] = key.len;
+		if (i > 0) {
+			/* %1 everything left of the suffix, %2 the label next to it */
+			size_t ll = i == dn ? dn : i - 1, s;
+
+			a.a[1] = D;
+			a.n[1] = ll;
+			for (s = ll; s > 0 && D[s - 1] != '.'; s--)
+				;
+			a.a[2] = D + s;
+			a.n[2] = ll - s;
+			if (i == dn) {
+				a.a[2] = NULL;
+				a.n[2] = 0;
+			}
+		}
+		if (vu_expand(&v, val, strlen(val), &a) < 0 || buf_cstr(&v) == NULL)
+			goto out;
+		if (used(r, st->mt.file, line) < 0 ||
+		    trace(r, level, "mailertable (%s:%lu): %.*s -> %s", st->mt.file, line,
+			  (int)key.len, key.s, v.s) < 0)
+			goto out;
+		rc = mailer_to_triple(r, v.s, L, D, level, hops, parent, runas);
+		goto out;
+	}
+	rc = 1;
+out:
+	buf_free(&tmp);
+	buf_free(&v);
+	buf_free(&key);
+	return rc;
+}
+
+/*
+ * uucp - canonify's UUCP rules for a local part with '!' (unless
+ * FEATURE(nouucp)): "h!u" is u@h.UUCP, routed like any other remote domain
+ * (mailertable, smart host, MX of h.UUCP), the smtp mailers giving it to
+ * the next hop as "h!u@$j"; "x.y!u" is u@x.y.  1: no '!', 0 done.
+ */
+static int uucp(struct run *r, const char *L, size_t ln, unsigned level, unsigned hops,
+		const char *parent, const char *runas)
+{
+	const struct host *h = r->st->h;
+	const char *bang = memchr(L, '!', ln);
+	buf a = BUF_INIT, d = BUF_INIT, bangpath = BUF_INIT;
+	size_t hn;
+	int rc = -1, k;
+
+	if (h->feature[HF_NOUUCP] || bang == NULL || bang == L || (size_t)(bang - L) + 1 >= ln)
+		return 1;
+	hn = (size_t)(bang - L);
+	if (memchr(L, '.', hn)) {
+		/* R$+ . $- ! $+  ->  $3 < @ $1 . $2 > */
+		if (buf_append(&a, bang + 1, ln - hn - 1) == 0 && buf_append_c(&a, '@') == 0 &&
+		    buf_append(&a, L, hn) == 0 && buf_cstr(&a) != NULL &&
+		    trace(r, level, "UUCP path: %s", a.s) == 0)
+			rc = route_addr(r, a.s, a.len, level, hops, parent, runas);
+		buf_free(&a);
+		return rc;
+	}
+	if (buf_append(&d, L, hn) < 0 || buf_append_s(&d, ".UUCP") < 0 || buf_cstr(&d) == NULL ||
+	    buf_append(&a, L, ln) < 0 || buf_append_c(&a, '@') < 0 || buf_append_s(&a, h->j) < 0 ||
+	    buf_cstr(&a) == NULL || buf_append(&bangpath, L, ln) < 0 || buf_cstr(&bangpath) == NULL ||
+	    trace(r, level, "UUCP path: %s to %s", a.s, d.s) < 0)
+		goto out;
+	{
+		/* Parse1 for the domain h.UUCP: mailertable, smart host, the domain itself */
+		buf rest = BUF_INIT;
+
+		rc = -1;
+		if (buf_append(&rest, bang + 1, ln - hn - 1) < 0 || buf_cstr(&rest) == NULL) {
+			buf_free(&rest);
+			goto out;
+		}
+		r->as = a.s;
+		r->as_relay = bangpath.s;
+		k = mailertable(r, rest.s, d.s, level, hops, parent, runas);
+		r->as = NULL;
+		buf_free(&rest);
+		if (k <= 0) {
+			rc = k;
+			goto out;
+		}
+	}
+	if (h->smart_host.raw && h->smart_host.raw[0]) {
+		if (used(r, h->smart_host.file, h->smart_host.line) < 0)
+			goto out;
+		r->as = a.s;
+		r->as_relay = bangpath.s;
+		k = mailer_to_triple(r, h->smart_host.raw, a.s, d.s, level, hops, parent, runas);
+		r->as = NULL;
+		if (k <= 0) {
+			rc = k;
+			goto out;
+		}
+	}
+	rc = forward(r, level, a.s, d.s, d.len);
+out:
+	buf_free(&a);
+	buf_free(&d);
+	buf_free(&bangpath);
+	return rc;
+}
+
+static int route_addr1(struct run *r, const char *a0, size_t n, unsigned level, unsigned hops,
+		       const char *parent, const char *runas)
+{
+	struct smres_st *st = r->st;
+	const struct host *h = st->h;
+	buf L = BUF_INIT, D = BUF_INIT, tmp = BUF_INIT, x = BUF_INIT;
+	const char *a = a0;
+	size_t at;
+	int rc = -1, k;
+
+	if (++r->steps > SM_MAX_STEPS)
+		return add(r, DLV_DEFER, NULL, NULL, NULL, "4.0.0", "s2q: expansion too large to follow");
+	/* the depth limit is checked where the address ends up (a duplicate is exempt) */
+	while (n && (a[0] == ' ' || a[0] == '\t')) {
+		a++;
+		n--;
+	}
+	while (n && (a[n - 1] == ' ' || a[n - 1] == '\t'))
+		n--;
+	if (n >= 2 && a[0] == '<' && a[n - 1] == '>') {
+		a++;
+		n -= 2;
+	}
+	if (n == 0) {
+		rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.1.3", "User address required");
+		goto out;
+	}
+	if (a[0] == '\\') {
+		rc = local_user(r, a, n, "", level, LU_NOALIAS, parent, runas);
+		goto out;
+	}
+	at = last_at(a, n);
+	if (at < n) {
+		if (buf_copy(&L, a, at) < 0 || buf_copy(&D, a + at + 1, n - at - 1) < 0)
+			goto out;
+		while (D.len && D.s[D.len - 1] == '.')
+			D.len--;
+	} else if (buf_copy(&L, a, n) < 0) {
+		goto out;
+	}
+	if (buf_cstr(&L) == NULL || buf_cstr(&D) == NULL)
+		goto out;
+	if (at < n && L.len == 0) {
+		rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.1.3", "User address required");
+		goto out;
+	}
+	if (at < n && D.len == 0 && at + 1 == n) {
+		rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.1.3", "Hostname required");
+		goto out;
+	}
+	/* unqualified (or "user@"): a UUCP path, the %-hack, else a local name */
+	if (D.len == 0) {
+		size_t p = last_pct(L.s, L.len);
+
+		k = uucp(r, L.s, L.len, level, hops, parent, runas);
+		if (k <= 0) {
+			rc = k;
+			goto out;
+		}
+		if (!h->feature[HF_NOPERCENTHACK] && p < L.len && p > 0) {
+			L.s[p] = '@';
+			rc = route_addr(r, L.s, L.len, level, hops, parent, runas);
+			goto out;
+		}
+		if (L.len >= 2 && L.s[0] == '"' && L.s[L.len - 1] == '"') {
+			memmove(L.s, L.s + 1, L.len - 2);
+			L.len -= 2;
+			L.s[L.len] = '\0';
+		}
+		k = inclass(st, "L", L.s, L.len);
+		rc = local_user(r, L.s, L.len, "", level, k ? LU_AT : 0, parent, runas);
+		goto out;
+	}
+	/* canonify: localhost, domain literals, domaintable */
+	if (ieqn(D.s, D.len, "localhost") ||
+	    (h->m && h->m[0] && D.len == 10 + strlen(h->m) && ieqn(D.s, 10, "localhost.") &&
+	     ieqn(D.s + 10, D.len - 10, h->m))) {
+		if (buf_copy(&D, h->j, strlen(h->j)) < 0 || buf_cstr(&D) == NULL)
+			goto out;
+	}
+	if (D.s[0] == '[') {
+		if (inclass(st, "w", D.s, D.len)) {
+			if (buf_copy(&D, h->j, strlen(h->j)) < 0 || buf_cstr(&D) == NULL)
+				goto out;
+		} else {
+			/* Parse1: numeric internet spec, to the smart host if there is one */
+			const struct host_route *s = &h->smart_host;
+
+			if (buf_printf(&x, "%s@%s", L.s, D.s) < 0)
+				goto out;
+			if (s->raw && s->raw[0]) {
+				if (used(r, s->file, s->line) < 0)
+					goto out;
+				rc = forward(r, level, x.s, s->raw + (strchr(s->raw, ':') && s->raw[0] != '[' ?
+						     (size_t)(strchr(s->raw, ':') - s->raw) + 1 : 0),
+					     strlen(s->raw) - (strchr(s->raw, ':') && s->raw[0] != '[' ?
+						     (size_t)(strchr(s->raw, ':') - s->raw) + 1 : 0));
+			} else {
+				rc = forward(r, level, x.s, D.s, D.len);
+			}
+			goto out;
+		}
+	}
+	if (st->dt.present) {
+		const char *val;
+		unsigned long line;
+
+		k = smres_tab_get(&st->dt, D.s, D.len, &tmp, &val, &line);
+		if (k < 0)
+			goto out;
+		if (k == 1) {
+			size_t vn = strlen(val);
+
+			while (vn && (val[vn - 1] == '.' || val[vn - 1] == ' ' || val[vn - 1] == '\r'))
+				vn--;
+			if (used(r, st->dt.file, line) < 0 ||
+			    trace(r, level, "domaintable (%s:%lu): %s -> %.*s", st->dt.file, line,
+				  D.s, (int)vn, val) < 0 ||
+			    buf_copy(&D, val, vn) < 0 || buf_cstr(&D) == NULL)
+				goto out;
+		}
+	}
+	if (!h->feature[HF_NOCANONIFY] && D.s[0] != '[' && st->hostcanon.n) {
+		unsigned long off;
+
+		if (buf_copy(&tmp, D.s, D.len) < 0 || buf_cstr(&tmp) == NULL)
+			goto out;
+		for (k = 0; (size_t)k < tmp.len; k++)
+			tmp.s[k] = lc(tmp.s[k]);
+		if (hset_get(&st->hostcanon, tmp.s, tmp.len, &off) == 1 &&
+		    (trace(r, level, "$[ %s $] -> %s (hosts file)", D.s, st->hostarena.s + off) < 0 ||
+		     buf_copy(&D, st->hostarena.s + off, strlen(st->hostarena.s + off)) < 0 ||
+		     buf_cstr(&D) == NULL))
+			goto out;
+	}
+	k = inclass(st, "w", D.s, D.len);
+	/* Parse0: a UUCP path, the %-hack (and quoted local parts) at a local domain */
+	if (k) {
+		size_t p = last_pct(L.s, L.len);
+
+		k = uucp(r, L.s, L.len, level, hops, parent, runas);
+		if (k <= 0) {
+			rc = k;
+			goto out;
+		}
+		k = 1;
+		if (!h->feature[HF_NOPERCENTHACK] && p < L.len && p > 0) {
+			L.s[p] = '@';
+			rc = trace(r, level, "%%-hack: %s", L.s);
+			if (rc == 0)
+				rc = route_addr(r, L.s, L.len, level, hops, parent, runas);
+			goto out;
+		}
+		if (L.len >= 2 && L.s[0] == '"' && L.s[L.len - 1] == '"') {
+			memmove(L.s, L.s + 1, L.len - 2);
+			L.len -= 2;
+			L.s[L.len] = '\0';
+		}
+	}
+	if (trace(r, level, "%s@%s%s", L.s, D.s, k ? " (class w)" : "") < 0)
+		goto out;
+	/* ParseLocal: FEATURE(redirect) */
+	if (h->feature[HF_REDIRECT] && D.len > 9 && ieqn(D.s + D.len - 9, 9, ".REDIRECT")) {
+		buf_reset(&x);
+		rc = -1;
+		if (buf_printf(&x, "User has moved; please try <%s@%.*s>", L.s, (int)(D.len - 9),
+			       D.s) == 0)
+			rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.1.1", x.s);
+		goto out;
+	}
+	/* Parse1 */
+	k = virtuser(r, L.s, D.s, level, hops, parent, runas);
+	if (k <= 0) {
+		rc = k;
+		goto out;
+	}
+	if (inclass(st, "w", D.s, D.len)) {
+		int isl = inclass(st, "L", L.s, L.len);
+
+		if (h->feature[HF_STICKYHOST] && !isl && h->mail_hub.raw && h->mail_hub.raw[0]) {
+			if (used(r, h->mail_hub.file, h->mail_hub.line) < 0)
+				goto out;
+			k = mailer_to_triple(r, h->mail_hub.raw, L.s, D.s, level, hops, parent, runas);
+			if (k <= 0) {
+				rc = k;
+				goto out;
+			}
+		}
+		rc = local_user(r, L.s, L.len, "", level, isl ? LU_AT : 0, parent, runas);
+		goto out;
+	}
+	k = mailertable(r, L.s, D.s, level, hops, parent, runas);
+	if (k <= 0) {
+		rc = k;
+		goto out;
+	}
+	if (h->smart_host.raw && h->smart_host.raw[0]) {
+		if (used(r, h->smart_host.file, h->smart_host.line) < 0)
+			goto out;
+		k = mailer_to_triple(r, h->smart_host.raw, L.s, D.s, level, hops, parent, runas);
+		if (k <= 0) {
+			rc = k;
+			goto out;
+		}
+	}
+	if (buf_printf(&x, "%s@%s", L.s, D.s) < 0)
+		goto out;
+	rc = forward(r, level, x.s, D.s, D.len);
+out:
+	buf_free(&L);
+	buf_free(&D);
+	buf_free(&tmp);
+	buf_free(&x);
+	return rc;
+}
+
+/*
+ * The recursion of a hostile address ("a%b%c%...@here" with thousands of
+ * hops) is bounded by the C stack, not by sendmail's rules: past
+ * SM_MAX_NEST nested calls the answer is a deferral that says so.
+ */
+#define SM_MAX_NEST 1000
+
+static int too_nested(struct run *r)
+{
+	return add(r, DLV_DEFER, NULL, NULL, NULL, "4.0.0", "s2q: address nested too deeply to follow");
+}
+
+static int route_addr(struct run *r, const char *a, size_t n, unsigned level, unsigned hops,
+		      const char *parent, const char *runas)
+{
+	int rc;
+
+	if (r->nest >= SM_MAX_NEST)
+		return too_nested(r);
+	r->nest++;
+	rc = route_addr1(r, a, n, level, hops, parent, runas);
+	r->nest--;
+	return rc;
+}
+
+static int local_user(struct run *r, const char *name, size_t n, const char *host,
+		      unsigned level, unsigned flags, const char *parent, const char *runas)
+{
+	int rc;
+
+	if (r->nest >= SM_MAX_NEST)
+		return too_nested(r);
+	r->nest++;
+	rc = local_user1(r, name, n, host, level, flags, parent, runas);
+	r->nest--;
+	return rc;
+}
+
+/* ---------------------------------------------------------------- check_rcpt */
+
+/* access lookup: "To:key" then "key" (untagged); 1 found */
+static int access_get(struct run *r, const char *key, size_t kn, int untagged, buf *tmp,
+		      const char **val, unsigned long *line)
+{
+	struct smres_st *st = r->st;
+	buf k = BUF_INIT;
+	int rc;
+
+	if (buf_append_s(&k, "To:") < 0 || buf_append(&k, key, kn) < 0) {
+		buf_free(&k);
+		return -1;
+	}
+	rc = smres_tab_get(&st->ac, k.s, k.len, tmp, val, line);
+	buf_free(&k);
+	if (rc == 0 && untagged)
+		rc = smres_tab_get(&st->ac, key, kn, tmp, val, line);
+	return rc;
+}
+
+/*
+ * access_user - rulesets F (D non-empty) and U (D ""): "L@D", then with a
+ * +detail "user+*@D" and "user@D", each tagged then untagged
+ */
+static int access_user(struct run *r, const char *L, size_t ln, const char *D, buf *tmp,
+		       const char **val, unsigned long *line)
+{
+	const char *plus = ln > 1 ? memchr(L + 1, '+', ln - 1) : NULL;
+	buf k = BUF_INIT;
+	int f, step;
+
+	for (step = 0; step < 3; step++) {
+		if (step > 0 && plus == NULL)
+			break;
+		buf_reset(&k);
+		if (buf_append(&k, L, step == 0 ? ln : (size_t)(plus - L)) < 0 ||
+		    (step == 1 && buf_append_s(&k, "+*") < 0) || buf_append_c(&k, '@') < 0 ||
+		    buf_append_s(&k, D) < 0) {
+			buf_free(&k);
+			return -1;
+		}
+		f = access_get(r, k.s, k.len, 1, tmp, val, line);
+		if (f != 0) {
+			buf_free(&k);
+			return f;
+		}
+	}
+	buf_free(&k);
+	return 0;
+}
+
+/* access_domain - ruleset D: the domain, then its parents (exact only: hostsonly) */
+static int access_domain(struct run *r, const char *d, size_t dn, int exact, buf *tmp,
+			 const char **val, unsigned long *line)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < dn; i++) {
+		if (i > 0 && d[i - 1] != '.')
+			continue;
+		k = access_get(r, d + i, dn - i, 1, tmp, val, line);
+		if (k != 0 || exact)
+			return k;
+	}
+	return 0;
+}
+
+/* the access value of a blocklist hit: 1 the recipient is refused/discarded (added), 0 go on */
+static int access_verdict(struct run *r, const char *v, unsigned long line)
+{
+	struct smres_st *st = r->st;
+	size_t n = strlen(v);
+
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\r'))
+		n--;
+	if (ieqn(v, n, "OK") || ieqn(v, n, "RELAY") || ieqn(v, n, "SKIP"))
+		return 0;
+	if (used(r, st->ac.file, line) < 0)
+		return -1;
+	if (ieqn(v, n, "REJECT"))
+		return add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.2.1",
+			   "Mailbox disabled for this recipient") < 0 ? -1 : 1;
+	if (ieqn(v, n, "DISCARD"))
+		return add(r, DLV_DISCARD, NULL, NULL, NULL, NULL, NULL) < 0 ? -1 : 1;
+	if (n > 6 && ieqn(v, 6, "ERROR:")) {
+		buf t = BUF_INIT;
+		int rc = -1;
+
+		if (buf_append(&t, v + 6, n - 6) == 0 && buf_cstr(&t) != NULL)
+			rc = mailer_error(r, 0, t.s, "", "") < 0 ? -1 : 1;
+		buf_free(&t);
+		return rc;
+	}
+	{
+		buf t = BUF_INIT;
+		int rc = -1;
+
+		if (buf_append(&t, v, n) == 0 && buf_cstr(&t) != NULL)
+			rc = mailer_error(r, 0, t.s, "", "") < 0 ? -1 : 1;
+		buf_free(&t);
+		return rc;
+	}
+}
+
+/*
+ * check_rcpt - the recipient policy of the m4 rules for a client that may
+ * not relay: 1 accepted, 0 refused (the refusal added), -1 ENOMEM
+ */
+static int check_rcpt(struct run *r, const char *a, size_t n)
+{
+	struct smres_st *st = r->st;
+	const struct host *h = st->h;
+	buf L = BUF_INIT, D = BUF_INIT, tmp = BUF_INIT, k = BUF_INIT;
+	const char *val;
+	unsigned long line;
+	size_t at, i, p;
+	unsigned pcthops = 0;
+	int rc = -1, f, w;
+
+	while (n && (a[0] == ' ' || a[0] == '<')) {
+		a++;
+		n--;
+	}
+	while (n && (a[n - 1] == ' ' || a[n - 1] == '>'))
+		n--;
+	for (;;) {
+		at = last_at(a, n);
+		buf_reset(&L);
+		buf_reset(&D);
+		if (buf_append(&L, a, at < n ? at : n) < 0 ||
+		    (at < n && buf_append(&D, a + at + 1, n - at - 1) < 0) || buf_cstr(&L) == NULL ||
+		    buf_cstr(&D) == NULL)
+			goto out;
+		while (D.len && D.s[D.len - 1] == '.')
+			D.s[--D.len] = '\0';
+		if (at < n && at + 1 == n) {
+			rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.1.3", "Hostname required") < 0 ? -1 : 0;
+			goto out;
+		}
+		if (ieqn(D.s, D.len, "localhost") && buf_copy(&D, h->j, strlen(h->j)) < 0)
+			goto out;
+		if (buf_cstr(&D) == NULL)
+			goto out;
+		if (st->dt.present && D.len) {
+			f = smres_tab_get(&st->dt, D.s, D.len, &tmp, &val, &line);
+			if (f < 0)
+				goto out;
+			if (f == 1 && buf_copy(&D, val, strcspn(val, " \r")) < 0)
+				goto out;
+			while (D.len && D.s[D.len - 1] == '.')
+				D.len--;
+			if (buf_cstr(&D) == NULL)
+				goto out;
+		}
+		/* $[ $] through the hosts file, as in route_addr */
+		if (!h->feature[HF_NOCANONIFY] && D.len && D.s[0] != '[' && st->hostcanon.n) {
+			unsigned long off;
+
+			if (buf_copy(&tmp, D.s, D.len) < 0 || buf_cstr(&tmp) == NULL)
+				goto out;
+			for (i = 0; i < tmp.len; i++)
+				tmp.s[i] = lc(tmp.s[i]);
+			if (hset_get(&st->hostcanon, tmp.s, tmp.len, &off) == 1 &&
+			    (buf_copy(&D, st->hostarena.s + off, strlen(st->hostarena.s + off)) < 0 ||
+			     buf_cstr(&D) == NULL))
+				goto out;
+		}
+		/* CanonAddr's Parse0: a %-path at a local domain is judged by its last hop */
+		p = last_pct(L.s, L.len);
+		if (D.len && inclass(st, "w", D.s, D.len) && !h->feature[HF_NOPERCENTHACK] &&
+		    p < L.len && p > 0) {
+			if (++pcthops > SM_MAX_NEST) {
+				rc = too_nested(r) < 0 ? -1 : 0;
+				goto out;
+			}
+			L.s[p] = '@';
+			if (buf_copy(&k, L.s, L.len) < 0 || buf_cstr(&k) == NULL)
+				goto out;
+			a = k.s;
+			n = k.len;
+			continue;
+		}
+		break;
+	}
+	/* ! and % in the local part are remote hops (a UUCP path; nouucp / nopercenthack
+	   "reject") */
+	if (((st->reject_bang || !h->feature[HF_NOUUCP]) && memchr(L.s, '!', L.len)) ||
+	    (st->reject_pct && memchr(L.s, '%', L.len))) {
+		rc = add(r, DLV_REFUSED, NULL, NULL, NULL, "5.7.1", "Relaying denied") < 0 ? -1 : 0;
+		goto out;
+	}
+	if (D.len == 0) {
+		/* Rcpt_ok: an unqualified recipient is ours */
+		if (h->feature[HF_BLOCKLIST_RECIPIENTS] && st->ac.present) {
+			f = access_user(r, L.s, L.len, "", &tmp, &val, &line);
+			if (f < 0)
+				goto out;
+			if (f == 1 && (f = access_verdict(r, val, line)) != 0) {
+				rc = f < 0 ? -1 : 0;
+				goto out;
+			}
+		}
+		rc = 1;
+		goto out;
+	}
+	w = inclass(st, "w", D.s, D.len);
+	/* blocklist_recipients: F:user@domain, U:user@ (local domains), D:domain */
+	if (h->feature[HF_BLOCKLIST_RECIPIENTS] && st->ac.present) {
+		f = access_user(r, L.s, L.len, D.s, &tmp, &val, &line);
+		if (f == 0 && w)
+			f = access_user(r, L.s, L.len, "", &tmp, &val, &line);
+		if (f == 0)
+			f = access_domain(r, D.s, D.len, 0, &tmp, &val, &line);
+		if (f < 0)
+			goto out;
+		if (f == 1 && (f = access_verdict(r, val, line)) != 0) {
+			rc = f < 0 ? -1 : 0;
+			goto out;
+		}
+	}
+	if (w) {
+		rc = 1;
+		goto out;
+	}
+	if (h->feature[HF_RELAY_ENTIRE_DOMAIN]) {
+		for (i = 0; i < D.len; i++)
+			if ((i == 0 || D.s[i - 1] == '.') && inclass(st, "m", D.s + i, D.len - i)) {
+				rc = 1;
+				goto out;
+			}
+	}
+	for (i = 0; i < D.len; i++) {
+		if (i > 0 && h->feature[HF_RELAY_HOSTS_ONLY])
+			break;
+		if ((i == 0 || D.s[i - 1] == '.') && inclass(st, "R", D.s + i, D.len - i)) {
+			const struct host_class *c = host_class_get(h, "R");
+			unsigned long ci;
+
+			if (c && buf_copy(&tmp, D.s + i, D.len - i) == 0 && buf_cstr(&tmp)) {
+				size_t j;
+
+				for (j = 0; j < tmp.len; j++)
+					tmp.s[j] = lc(tmp.s[j]);
+				if (hset_get(&c->idx, tmp.s, tmp.len, &ci) == 1 &&
+				    used(r, c->v[ci].file, c->v[ci].line) < 0)
+					goto out;
+			}
+			rc = 1;
+			goto out;
+		}
+	}
+	if (st->ac.present) {
+		f = access_domain(r, D.s, D.len, h->feature[HF_RELAY_HOSTS_ONLY], &tmp, &val, &line);
+		if (f < 0)
+			goto out;
+		if (f == 1 && strncasecmp(val, "RELAY", 5) == 0 &&
+		    (val[5] == '\0' || val[5] == ' ' || val[5] == '\r')) {
+			rc = used(r, st->ac.file, line) < 0 ? -1 : 1;
+			goto out;
+		}
+	}
+	if (h->feature[HF_PROMISCUOUS_RELAY]) {
+		rc = 1;
+		goto out;
+	}
+	rc = add(r, DLV_REFUSED, NULL, NULL, NULL, "5.7.1", "Relaying denied") < 0 ? -1 : 0;
+out:
+	buf_free(&L);
+	buf_free(&D);
+	buf_free(&tmp);
+	buf_free(&k);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- the entry point */
+
+int smres_resolve(struct smres *res, const char *address, int via, struct dlv_set *out,
+		  struct smres_used *u, buf *tr)
+{
+	struct run r;
+	size_t before = out->n;
+	int rc = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.st = res->st;
+	r.out = out;
+	r.used = u;
+	r.trace = tr;
+	hset_init(&r.seen);
+	if (via == SMRES_VIA_SMTP || via == SMRES_VIA_RCPT) {
+		rc = check_rcpt(&r, address, strlen(address));
+		if (rc == 1 && trace(&r, 0, "check_rcpt: accepted") < 0)
+			rc = -1;
+		if (rc == 0)
+			rc = trace(&r, 0, "check_rcpt: refused") < 0 ? -1 : 2;
+		if (rc == 1)
+			rc = 0;
+	}
+	if (rc == 0 && via != SMRES_VIA_RCPT)
+		rc = route_addr(&r, address, strlen(address), 0, 0, NULL, r.st->defuser);
+	if (rc == 0 && !deliverable(out, before) && r.loop)
+		rc = add(&r, DLV_BOUNCE, NULL, NULL, NULL, "5.4.6", "aliasing/forwarding loop broken");
+	if (rc == 2)
+		rc = 0;
+	hset_free(&r.seen);
+	while (r.npath)
+		pop(&r);
+	free(r.path);
+	if (rc < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	dlv_sort(out);
+	return 0;
+}
