@@ -298,6 +298,46 @@ static const struct tent t_unread2[] = {
 	END
 };
 
+/* the +detail shell lines s2q-aliases and s2q-virtusers write (qres_s2q.c) */
+#define ALIAS_PLUS(fwd, code) \
+	"b=\"${DEFAULT%%+*}\"; case \"$b\" in \"\"|\"$DEFAULT\") echo \"Sorry, no mailbox here " \
+	"by that name. (#5.1.1)\"; exit " code ";; esac; case \"$DEFAULT\" in \"$b+*\") exec " fwd \
+	" \"$b@$HOST\";; esac; exec " fwd " \"$b+*@$HOST\""
+#define VU_PLUS(nomatch, ff, cdb, inff) \
+	"L=\"${LOCAL#*-}\"; r=\"${L#?}\"; case \"$r\" in *+*) ;; *) " nomatch ";; esac; " \
+	"u=\"${L%\"$r\"}${r%%+*}\"; e=\"${r#*+}\"; p=\"${LOCAL%%-*}\"; " \
+	"export DEFAULT=\"$L\" S2Q_1=\"$u\" S2Q_2=\"$e\" S2Q_3=\"+$e\"; " \
+	"f() { RECIPIENT=\"$1@$HOST\" " ff " -p " cdb "; c=$?; " inff "[ $c = 0 ] || exit $c; }; " \
+	"f \"$p-$L\"; [ -n \"$e\" ] && f \"$p+$u++\"; f \"$p+$u+*\"; f \"$p+$u\"; " \
+	"f \"$p-$u\"; [ -n \"$e\" ] && f \"$p+++\"; f \"$p++*\"; f \"$p+\"; " \
+	"echo 's2q-virtusers: the domain is missing from the virtusers database (#4.3.0)'; " \
+	"exit 111"
+
+static const struct tent t_s2q[] = {
+	F("var/qmail/control/me", "me.example\n"),
+	USERS("=joe:joe:503:78:/home/joe:::\n+joe-:joe:503:78:/home/joe:-::\n.\n"),
+	SEEN_ALIAS,
+	F("home/joe/.qmail-a-default", "|" ALIAS_PLUS("/var/qmail/bin/forward", "100") "\n"),
+	F("home/joe/.qmail-q-default", "|" ALIAS_PLUS("'/opt/my q'\\''mail/forward'", "100") "\n"),
+	F("home/joe/.qmail-m-default", "|" ALIAS_PLUS("/var/qmail/bin/forward", "101") "\n"),
+	F("home/joe/.qmail-v-default",
+	  "|" VU_PLUS("exit 0", "/usr/bin/fastforward", "/etc/vu.cdb", "") "\n"
+	  "|bouncesaying 'no plus'\n"),
+	F("home/joe/.qmail-w-default", "|fastforward /etc/vd.cdb\n"),
+	F("home/joe/.qmail-sh", "|/var/qmail/bin/preline sh -c '/usr/bin/vacation joe'\n"),
+	F("home/joe/.qmail-shq", "|sh -c 'IFS='\\'' '\\'' && exec x'\n"),
+	F("home/joe/.qmail-shx", "|/bin/sh -c 'echo gone; exit 100'\n"),
+	F("home/joe/.qmail-sh2", "|sh -c 'a' 'b'\n"),
+	CDB("etc/vu.cdb", KV(":joe-v-a+b@me.example", "&found@remote.example\0"),
+	    KV(":joe+v-e+*@me.example", "|forward \"$S2Q_1.$S2Q_2.$S2Q_3@x.example\"\0"),
+	    KV(":joe+v-f@me.example", "&f@remote.example\0"),
+	    KV(":joe-w-a@me.example", "&w@remote.example\0")),
+	CDB("etc/vd.cdb", KV(":@me.example", "|" VU_PLUS("forward 'tail@remote.example'; exit $?",
+							 "/usr/bin/fastforward", "/etc/vu.cdb",
+							 "[ $c = 99 ] && exit 0; ") "\0")),
+	END
+};
+
 static const struct tree trees[] = {
 	{ "send", t_send, NULL, 0, 0, "S2Q-R103 S2Q-R105 S2Q-R104", 0, 0 },
 	{ "catch", t_catch, NULL, 0, 0, "S2Q-R110", 0, 0 },
@@ -314,10 +354,11 @@ static const struct tree trees[] = {
 	{ "badmrh", t_badmrh, NULL, 0, 0, "S2Q-R107", 0, 0 },
 	{ "unread", t_unread, NULL, 0, 0, "S2Q-R107 S2Q-R107", 0, 0 },
 	{ "unread2", t_unread2, NULL, 0, 0, "S2Q-R107", 0, 0 },
+	{ "s2q", t_s2q, NULL, 0, 0, "S2Q-R101", 1, 1 },
 };
 
 enum { T_SEND, T_CATCH, T_ROUTES, T_USERS, T_NOWILD, T_BADREC, T_LOCAL, T_FF, T_CHAIN, T_CHAIN2,
-       T_DEAD, T_OPEN, T_BADMRH, T_UNREAD, T_UNREAD2 };
+       T_DEAD, T_OPEN, T_BADMRH, T_UNREAD, T_UNREAD2, T_S2Q };
 
 /* ---------------------------------------------------------------- the rows */
 
@@ -332,6 +373,25 @@ struct row {
 #define SORRY "bounce 5.1.1 Sorry, no mailbox here by that name."
 
 static const struct row rows[] = {
+	/* the +detail lines of s2q-aliases and s2q-virtusers, run as sh would */
+	{ T_S2Q, 0, "joe-a-sales+x@me.example", "forward sales+*@me.example.seen via mx:me.example.seen" },
+	{ T_S2Q, 0, "joe-a-sales+*@me.example", "forward sales@me.example.seen via mx:me.example.seen" },
+	{ T_S2Q, 0, "joe-a-sales@me.example", SORRY },
+	{ T_S2Q, 0, "joe-a-+x@me.example", SORRY },
+	{ T_S2Q, 0, "joe-q-a+b@me.example", "forward a+*@me.example.seen via mx:me.example.seen" },
+	{ T_S2Q, 0, "joe-m-a+b@me.example", "program joe " ALIAS_PLUS("/var/qmail/bin/forward", "101") },
+	{ T_S2Q, 0, "joe-v-a+b@me.example", "forward found@remote.example via mx:remote.example" },
+	{ T_S2Q, 0, "joe-v-ab@me.example", "bounce no plus" },
+	{ T_S2Q, 0, "joe-v-c+d@me.example",
+	  "defer 4.3.0 s2q-virtusers: the domain is missing from the virtusers database" },
+	{ T_S2Q, 0, "joe-v-e+g@me.example", "forward v-e.g.+g@x.example via mx:x.example" },
+	{ T_S2Q, 0, "joe-v-f+h@me.example", "forward f@remote.example via mx:remote.example" },
+	{ T_S2Q, 0, "joe-w-x@me.example", "forward tail@remote.example via mx:remote.example" },
+	{ T_S2Q, 0, "joe-w-a+b@me.example", "forward w@remote.example via mx:remote.example" },
+	{ T_S2Q, 0, "joe-sh@me.example", "program joe /usr/bin/vacation joe" },
+	{ T_S2Q, 0, "joe-shq@me.example", "program joe IFS=' ' && exec x" },
+	{ T_S2Q, 0, "joe-shx@me.example", "bounce gone" },
+	{ T_S2Q, 0, "joe-sh2@me.example", "program joe sh -c 'a' 'b'" },
 	/* locals: exact, case-insensitive, leading blanks kept, CR kept */
 	{ T_SEND, 0, "joe@me.example", "forward joe@me.example.seen via mx:me.example.seen" },
 	{ T_SEND, 0, "Joe@LOCAL.EXAMPLE", "forward Joe@LOCAL.EXAMPLE.seen via mx:local.example.seen" },
@@ -431,7 +491,7 @@ static const struct row rows[] = {
 	{ T_BADREC, 0, "short@me.example", "defer Internal qmail-lspawn bug." },
 	{ T_BADREC, 0, "rel@me.example", "bounce qmail-local: usage: qmail-local [ -nN ] user homedir "
 	  "local dash ext domain sender aliasempty" },
-	{ T_BADREC, 0, "@me.example", "" },	/* empty local part: discarded */
+	{ T_BADREC, 0, "@me.example", "discard" },	/* empty local part: discarded */
 
 	/* qmail-local: default delivery (./Maildir/ here), files, programs */
 	{ T_LOCAL, 0, "joe@me.example", "forward joe@remote.example via mx:remote.example | mailbox joe" },
@@ -462,12 +522,12 @@ static const struct row rows[] = {
 	{ T_LOCAL, 0, "joe-spaces@me.example",
 	  "forward   x@remote.example via mx:remote.example | "
 	  "forward <y@remote.example> via mx:remote.example>" },
-	{ T_LOCAL, 0, "joe-comments@me.example", "" },
+	{ T_LOCAL, 0, "joe-comments@me.example", "discard" },	/* only comments: thrown away */
 	{ T_LOCAL, 0, "joe-escape@me.example", SORRY },
 	{ T_LOCAL, 0, "joe-link@me.example", "file joe /home/joe/Mailbox | file joe /var/spool/mail/joe" },
 	{ T_LOCAL, 0, "joe-ff@me.example",
 	  "forward ff@remote.example via mx:remote.example" },
-	{ T_LOCAL, 0, "joe-ffn@me.example", "" },
+	{ T_LOCAL, 0, "joe-ffn@me.example", "discard" },	/* -n sends nothing */
 	{ T_LOCAL, 0, "joe-ffbad@me.example", "bounce fastforward: usage: fastforward [ -nNpP ] data.cdb" },
 	{ T_LOCAL, 0, "joe-ffnone@me.example",
 	  "defer fastforward: fatal: unable to read /etc/none.cdb: file does not exist" },
@@ -502,7 +562,7 @@ static const struct row rows[] = {
 	  "defer fastforward: fatal: /etc/lists/secret.bin is not world-readable" },
 	{ T_FF, 0, "nolist@me.example",
 	  "defer fastforward: fatal: unable to read /etc/lists/missing.bin: file does not exist" },
-	{ T_FF, 0, "empty@me.example", "" },
+	{ T_FF, 0, "empty@me.example", "discard" },	/* empty list */
 	/* loops: suppressed inside fastforward; across deliveries Delivered-To bounces them */
 	{ T_FF, 0, "ia@me.example", "forward ext@remote.example via mx:remote.example" },
 	{ T_FF, 0, "loopa@me.example",

@@ -1019,6 +1019,7 @@ int qr_add(struct qr_run *r, enum dlv_kind kind, const char *user, const char *t
 		return -1;
 	if (text && qr_trace(r, "   %s", text) < 0)
 		return -1;
+	r->nadd++;
 	return dlv_add(r->out, &d);
 }
 
@@ -1399,6 +1400,15 @@ int qres_resolve(struct qres *q, const char *address, int via, struct dlv_set *o
 		if (rc > 0 || via != QRES_VIA_SMTP)
 			rc = qr_deliver(&r, address, strlen(address));
 	}
+	/*
+	 * accepted, and no line of any .qmail file delivered it anywhere (only
+	 * comments, |exit 0, an empty local part): qmail-local exits 0 and the
+	 * message is gone
+	 */
+	if (rc == 0 && r.nadd == 0 &&
+	    (qr_trace(&r, "nothing delivered: accepted and thrown away") < 0 ||
+	     qr_add(&r, DLV_DISCARD, NULL, NULL, NULL, NULL, NULL) < 0))
+		rc = -1;
 	for (i = 0; i < r.ndt; i++)
 		free(r.dt[i]);
 	free(r.dt);

@@ -95,6 +95,7 @@ struct qres_st {
 struct qr_env {
 	const char *user, *home, *local, *host, *ext, *default_, *recipient, *sender, *newsender;
 	const char *dtline;	/* "local@host", the Delivered-To value */
+	const char *s2q[3];	/* S2Q_1..S2Q_3, exported by s2q-virtusers' +detail line */
 };
 
 /* one qres_resolve call */
@@ -105,6 +106,7 @@ struct qr_run {
 	buf tmp;		/* scratch for trace lines */
 	unsigned depth;		/* forwarding level, also the trace indentation */
 	unsigned long steps;
+	unsigned long nadd;	/* deliveries reported (qr_add calls) */
 	char **dt;		/* Delivered-To values the message carries (qmail-local loop check) */
 	size_t ndt, capdt;
 };
@@ -152,6 +154,14 @@ int qr_local(struct qr_run *r, const char *local, const char *domain);
  */
 int qr_program(struct qr_run *r, const struct qr_env *e, const char *cmd, int in_ff, int *code,
 	       buf *msg);
+
+/* qres_s2q.c */
+/*
+ * qr_s2q_script - the +detail lines s2q-aliases and s2q-virtusers write,
+ * evaluated as sh would: 1 recognised and run (*code, msg as qr_program),
+ * 0 not one of them, -1 ENOMEM.
+ */
+int qr_s2q_script(struct qr_run *r, const struct qr_env *e, const char *cmd, int *code, buf *msg);
 
 /* qres_ff.c */
 /*

@@ -102,6 +102,8 @@ static int env_var(const struct qr_env *e, const char *name, size_t n, buf *out)
 		v = e->newsender;
 	} else if (IS("DEFAULT")) {
 		v = e->default_;
+	} else if (n == 5 && memcmp(name, "S2Q_", 4) == 0 && name[4] >= '1' && name[4] <= '3') {
+		v = e->s2q[name[4] - '1'];
 	} else if (IS("EXT")) {
 		v = e->ext;
 	} else if (n == 4 && memcmp(name, "EXT", 3) == 0 && name[3] >= '2' && name[3] <= '4') {
@@ -449,6 +451,9 @@ int qr_program(struct qr_run *r, const struct qr_env *e, const char *cmd, int in
 		while (*c == ' ' || *c == '\t')
 			c++;
 	}
+	rc = qr_s2q_script(r, e, c, code, msg);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
 	rc = sh_parse(c, e, &p);
 	if (rc < 0)
 		goto oom;
@@ -854,6 +859,25 @@ out:
 
 /* ---------------------------------------------------------------- qmail-getpw, qmail-lspawn */
 
+/* fld_s, fld_u - one NUL-terminated field of a users/cdb-like record (no printf: hot path) */
+static int fld_s(buf *rec, const char *v)
+{
+	return buf_append(rec, v, strlen(v) + 1);
+}
+
+static int fld_u(buf *rec, unsigned long u)
+{
+	char d[24];
+	size_t n = sizeof(d);
+
+	d[--n] = '\0';
+	do {
+		d[--n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	return buf_append(rec, d + n, sizeof(d) - n);
+}
+
 /* getpw - qmail-getpw over the old host's passwd: 1 record in rec, 2 deferred (added), -1 ENOMEM */
 static int getpw(struct qr_run *r, const char *local, buf *rec)
 {
@@ -896,10 +920,10 @@ static int getpw(struct qr_run *r, const char *local, buf *rec)
 				}
 				if (ok) {
 					buf_reset(rec);
-					if (buf_printf(rec, "%s%c%lu%c%lu%c%s%c%s%c%s", user, 0, pw->uid, 0,
-						       pw->gid, 0, home, 0, e < len ? "-" : "", 0,
-						       e < len ? local + e + 1 : "") < 0 ||
-					    buf_append_c(rec, '\0') < 0)
+					if (fld_s(rec, user) < 0 || fld_u(rec, pw->uid) < 0 ||
+					    fld_u(rec, pw->gid) < 0 || fld_s(rec, home) < 0 ||
+					    fld_s(rec, e < len ? "-" : "") < 0 ||
+					    fld_s(rec, e < len ? local + e + 1 : "") < 0)
 						return -1;
 					return 1;
 				}
@@ -916,15 +940,17 @@ static int getpw(struct qr_run *r, const char *local, buf *rec)
 
 		if (qr_trace(r, "qmail-getpw: no account: alias user %s from passwd", st->alias_user) < 0)
 			return -1;
-		if (buf_printf(rec, "%s%c%lu%c%lu%c%s%c-%c%s", st->alias_user, 0, pw->uid, 0, pw->gid,
-			       0, st->pwarena.s + pw->home, 0, 0, local) < 0)
+		if (fld_s(rec, st->alias_user) < 0 || fld_u(rec, pw->uid) < 0 ||
+		    fld_u(rec, pw->gid) < 0 || fld_s(rec, st->pwarena.s + pw->home) < 0 ||
+		    fld_s(rec, "-") < 0 || buf_append_s(rec, local) < 0)
 			return -1;
 	} else {
 		if (qr_trace(r, "qmail-getpw: no account: alias user %s, home %s", st->alias_user,
 			     st->alias_home) < 0)
 			return -1;
-		if (buf_printf(rec, "%s%c%s%c%s%c%s%c-%c%s", st->alias_user, 0, "alias-uid", 0,
-			       "alias-gid", 0, st->alias_home, 0, 0, local) < 0)
+		if (fld_s(rec, st->alias_user) < 0 || fld_s(rec, "alias-uid") < 0 ||
+		    fld_s(rec, "alias-gid") < 0 || fld_s(rec, st->alias_home) < 0 ||
+		    fld_s(rec, "-") < 0 || buf_append_s(rec, local) < 0)
 			return -1;
 	}
 	return buf_append_c(rec, '\0') < 0 ? -1 : 1;

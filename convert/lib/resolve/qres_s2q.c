@@ -1,0 +1,391 @@
+/* resolve/qres_s2q - the two shell lines s2q's converters write, run as /bin/sh would run them */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qres_int.h"
+
+/*
+ * qres reads every program line through a small subset of sh (qres_local.c);
+ * two lines that s2q itself writes go beyond it, and without them the
+ * proof would see "a program" where qmail really forwards or bounces:
+ *
+ *   s2q-aliases, ~alias/.qmail-default after fastforward -p (emit/aliasmap.c):
+ *     b="${DEFAULT%%+*}"; case "$b" in ""|"$DEFAULT") echo "Sorry, no mailbox
+ *     here by that name. (#5.1.1)"; exit 100;; esac; case "$DEFAULT" in
+ *     "$b+*") exec FORWARD "$b@$HOST";; esac; exec FORWARD "$b+*@$HOST"
+ *
+ *   s2q-virtusers, the +detail line (emit/vdomains.c plusline()):
+ *     L="${LOCAL#*-}"; r="${L#?}"; case "$r" in *+*) ;; *) NOMATCH;; esac;
+ *     u=...; e=...; p=...; export DEFAULT="$L" S2Q_1="$u" S2Q_2="$e" S2Q_3="+$e";
+ *     f() { RECIPIENT="$1@$HOST" FASTFORWARD -p CDB; c=$?; [INFF][ $c = 0 ] ||
+ *     exit $c; }; f "$p-$L"; ... f "$p+"; echo '...'; exit 111
+ *   NOMATCH is "exit 0", or (inside the domains database) "ACTION; exit $?";
+ *   INFF is "[ $c = 99 ] && exit 0; " there.
+ *
+ * Each is recognised by its whole text (only the quoted paths and NOMATCH
+ * vary) and evaluated with the same steps the shell takes, through qres's
+ * own fastforward and forward.  A line that differs in any byte is not
+ * recognised and stays an ordinary program.
+ *
+ * Also "sh -c 'CMD'" (one single-quoted word, as the .forward converter
+ * writes a sendmail program): qmail-local already runs its line with
+ * /bin/sh -c, so the program is CMD, as it was for sendmail's prog mailer.
+ */
+
+#define W "\001"	/* a shell word: bare, or '...' with '\'' escapes; captured unquoted */
+#define ANY "\002"	/* any text up to what follows; captured as is */
+#define OPT99 "\003"	/* optional "[ $c = 99 ] && exit 0; " */
+
+static const char t_alias[] =
+	"b=\"${DEFAULT%%+*}\"; case \"$b\" in \"\"|\"$DEFAULT\") echo \"Sorry, no mailbox here by "
+	"that name. (#5.1.1)\"; exit 100;; esac; case \"$DEFAULT\" in \"$b+*\") exec " W
+	" \"$b@$HOST\";; esac; exec " W " \"$b+*@$HOST\"";
+
+static const char t_vplus[] =
+	"L=\"${LOCAL#*-}\"; r=\"${L#?}\"; case \"$r\" in *+*) ;; *) " ANY ";; esac; "
+	"u=\"${L%\"$r\"}${r%%+*}\"; e=\"${r#*+}\"; p=\"${LOCAL%%-*}\"; "
+	"export DEFAULT=\"$L\" S2Q_1=\"$u\" S2Q_2=\"$e\" S2Q_3=\"+$e\"; "
+	"f() { RECIPIENT=\"$1@$HOST\" " W " -p " W "; c=$?; " OPT99 "[ $c = 0 ] || exit $c; }; "
+	"f \"$p-$L\"; [ -n \"$e\" ] && f \"$p+$u++\"; f \"$p+$u+*\"; f \"$p+$u\"; "
+	"f \"$p-$u\"; [ -n \"$e\" ] && f \"$p+++\"; f \"$p++*\"; f \"$p+\"; "
+	"echo 's2q-virtusers: the domain is missing from the virtusers database (#4.3.0)'; "
+	"exit 111";
+
+static const char opt99[] = "[ $c = 99 ] && exit 0; ";
+
+#define NCAP 4
+struct caps {
+	buf v[NCAP];
+	size_t n;
+	int inff;
+};
+
+static int word(const char *s, size_t *used, buf *out)
+{
+	size_t i = 0;
+
+	if (s[0] != '\'') {
+		while (s[i] && s[i] != ' ' && s[i] != ';' && s[i] != '"' && s[i] != '\'' &&
+		       s[i] != '\\' && s[i] != '$' && s[i] != '`')
+			i++;
+		if (i == 0)
+			return 0;
+		*used = i;
+		return buf_append(out, s, i) < 0 ? -1 : 1;
+	}
+	for (;;) {
+		const char *q = strchr(s + i + 1, '\'');
+
+		if (q == NULL)
+			return 0;
+		if (buf_append(out, s + i + 1, (size_t)(q - (s + i + 1))) < 0)
+			return -1;
+		i = (size_t)(q - s) + 1;
+		if (strncmp(s + i, "\\''", 3) == 0) {	/* '\'' : a quote, then quoting goes on */
+			if (buf_append_c(out, '\'') < 0)
+				return -1;
+			i += 2;
+			continue;
+		}
+		break;
+	}
+	*used = i;
+	return 1;
+}
+
+/* match - 1 s matches t (captures filled), 0 not, -1 ENOMEM */
+static int match(const char *s, const char *t, struct caps *c)
+{
+	while (*t) {
+		if (*t == '\001') {
+			size_t used = 0, k = c->n;
+			int r;
+
+			if (k >= NCAP)
+				return 0;
+			buf_reset(&c->v[k]);
+			r = word(s, &used, &c->v[k]);
+			if (r <= 0)
+				return r;
+			c->n++;
+			r = match(s + used, t + 1, c);
+			if (r != 0)
+				return r;
+			c->n = k;
+			return 0;
+		}
+		if (*t == '\002') {
+			size_t k = c->n, i, len = strlen(s);
+
+			if (k >= NCAP)
+				return 0;
+			c->n++;
+			for (i = 0; i <= len; i++) {
+				int r;
+
+				if (t[1] && s[i] != t[1])
+					continue;
+				r = match(s + i, t + 1, c);
+				if (r < 0)
+					return -1;
+				if (r) {
+					buf_reset(&c->v[k]);
+					return buf_append(&c->v[k], s, i) < 0 ? -1 : 1;
+				}
+			}
+			c->n = k;
+			return 0;
+		}
+		if (*t == '\003') {
+			size_t n = sizeof(opt99) - 1;
+
+			if (strncmp(s, opt99, n) == 0) {
+				int r = match(s + n, t + 1, c);
+
+				if (r != 0) {
+					c->inff = 1;
+					return r;
+				}
+			}
+			t++;
+			continue;
+		}
+		if (*s != *t)
+			return 0;
+		s++;
+		t++;
+	}
+	return *s == '\0';
+}
+
+static void caps_free(struct caps *c)
+{
+	size_t i;
+
+	for (i = 0; i < NCAP; i++)
+		buf_free(&c->v[i]);
+}
+
+static int fwd(struct qr_run *r, const char *a, size_t n)
+{
+	int rc;
+
+	if (qr_trace(r, "forward(1): 1 address") < 0)
+		return -1;
+	r->depth++;
+	rc = qr_deliver(r, a, n);
+	r->depth--;
+	return rc;
+}
+
+/* the s2q-aliases +detail line */
+static int run_alias(struct qr_run *r, const struct qr_env *e, int *code, buf *msg)
+{
+	const char *d = e->default_ ? e->default_ : "", *host = e->host ? e->host : "";
+	size_t bl = strcspn(d, "+");
+	buf a = BUF_INIT;
+	int rc;
+
+	if (qr_trace(r, "s2q-aliases +detail line: DEFAULT '%s'", d) < 0)
+		return -1;
+	if (bl == 0 || d[bl] == '\0') {
+		*code = 100;
+		return buf_append_s(msg, "Sorry, no mailbox here by that name. (#5.1.1)");
+	}
+	*code = 0;
+	if (buf_append(&a, d, bl) < 0 ||
+	    (strcmp(d + bl, "+*") != 0 && buf_append_s(&a, "+*") < 0) ||
+	    buf_append_c(&a, '@') < 0 || buf_append_s(&a, host) < 0) {
+		buf_free(&a);
+		return -1;
+	}
+	rc = fwd(r, a.s, a.len);
+	buf_free(&a);
+	return rc;
+}
+
+/* the s2q-virtusers +detail line: caps ANY (nomatch), W fastforward, W cdb */
+static int run_vplus(struct qr_run *r, const struct qr_env *e, struct caps *c, int *code,
+		     buf *msg)
+{
+	const char *local = e->local ? e->local : "", *host = e->host ? e->host : "";
+	const char *L = strchr(local, '-'), *rr, *plus;
+	buf u = BUF_INIT, ex = BUF_INIT, p = BUF_INIT, key = BUF_INIT, rcp = BUF_INIT,
+	    s3 = BUF_INIT;
+	struct qr_env e2;
+	int rc = -1, step;
+
+	L = L ? L + 1 : local;
+	rr = *L ? L + 1 : L;
+	if (qr_trace(r, "s2q-virtusers +detail line: L '%s'", L) < 0)
+		return -1;
+	plus = strchr(rr, '+');
+	if (plus == NULL) {
+		const char *na = c->v[0].s;
+		size_t nl = c->v[0].len;
+
+		if (nl == 6 && memcmp(na, "exit 0", 6) == 0) {
+			*code = 0;
+			return qr_trace(r, "no '+' after the first byte: exit 0");
+		}
+		if (nl > 9 && memcmp(na + nl - 9, "; exit $?", 9) == 0) {
+			buf act = BUF_INIT;
+
+			if (buf_append(&act, na, nl - 9) < 0 || buf_cstr(&act) == NULL ||
+			    qr_trace(r, "no '+' after the first byte: %s", act.s) < 0) {
+				buf_free(&act);
+				return -1;
+			}
+			rc = qr_program(r, e, act.s, 1, code, msg);
+			buf_free(&act);
+			return rc;
+		}
+		*code = 111;	/* not a tail s2q writes: leave it unknown */
+		return buf_append_s(msg, "s2q-route: unrecognised +detail fall-through");
+	}
+	if (buf_append(&u, L, (size_t)(plus - L)) < 0 || buf_append_s(&ex, plus + 1) < 0 ||
+	    buf_append(&p, local, strcspn(local, "-")) < 0 || buf_append_c(&s3, '+') < 0 ||
+	    buf_append_s(&s3, plus + 1) < 0 || buf_cstr(&u) == NULL || buf_cstr(&ex) == NULL ||
+	    buf_cstr(&p) == NULL || buf_cstr(&s3) == NULL)
+		goto out;
+	e2 = *e;
+	e2.default_ = L;
+	e2.s2q[0] = u.s;
+	e2.s2q[1] = ex.s;
+	e2.s2q[2] = s3.s;
+	for (step = 0; step < 8; step++) {
+		struct qr_ffres res;
+		const char *f;
+		size_t i;
+		int frc;
+
+		buf_reset(&key);
+		switch (step) {
+		case 0: frc = buf_printf(&key, "%s-%s", p.s, L); break;
+		case 1: frc = ex.len ? buf_printf(&key, "%s+%s++", p.s, u.s) : 1; break;
+		case 2: frc = buf_printf(&key, "%s+%s+*", p.s, u.s); break;
+		case 3: frc = buf_printf(&key, "%s+%s", p.s, u.s); break;
+		case 4: frc = buf_printf(&key, "%s-%s", p.s, u.s); break;
+		case 5: frc = ex.len ? buf_printf(&key, "%s+++", p.s) : 1; break;
+		case 6: frc = buf_printf(&key, "%s++*", p.s); break;
+		default: frc = buf_printf(&key, "%s+", p.s); break;
+		}
+		if (frc < 0)
+			goto out;
+		if (frc == 1)
+			continue;
+		buf_reset(&rcp);
+		if (buf_printf(&rcp, "%s@%s", key.s, host) < 0 || buf_cstr(&rcp) == NULL)
+			goto out;
+		e2.recipient = rcp.s;
+		if (qr_trace(r, "RECIPIENT=%s %s -p %s", rcp.s, c->v[1].s, c->v[2].s) < 0)
+			goto out;
+		memset(&res, 0, sizeof(res));
+		if (qr_ff(r->st, r, c->v[2].s, e->home, QRES_FF_P, 0, &e2, NULL, &res) < 0) {
+			qr_ffres_free(&res);
+			goto out;
+		}
+		frc = 0;
+		if ((res.code == 0 || res.code == 99) && res.nfwds) {
+			r->depth++;
+			for (f = res.fwds.s, i = 0; frc == 0 && i < res.nfwds; i++, f += strlen(f) + 1)
+				frc = qr_deliver(r, f, strlen(f));
+			r->depth--;
+		}
+		if (frc == 0 && res.code != 0) {
+			*code = (c->inff && res.code == 99) ? 0 : res.code;
+			frc = buf_append(msg, res.msg.s, res.msg.len);
+			qr_ffres_free(&res);
+			rc = frc;
+			goto out;
+		}
+		qr_ffres_free(&res);
+		if (frc < 0)
+			goto out;
+	}
+	*code = 111;
+	rc = buf_append_s(msg, "s2q-virtusers: the domain is missing from the virtusers database "
+			  "(#4.3.0)");
+out:
+	buf_free(&u);
+	buf_free(&ex);
+	buf_free(&p);
+	buf_free(&key);
+	buf_free(&rcp);
+	buf_free(&s3);
+	return rc;
+}
+
+/*
+ * sh_c - "sh -c 'CMD'" (or /bin/sh), the one word single-quoted as s2q's
+ * converters quote it ('\'' for a quote): CMD unquoted into out, 1; else 0
+ */
+static int sh_c(const char *cmd, buf *out, int *oom)
+{
+	size_t used = 0;
+	int r;
+
+	if (strncmp(cmd, "sh -c '", 7) == 0)
+		cmd += 6;
+	else if (strncmp(cmd, "/bin/sh -c '", 12) == 0)
+		cmd += 11;
+	else
+		return 0;
+	r = word(cmd, &used, out);
+	if (r < 0)
+		*oom = 1;
+	if (r <= 0)
+		return 0;
+	while (cmd[used] == ' ' || cmd[used] == '\t')
+		used++;
+	return cmd[used] == '\0' && buf_cstr(out) != NULL;
+}
+
+int qr_s2q_script(struct qr_run *r, const struct qr_env *e, const char *cmd, int *code, buf *msg)
+{
+	struct caps c;
+	int m, rc;
+
+	memset(&c, 0, sizeof(c));
+	/* sh -c 'CMD' is what qmail-local's own sh -c already does: CMD is the program */
+	{
+		int oom = 0;
+
+		if (sh_c(cmd, &c.v[0], &oom)) {
+			if (qr_trace(r, "sh -c: the program is '%s'", c.v[0].s) < 0)
+				rc = -1;
+			else
+				rc = qr_program(r, e, c.v[0].s, 0, code, msg);
+			caps_free(&c);
+			return rc < 0 ? -1 : 1;
+		}
+		if (oom) {
+			caps_free(&c);
+			return -1;
+		}
+		buf_reset(&c.v[0]);
+	}
+	m = match(cmd, t_alias, &c);
+	if (m == 1) {
+		rc = run_alias(r, e, code, msg);
+		caps_free(&c);
+		return rc < 0 ? -1 : 1;
+	}
+	c.n = 0;
+	c.inff = 0;
+	if (m == 0)
+		m = match(cmd, t_vplus, &c);
+	if (m == 1) {
+		size_t i;
+
+		for (i = 0; i < c.n; i++)
+			if (buf_cstr(&c.v[i]) == NULL)
+				m = -1;
+		rc = m < 0 ? -1 : run_vplus(r, e, &c, code, msg);
+		caps_free(&c);
+		return rc < 0 ? -1 : 1;
+	}
+	caps_free(&c);
+	return m;
+}

@@ -1,0 +1,372 @@
+/* s2q-route - prove, address by address, that the converted qmail tree routes mail as sendmail did */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../convert/lib/model/host.h"
+#include "../convert/lib/parse/passwd.h"
+#include "../convert/lib/parse/sendmailcf.h"
+#include "../convert/lib/resolve/prove.h"
+#include "../convert/lib/resolve/qres.h"
+#include "../convert/lib/resolve/smres.h"
+#include "../convert/lib/util/buf.h"
+#include "../convert/lib/util/diag.h"
+#include "../convert/lib/util/mfile.h"
+#include "../convert/lib/util/sroot.h"
+#include "../convert/prog.h"
+
+static const char usage[] =
+	"--sendmail SENDMAIL_ROOT --qmail OUTROOT [--hostname FQDN] [-C CF]\n"
+	"        [--passwd FILE] [--qmailhome DIR] [--default-delivery LINE] [--known FILE]...\n"
+	"        [--via smtp|local] [--json] [--trace] (--all | ADDRESS...)";
+
+static void oom(void)
+{
+	errno = ENOMEM;
+	prog_fatal_sys(S2Q_EXIT_TEMP, "out of memory");
+}
+
+/* a file named on the command line or in the cf that cannot be read */
+static int input_code(int e)
+{
+	if (e == EXDEV || e == EINVAL || e == ENOENT || e == ENOTDIR || e == ELOOP ||
+	    e == ENAMETOOLONG)
+		return S2Q_EXIT_PERM;
+	return S2Q_EXIT_TEMP;
+}
+
+static void load_known(struct prove_known *k, const char *path)
+{
+	struct mfile m;
+	const char *why;
+	unsigned long line;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		prog_fatal_sys(input_code(errno), "unable to open %s", path);
+	memset(&m, 0, sizeof(m));
+	if (mfile_fd(&m, fd, NULL) < 0)
+		prog_fatal_sys(input_code(errno), "unable to read %s", path);
+	close(fd);
+	r = prove_known_read(k, m.p, m.len, &why, &line);
+	mfile_close(&m);
+	if (r < 0)
+		oom();
+	if (r == 0) {
+		fprintf(stderr, "%s: fatal: %s:%lu: not a converter's --json output: %s\n", prog_name,
+			path, line, why);
+		exit(S2Q_EXIT_PERM);
+	}
+}
+
+/* the uid-0 accounts of the old host's passwd (S2Q-R304); an unreadable file: none */
+static void read_uid0(int rootfd, const char *passwd, struct hset *uid0)
+{
+	struct passwd_parser p;
+	struct passwd_ent e;
+	struct diag_sink scratch;
+	int fd = sroot_open(rootfd, passwd, NULL), r;
+
+	if (fd < 0) {
+		if (errno == ENOMEM)
+			oom();
+		return;
+	}
+	diag_init(&scratch);
+	if (passwd_fdopen(&p, fd, passwd, &scratch) < 0)
+		oom();
+	while ((r = passwd_next(&p, &e)) > 0)
+		if (e.uid == 0 && hset_put(uid0, e.name.s, e.name.len, 0, NULL) < 0)
+			oom();
+	if (r < 0 && errno == ENOMEM)
+		oom();
+	passwd_close(&p);
+	close(fd);
+	diag_free(&scratch);
+}
+
+/* each line of t, indented, prefixed */
+static void indent(buf *out, const char *who, const buf *t)
+{
+	size_t i = 0;
+
+	while (i < t->len) {
+		const char *e = memchr(t->s + i, '\n', t->len - i);
+		size_t n = e ? (size_t)(e - (t->s + i)) : t->len - i;
+
+		if (buf_printf(out, "  %s: ", who) < 0 || buf_append(out, t->s + i, n) < 0 ||
+		    buf_append_c(out, '\n') < 0)
+			oom();
+		i += n + 1;
+	}
+}
+
+static void flush(buf *out, int force)
+{
+	if (out->len && (force || out->len > 65536)) {
+		prog_write_stdout(out);
+		buf_reset(out);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *smroot = NULL, *qroot = NULL, *hostname = NULL, *cfarg = "/etc/mail/sendmail.cf";
+	const char *passwd = "/etc/passwd", *qmailhome = NULL, *defdel = NULL;
+	int json = 0, trace = 0, all = 0, rootfd, qfd, i, nfirst = 1, e, via_force = -1;
+	struct prove_known known;
+	struct prove_addrs addrs;
+	struct prove_summary sum;
+	struct prove_result res;
+	struct diag_sink d;
+	struct host h;
+	struct cf_opts co;
+	struct smres_opts so;
+	struct smres sr;
+	struct qres_opts qo;
+	struct qres q;
+	struct prove_sel_opts po;
+	struct hset uid0;
+	buf cf = BUF_INIT, out = BUF_INIT, qpw = BUF_INIT, real = BUF_INIT, st = BUF_INIT,
+	    qt = BUF_INIT;
+	size_t pos;
+	const char *addr;
+	int via, fd;
+
+	prog_name = "s2q-route";
+	prove_known_init(&known);
+	prove_addrs_init(&addrs);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int v = i + 1 < argc;
+
+		if (strcmp(a, "--json") == 0)
+			json = 1;
+		else if (strcmp(a, "--trace") == 0)
+			trace = 1;
+		else if (strcmp(a, "--all") == 0)
+			all = 1;
+		else if (v && strcmp(a, "--sendmail") == 0)
+			smroot = argv[++i];
+		else if (v && strcmp(a, "--qmail") == 0)
+			qroot = argv[++i];
+		else if (v && strcmp(a, "--hostname") == 0)
+			hostname = argv[++i];
+		else if (v && strcmp(a, "-C") == 0)
+			cfarg = argv[++i];
+		else if (v && strcmp(a, "--passwd") == 0)
+			passwd = argv[++i];
+		else if (v && strcmp(a, "--qmailhome") == 0)
+			qmailhome = argv[++i];
+		else if (v && strcmp(a, "--default-delivery") == 0)
+			defdel = argv[++i];
+		else if (v && strcmp(a, "--via") == 0) {
+			i++;
+			if (strcmp(argv[i], "smtp") == 0)
+				via_force = PROVE_VIA_SMTP;
+			else if (strcmp(argv[i], "local") == 0)
+				via_force = PROVE_VIA_LOCAL;
+			else
+				prog_usage(usage);
+		} else if (v && strcmp(a, "--known") == 0)
+			load_known(&known, argv[++i]);
+		else if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		} else if (a[0] == '-' && a[1])
+			prog_usage(usage);
+		else
+			break;
+	}
+	if (smroot == NULL || qroot == NULL || (all && i < argc) || (!all && i >= argc) ||
+	    (all && via_force >= 0))
+		prog_usage(usage);
+	if (hostname && (hostname[0] == '\0' || strchr(hostname, '/') || strchr(hostname, ' ')))
+		prog_usage(usage);
+	if (qmailhome && qmailhome[0] != '/')
+		prog_usage(usage);
+	for (; i < argc; i++) {
+		size_t k, n = strlen(argv[i]);
+
+		if (n == 0 || n > PROVE_ADDR_MAX)
+			prog_usage(usage);
+		for (k = 0; k < n; k++)
+			if ((unsigned char)argv[i][k] < 0x20 || argv[i][k] == 0x7f)
+				prog_usage(usage);
+		via = via_force >= 0 ? via_force : prove_via_for(argv[i]);
+		if (prove_addrs_add(&addrs, argv[i], n, via) < 0)
+			oom();
+	}
+	if ((cfarg[0] != '/' && buf_append_c(&cf, '/') < 0) || buf_append_s(&cf, cfarg) < 0 ||
+	    buf_cstr(&cf) == NULL)
+		oom();
+	rootfd = open(smroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		prog_fatal_sys(input_code(errno), "unable to open the sendmail root %s", smroot);
+	qfd = open(qroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (qfd < 0)
+		prog_fatal_sys(input_code(errno), "unable to open the qmail tree %s", qroot);
+
+	/* the old host: its cf, then the sendmail-side resolver over the same root */
+	diag_init(&d);
+	host_init(&h);
+	memset(&co, 0, sizeof(co));
+	co.rootfd = rootfd;
+	co.hostname = hostname;
+	if (cf_load(&h, cf.s, &co, &d) < 0) {
+		e = errno;
+		prog_print_diags(&d);
+		if (e == ENOMEM)
+			oom();
+		fprintf(stderr, "%s: fatal: unable to read %s in %s: %s\n", prog_name, cf.s, smroot,
+			sroot_errstr(e));
+		host_free(&h);
+		diag_free(&d);
+		prove_known_free(&known);
+		prove_addrs_free(&addrs);
+		buf_free(&cf);
+		close(rootfd);
+		close(qfd);
+		return input_code(e);
+	}
+	smres_opts_init(&so);
+	so.rootfd = rootfd;
+	so.root = smroot;
+	so.passwd = passwd;
+	if (smres_open(&sr, &h, &so, &d) < 0) {
+		e = errno;
+		prog_print_diags(&d);
+		errno = e;
+		prog_fatal_sys(input_code(e), "unable to load the sendmail files of %s", smroot);
+	}
+
+	/* the new host: qmail-getpw reads the OLD host's passwd (the accounts move along) */
+	qres_opts_init(&qo);
+	if (qmailhome)
+		qo.qmailhome = qmailhome;
+	if (defdel)
+		qo.default_delivery = defdel;
+	fd = sroot_open(rootfd, passwd, &real);
+	if (fd >= 0) {
+		close(fd);
+		if (buf_printf(&qpw, "%s%s", smroot, real.s) < 0 || buf_cstr(&qpw) == NULL)
+			oom();
+		qo.passwd = qpw.s;
+	} else if (errno == ENOMEM) {
+		oom();
+	} else if (diag_add(&d, DIAG_WARN, "S2Q-R311", passwd, 0, "the old host's passwd cannot "
+			    "be read (%s): qmail-getpw is modelled without accounts",
+			    sroot_errstr(errno)) < 0) {
+		oom();
+	}
+	if (qres_open(&q, qroot, &qo, &d) < 0)
+		prog_fatal_sys(input_code(errno), "unable to open the qmail tree %s", qroot);
+
+	hset_init(&uid0);
+	read_uid0(rootfd, passwd, &uid0);
+	if (all) {
+		memset(&po, 0, sizeof(po));
+		po.rootfd = rootfd;
+		po.root = smroot;
+		po.passwd = passwd;
+		po.qmailfd = qfd;
+		po.qmailhome = qo.qmailhome;
+		if (prove_select(&addrs, &h, &po, &d) < 0)
+			oom();
+	}
+	if (d.oom)
+		oom();
+	prog_print_diags(&d);
+
+	memset(&sum, 0, sizeof(sum));
+	prove_result_init(&res);
+	if (json && buf_append_s(&out, "{\"program\":\"s2q-route\",\"results\":[\n") < 0)
+		oom();
+	pos = 0;
+	while (prove_addrs_next(&addrs, &pos, &addr, &via)) {
+		struct dlv_set sm, qm;
+		struct smres_used used;
+		struct prove_cmp_opts o;
+
+		dlv_set_init(&sm);
+		dlv_set_init(&qm);
+		smres_used_init(&used);
+		buf_reset(&st);
+		buf_reset(&qt);
+		if (smres_resolve(&sr, addr, via == PROVE_VIA_SMTP ? SMRES_VIA_SMTP : SMRES_VIA_LOCAL,
+				  &sm, &used, trace ? &st : NULL) < 0 ||
+		    qres_resolve(&q, addr, via == PROVE_VIA_SMTP ? QRES_VIA_SMTP : QRES_VIA_INJECT,
+				 &qm, trace ? &qt : NULL) < 0)
+			oom();
+		o.via = via;
+		o.uid0 = &uid0;
+		if (prove_compare(&sm, &qm, &o, &res) < 0)
+			oom();
+		if (res.verdict != PROVE_SAME && prove_known_match(&known, used.v, used.n, &res) < 0)
+			oom();
+		prove_count(&sum, &res);
+		if (json) {
+			if ((!nfirst && buf_append_s(&out, ",\n") < 0) ||
+			    prove_json(&out, addr, via, &res, &sm, &qm, used.v, used.n) < 0)
+				oom();
+			if (trace) {
+				out.len--;	/* the closing brace */
+				if (buf_append_s(&out, ",\"trace\":{\"sendmail\":") < 0 ||
+				    json_str(&out, st.s ? st.s : "", st.len) < 0 ||
+				    buf_append_s(&out, ",\"qmail\":") < 0 ||
+				    json_str(&out, qt.s ? qt.s : "", qt.len) < 0 ||
+				    buf_append_s(&out, "}}") < 0)
+					oom();
+			}
+			nfirst = 0;
+		} else {
+			if (prove_format(&out, addr, via, &res, &sm, &qm) < 0)
+				oom();
+			if (trace) {
+				size_t k;
+
+				for (k = 0; k < used.n; k++)
+					if (used.v[k].file &&
+					    buf_printf(&out, "  source: %s:%lu\n", used.v[k].file,
+						       used.v[k].line) < 0)
+						oom();
+				indent(&out, "sendmail", &st);
+				indent(&out, "qmail", &qt);
+			}
+		}
+		flush(&out, 0);
+		dlv_set_free(&sm);
+		dlv_set_free(&qm);
+		smres_used_free(&used);
+	}
+	if (json) {
+		if (buf_append_s(&out, "\n],\"summary\":") < 0 || prove_json_summary(&out, &sum) < 0 ||
+		    buf_append_s(&out, ",\"diagnostics\":") < 0 || prog_json_diags(&out, &d) < 0 ||
+		    buf_append_s(&out, "}\n") < 0)
+			oom();
+	} else if (prove_format_summary(&out, &sum) < 0) {
+		oom();
+	}
+	flush(&out, 1);
+	prove_result_free(&res);
+	qres_close(&q);
+	smres_close(&sr);
+	host_free(&h);
+	diag_free(&d);
+	prove_known_free(&known);
+	prove_addrs_free(&addrs);
+	hset_free(&uid0);
+	buf_free(&cf);
+	buf_free(&out);
+	buf_free(&qpw);
+	buf_free(&real);
+	buf_free(&st);
+	buf_free(&qt);
+	close(rootfd);
+	close(qfd);
+	return sum.unexplained ? S2Q_EXIT_DIFF : S2Q_EXIT_OK;
+}
