@@ -6,12 +6,23 @@
 
 int ffcdb_ins(buf *data, char kind, const char *s, size_t n)
 {
-	if (strchr("&|!/.", kind) == NULL || kind == '\0' || n == 0 || memchr(s, '\0', n) != NULL) {
+	switch (kind) {
+	case '&': case '|': case '!': case '/': case '.':
+		break;
+	default:
 		errno = EINVAL;
 		return -1;
 	}
-	if (buf_append_c(data, kind) < 0 || buf_append(data, s, n) < 0 || buf_append_c(data, '\0') < 0)
+	if (n == 0 || memchr(s, '\0', n) != NULL) {
+		errno = EINVAL;
 		return -1;
+	}
+	if (buf_ready(data, n + 2) < 0)
+		return -1;
+	data->s[data->len] = kind;
+	memcpy(data->s + data->len + 1, s, n);
+	data->s[data->len + 1 + n] = '\0';
+	data->len += n + 2;
 	return 0;
 }
 
@@ -22,8 +33,8 @@ int ffcdb_check_data(const char *data, size_t len, const char *kinds)
 	if (len == 0 || data[len - 1] != '\0')
 		goto bad;
 	while (i < len) {
-		for (j = i; data[j] != '\0'; j++)
-			;
+		/* the last byte is a NUL: there is one at or after i */
+		j = (size_t)((const char *)memchr(data + i, '\0', len - i) - data);
 		/* an instruction is a kind byte and at least one byte of text */
 		if (j - i < 2 || strchr(kinds, data[i]) == NULL)
 			goto bad;

@@ -59,7 +59,8 @@ int buf_append(buf *b, const void *p, size_t n)
 {
 	if (n == 0)
 		return 0;
-	if (buf_ready(b, n) < 0)
+	/* room for n bytes and buf_cstr's NUL: len + n + 1 <= cap */
+	if (n >= b->cap - b->len && buf_ready(b, n) < 0)
 		return -1;
 	memcpy(b->s + b->len, p, n);
 	b->len += n;
@@ -73,9 +74,10 @@ int buf_append_s(buf *b, const char *s)
 
 int buf_append_c(buf *b, int c)
 {
-	char ch = (char)c;
-
-	return buf_append(b, &ch, 1);
+	if (b->cap - b->len < 2 && buf_ready(b, 1) < 0)
+		return -1;
+	b->s[b->len++] = (char)c;
+	return 0;
 }
 
 int buf_copy(buf *b, const void *p, size_t n)
@@ -116,7 +118,7 @@ int buf_printf(buf *b, const char *fmt, ...)
 
 char *buf_cstr(buf *b)
 {
-	if (buf_ready(b, 0) < 0)
+	if (b->len >= b->cap && buf_ready(b, 0) < 0)
 		return NULL;
 	b->s[b->len] = '\0';
 	return b->s;

@@ -28,6 +28,15 @@ int buf_ready(buf *b, size_t n);
 int buf_append(buf *b, const void *p, size_t n);
 int buf_append_s(buf *b, const char *s);
 int buf_append_c(buf *b, int c);
+/* buf_add_c - buf_append_c with the common case inline (per-byte loops) */
+static inline int buf_add_c(buf *b, char c)
+{
+	if (b->len + 2 <= b->cap) {
+		b->s[b->len++] = c;
+		return 0;
+	}
+	return buf_append_c(b, c);
+}
 int buf_copy(buf *b, const void *p, size_t n);
 /* buf_printf - append formatted text */
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

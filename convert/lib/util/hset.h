@@ -6,15 +6,18 @@
 #include <stdint.h>
 
 /*
- * Open addressing over a key arena: memory is the keys plus 16 bytes a slot.
- * Used for duplicate detection over million-entry inputs.
+ * Open addressing over a key arena: memory is the keys plus 8 bytes each
+ * (the value, stored just before its key in the arena) plus 16 bytes a
+ * slot, at most half of the slots used.  Used for duplicate detection and
+ * lookups over million-entry inputs.  Iterating the slots is allowed: a
+ * used slot has off != 0, its key is arena + off - 1 (len bytes), and off
+ * grows with insertion order.
  */
 struct hset {
 	struct hset_slot {
 		uint64_t off;	/* key offset in arena + 1; 0 = empty */
 		uint32_t len;
 		uint32_t hash;
-		unsigned long val;
 	} *slots;
 	size_t nslots, n;
 	char *arena;

@@ -1,4 +1,5 @@
 /* outtx - many output files under one root, replaced all together or not at all */
+#define _GNU_SOURCE	/* syncfs */
 #include "outtx.h"
 
 #include <errno.h>
@@ -10,6 +11,9 @@
 #include <unistd.h>
 
 #include "aw.h"
+
+/* files outtx_file writes with an fsync each; the later ones are synced together */
+#define OUTTX_BATCH 4
 
 int outtx_begin(struct outtx *t, int rootfd)
 {
@@ -83,10 +87,60 @@ int outtx_add(struct outtx *t, const char *rel, char *stage)
 int outtx_file(struct outtx *t, const char *rel, unsigned mode, const void *p, size_t n)
 {
 	char stage[16];
+	int fd, e;
 
 	if (outtx_add(t, rel, stage) < 0)
 		return -1;
-	return aw_file(t->stagefd, stage, (mode_t)mode, 0, p, n);
+	/* the first few: fsynced each (the atomic writer), as a small run needs no more */
+	if (t->n <= OUTTX_BATCH)
+		return aw_file(t->stagefd, stage, (mode_t)mode, 0, p, n);
+	/* the stage is private and the name new: no temp name needed; durable at commit */
+	fd = openat(t->stagefd, stage, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (fchmod(fd, (mode_t)mode) < 0 || write_all(fd, p, n) < 0) {
+		e = errno;
+		close(fd);
+		unlinkat(t->stagefd, stage, 0);
+		errno = e;
+		return -1;
+	}
+	if (close(fd) < 0) {
+		e = errno;
+		unlinkat(t->stagefd, stage, 0);
+		errno = e;
+		return -1;
+	}
+	t->nunsynced++;
+	return 0;
+}
+
+/* sync_staged - the files outtx_file wrote, durable before any is published */
+static int sync_staged(struct outtx *t)
+{
+	size_t i;
+	int fd;
+
+	if (t->nunsynced == 0)
+		return 0;
+	if (syncfs(t->stagefd) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return -1;
+	for (i = 0; i < t->n; i++) {
+		fd = openat(t->stagefd, t->v[i].stage, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		if (fsync(fd) < 0) {
+			int e = errno;
+
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		close(fd);
+	}
+	return fsync(t->stagefd);
 }
 
 /* remove the stage directory and everything staged or backed up in it */
@@ -202,6 +256,11 @@ int outtx_commit(struct outtx *t)
 	char **created = NULL, *dn = NULL, b[16];
 	int e = 0;
 
+	if (sync_staged(t) < 0) {
+		e = errno;
+		i = t->n;
+		goto fail;
+	}
 	for (i = 0; i < t->n; i++)
 		for (j = 0; t->v[i].rel[j]; j++)
 			maxcreated += t->v[i].rel[j] == '/';

@@ -1,0 +1,108 @@
+/*
+ * test_hset_layout - what callers outside util/hset rely on (resolve/prove,
+ * s2q-virtusers walk the slots): a used slot has off != 0 and its key at
+ * arena + off - 1 (len bytes), off grows with insertion order; values
+ * survive growth (the big slot arrays are mapped, the small ones malloc'ed)
+ * and hset_set; 0 and -1 byte keys and binary keys work.
+ */
+#include "testutil.h"
+
+#include "../../convert/lib/util/hset.h"
+
+static int key(char *k, size_t cap, unsigned long i)
+{
+	/* binary and text keys of different lengths, some longer than 8 bytes */
+	if (i % 3 == 0)
+		return snprintf(k, cap, "%lu", i);
+	if (i % 3 == 1)
+		return snprintf(k, cap, "name.%lu@example.org", i);
+	k[0] = '\0';
+	k[1] = (char)(i & 0xff);
+	memcpy(k + 2, &i, sizeof(i));
+	return (int)(2 + sizeof(i));
+}
+
+static void test_layout(void **state)
+{
+	const unsigned long n = 300000;	/* 1M slots: the mapped path */
+	struct hset h;
+	unsigned long i, v, seen = 0;
+	uint64_t lastoff = 0;
+	size_t s;
+	char k[64];
+	unsigned char *order;
+	(void)state;
+	hset_init(&h);
+	for (i = 0; i < n; i++) {
+		int kl = key(k, sizeof(k), i);
+
+		assert_int_equal(hset_put(&h, k, (size_t)kl, i * 7, NULL), 1);
+	}
+	assert_int_equal(h.n, n);
+	assert_true(h.nslots >= 2 * n);
+	for (i = 0; i < n; i += 13) {
+		int kl = key(k, sizeof(k), i);
+
+		assert_int_equal(hset_get(&h, k, (size_t)kl, &v), 1);
+		assert_int_equal(v, i * 7);
+		assert_int_equal(hset_put(&h, k, (size_t)kl, 1, &v), 0);
+		assert_int_equal(v, i * 7);
+	}
+	assert_int_equal(hset_set(&h, "0", 1, 5), 0);	/* not a multiple of 7 */
+	assert_int_equal(hset_get(&h, "0", 1, &v), 1);
+	assert_int_equal(v, 5);
+	assert_int_equal(hset_get(&h, "", 0, &v), 0);
+	assert_int_equal(hset_put(&h, "", 0, 9, NULL), 1);
+	assert_int_equal(hset_get(&h, "", 0, &v), 1);
+	assert_int_equal(v, 9);
+	/* the slots: every key once, at arena + off - 1; offsets in insertion order */
+	order = calloc(n + 1, 1);
+	assert_non_null(order);
+	for (s = 0; s < h.nslots; s++) {
+		const struct hset_slot *sl = &h.slots[s];
+
+		if (sl->off == 0)
+			continue;
+		seen++;
+		if (sl->len == 0) {
+			order[n] = 1;
+			continue;
+		}
+		assert_int_equal(hset_get(&h, h.arena + sl->off - 1, sl->len, &v), 1);
+		i = v == 5 ? 0 : v / 7;
+		assert_int_equal(key(k, sizeof(k), i), (int)sl->len);
+		assert_memory_equal(h.arena + sl->off - 1, k, sl->len);
+		assert_int_equal(order[i], 0);
+		order[i] = 1;
+	}
+	assert_int_equal(seen, n + 1);
+	/* insertion order: the key of the k-th insert has a larger off than the (k-1)-th */
+	for (i = 0; i < n; i++) {
+		int kl = key(k, sizeof(k), i);
+		size_t lo = 0;
+
+		for (s = 0; s < h.nslots; s++) {
+			if (h.slots[s].off && h.slots[s].len == (uint32_t)kl &&
+			    memcmp(h.arena + h.slots[s].off - 1, k, (size_t)kl) == 0) {
+				lo = (size_t)h.slots[s].off;
+				break;
+			}
+		}
+		assert_true(lo > lastoff);
+		lastoff = lo;
+		if (i == 50)
+			break;	/* (a linear search each: the first few are enough) */
+	}
+	free(order);
+	hset_free(&h);
+	assert_null(h.slots);
+	assert_int_equal(h.n, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_layout),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
