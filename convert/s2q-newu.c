@@ -12,12 +12,12 @@
 #include "lib/util/diag.h"
 #include "prog.h"
 
-static const char usage[] = "[-c] [--json] [-d QMAILHOME]";
+static const char usage[] = "[-c] [--json] [--allow-empty] [-d QMAILHOME]";
 
 int main(int argc, char **argv)
 {
 	const char *home = "/var/qmail";
-	int check = 0, json = 0, rootfd = -1, i, r, rc = S2Q_EXIT_OK;
+	int check = 0, json = 0, allow_empty = 0, rootfd = -1, i, r, rc = S2Q_EXIT_OK;
 	struct diag_sink d;
 	struct assign_parser p;
 	struct assign_ent e;
@@ -30,6 +30,8 @@ int main(int argc, char **argv)
 			check = 1;
 		else if (strcmp(argv[i], "--json") == 0)
 			json = 1;
+		else if (strcmp(argv[i], "--allow-empty") == 0)
+			allow_empty = 1;
 		else if (strcmp(argv[i], "-d") == 0 && i + 1 < argc)
 			home = argv[++i];
 		else if (strncmp(argv[i], "-d", 2) == 0 && argv[i][2])
@@ -60,6 +62,24 @@ int main(int argc, char **argv)
 		prog_fatal_sys(S2Q_EXIT_TEMP, "unable to convert %s to %s/users/cdb", path.s, home);
 	}
 	assign_close(&p);
+	/* the duplicate warnings, before the diagnostics are printed */
+	if (usercdb_finish(&u) < 0) {
+		usercdb_abort(&u);
+		prog_fatal_sys(S2Q_EXIT_TEMP, "out of memory");
+	}
+	/*
+	 * issue 8 guard: a users/assign with no assignment gives a users/cdb of
+	 * the wildchars record only.  qmail then sends every local address to
+	 * qmail-getpw (qmail.md 1.4): every user and wildcard the file used to
+	 * hold bounces or reaches ~alias.  Almost always a broken generator, so
+	 * refused unless asked (--allow-empty).
+	 */
+	if (u.nrec == 0 && d.nerr == 0 && !allow_empty &&
+	    diag_add(&d, DIAG_ERROR, "S2Q-U008", "users/assign", 0,
+		     "no assignment before the '.' line: users/cdb would hold no user, and qmail "
+		     "would hand every local address to qmail-getpw (users only in users/assign "
+		     "bounce); refused (--allow-empty writes it)") < 0)
+		d.oom = 1;
 	if (d.oom) {
 		usercdb_abort(&u);
 		errno = ENOMEM;

@@ -97,7 +97,7 @@ int amap_local(buf *out, const char *name)
 		}
 		if (*name == '\\' && q && name[1])
 			name++;
-		if (buf_append_c(out, *name) < 0)
+		if (buf_add_c(out, *name) < 0)
 			return -1;
 	}
 	return buf_cstr(out) ? 0 : -1;
@@ -206,6 +206,7 @@ struct ctx {
 	unsigned long *lvisit;
 	unsigned long gen;
 	struct hset locals;	/* qmail local part -> alias index (collisions) */
+	int quotes;		/* some live alias name has a '"': locals can collide */
 	struct hset routed;	/* \user lines in users/assign */
 	int ids_reported;
 	buf assign, tmp, lu, data, qm, fname, rel, sender;
@@ -221,7 +222,19 @@ static void say(struct ctx *c, enum diag_sev sev, const char *code, const char *
 
 	if (c->quiet)
 		return;
-	if (c->inlist && buf_printf(&m, "in :include: list %s: ", c->inlist) < 0)
+	if (c->d->n >= DIAG_KEEP - 1) {
+		/* the sink keeps no more messages, it only counts: do not format one */
+		diag_add(c->d, sev, code, c->file, c->e ? c->e->lastline : 0, "%s", "");
+		return;
+	}
+	if (c->inlist == NULL) {
+		/* formatted once, by the sink */
+		va_start(ap, fmt);
+		diag_vadd(c->d, sev, code, c->file, c->e ? c->e->lastline : 0, fmt, ap);
+		va_end(ap);
+		return;
+	}
+	if (buf_printf(&m, "in :include: list %s: ", c->inlist) < 0)
 		goto oom;
 	va_start(ap, fmt);
 	if (buf_vprintf(&m, fmt, ap) < 0 || buf_cstr(&m) == NULL) {
@@ -344,23 +357,35 @@ static int addr_target(struct ctx *c, const char *text, size_t n)
 {
 	const struct amap_opts *o = c->o;
 	long at = -1;
-	size_t i;
+	size_t i, nq = n;
 	const char *dom;
 	int q = 0;
 
 	buf_reset(&c->tmp);
-	for (i = 0; i < n; i++) {
+	if (memchr(text, '"', n) == NULL) {
+		/* no quotes (the usual case): the text as it is, its last '@' */
+		if (buf_append(&c->tmp, text, n) < 0)
+			return -1;
+		for (i = n; i-- > 0;) {
+			if (text[i] == '@') {
+				at = (long)i;
+				break;
+			}
+		}
+		nq = 0;	/* nothing left for the loop below */
+	}
+	for (i = 0; i < nq; i++) {
 		char ch = text[i];
 
 		if (ch == '"') {
 			q = !q;
 			continue;
 		}
-		if (ch == '\\' && q && i + 1 < n)
+		if (ch == '\\' && q && i + 1 < nq)
 			ch = text[++i];
 		else if (ch == '@' && !q)
 			at = (long)c->tmp.len;
-		if (buf_append_c(&c->tmp, ch) < 0)
+		if (buf_add_c(&c->tmp, ch) < 0)
 			return -1;
 	}
 	if (c->tmp.len == 0 || at == 0 || memchr(c->tmp.s, '\n', c->tmp.len) ||
@@ -373,7 +398,7 @@ static int addr_target(struct ctx *c, const char *text, size_t n)
 		/* an unqualified name: qmail-send would add envnoathost, newaliases @defaulthost */
 		if (at >= 0)
 			c->tmp.len = (size_t)at;
-		if (buf_printf(&c->tmp, "@%s", o->me) < 0)
+		if (buf_add_c(&c->tmp, '@') < 0 || buf_append_s(&c->tmp, o->me) < 0)
 			return -1;
 	} else {
 		dom = c->tmp.s + at + 1;
@@ -383,7 +408,7 @@ static int addr_target(struct ctx *c, const char *text, size_t n)
 			    "host '%.*s' has no dot: forwarded to %.*s.%s (sendmail would have "
 			    "canonicalized it through DNS)", (int)n, dom, (int)c->tmp.len, c->tmp.s,
 			    o->defaultdomain);
-			if (buf_printf(&c->tmp, ".%s", o->defaultdomain) < 0)
+			if (buf_add_c(&c->tmp, '.') < 0 || buf_append_s(&c->tmp, o->defaultdomain) < 0)
 				return -1;
 		}
 	}
@@ -522,6 +547,35 @@ static int list_index(const struct ctx *c, const char *path, size_t *ix)
 		return 0;
 	*ix = v;
 	return 1;
+}
+
+/*
+ * reaches - 1 if the elements v[0..n) give sendmail at least one recipient
+ * (any element but an :include: list that was read; such a list counts for
+ * its own elements, each list once); 0 when everything is empty lists.
+ * sendmail refuses mail to an alias that expands to no recipient at all
+ * ("aliasing/forwarding loop broken", verified with an empty list and a
+ * comment-only one); issue 8 guard: never an empty target list.
+ */
+static int reaches(const struct ctx *c, const struct alias_elem *v, size_t n, unsigned char *seen)
+{
+	size_t i, ix;
+
+	for (i = 0; i < n; i++) {
+		const struct alias_include *inc;
+
+		if (v[i].kind != ALIAS_INCLUDE || !list_index(c, v[i].text, &ix))
+			return 1;
+		inc = &c->t->incs[ix];
+		if (inc->missing)
+			return 1;	/* "Cannot open": a recipient with an error */
+		if (seen[ix])
+			continue;
+		seen[ix] = 1;
+		if (reaches(c, inc->elems, inc->nelems, seen))
+			return 1;
+	}
+	return 0;
 }
 
 /*
@@ -941,7 +995,11 @@ static int do_alias(struct ctx *c, size_t ei)
 		say(c, DIAG_ERROR, "S2Q-A115", "alias name '%s' is an empty qmail address", e->name);
 		return 0;
 	}
-	r = hset_put(&c->locals, c->local.s, c->local.len, (unsigned long)ei, &old);
+	/*
+	 * Without quotes in any name every local part is its (unique) name: no
+	 * collision is possible and the million-entry set is not needed.
+	 */
+	r = c->quotes ? hset_put(&c->locals, c->local.s, c->local.len, (unsigned long)ei, &old) : 1;
 	if (r < 0)
 		return -1;
 	if (r == 0) {
@@ -960,6 +1018,25 @@ static int do_alias(struct ctx *c, size_t ei)
 		    "sendmail refuses mail to '%s' (aliasing/forwarding loop broken): it gets no "
 		    "instruction, so qmail bounces it too", e->name);
 		return 0;
+	}
+	for (i = 0; i < e->nelems && e->elems[i].kind == ALIAS_INCLUDE; i++)
+		;
+	if (e->nelems > 0 && i == e->nelems) {
+		/* only :include: lists: are they all empty? (issue 8 guard) */
+		unsigned char *seen = calloc(c->t->nincs ? c->t->nincs : 1, 1);
+
+		if (seen == NULL)
+			return -1;
+		r = reaches(c, e->elems, e->nelems, seen);
+		free(seen);
+		if (r == 0) {
+			say(c, DIAG_WARN, "S2Q-A128",
+			    "every :include: list of '%s' is empty: sendmail refuses mail to it "
+			    "(aliasing/forwarding loop broken); it gets no instruction, so qmail "
+			    "bounces it too (never an alias that accepts mail and delivers it nowhere)",
+			    e->name);
+			return 0;
+		}
 	}
 
 	for (i = 0; i < e->nelems; i++) {
@@ -1075,7 +1152,8 @@ target:
 				say(c, DIAG_ERROR, "S2Q-A123", "a target cannot be stored in aliases.cdb");
 			} else {
 				buf_reset(&c->lu);
-				if (buf_printf(&c->lu, "%s@", c->local.s) < 0)
+				if (buf_append(&c->lu, c->local.s, c->local.len) < 0 ||
+				    buf_add_c(&c->lu, '@') < 0)
 					return -1;
 				if (ffcdb_target(&c->cdb, c->lu.s, c->lu.len, c->data.s, c->data.len) < 0) {
 					if (errno != EINVAL)
@@ -1254,10 +1332,16 @@ int amap_run(const struct amap_opts *o, const struct alias_table *t,
 		}
 		c.cdb_open = 1;
 	}
+	for (i = 0; i < t->nents && !c.quotes; i++)
+		if (!t->ents[i].dead && strchr(t->ents[i].name, '"') != NULL)
+			c.quotes = 1;
+	/*
+	 * The live entries: alias_table_add keeps byname pointing at exactly the
+	 * entries it leaves live (dead = 0), names have no NUL (such lines are
+	 * refused), so no lookup is needed to tell.
+	 */
 	for (i = 0; i < t->nents; i++) {
-		const struct alias_ent *e = &t->ents[i];
-
-		if (e->dead || alias_lookup(t, e->name) != e)
+		if (t->ents[i].dead)
 			continue;
 		if (do_alias(&c, i) < 0)
 			goto out;

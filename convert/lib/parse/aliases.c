@@ -113,7 +113,7 @@ static int push(struct scan *sc, int type)
 /* add a byte to the current token */
 static int tadd(struct scan *sc, char c)
 {
-	if (buf_append_c(&sc->tb, c) < 0)
+	if (buf_add_c(&sc->tb, c) < 0)
 		return -1;
 	sc->v[sc->n - 1].len++;
 	return 0;
@@ -126,7 +126,13 @@ static int isws(unsigned char c)
 
 static int isop(unsigned char c)
 {
-	return c != '\0' && strchr(".:%@!^/[]+,;", c) != NULL;
+	switch (c) {
+	case '.': case ':': case '%': case '@': case '!': case '^': case '/':
+	case '[': case ']': case '+': case ',': case ';':
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 /* byte class as prescan sees it: 0 ordinary, P_CTL, P_8BIT */
@@ -137,6 +143,20 @@ static char bclass(unsigned char c)
 	if ((c < 0x20 && !isws(c)) || c == 0x7f || c == 0xff)
 		return P_CTL;
 	return 0;
+}
+
+/* plain - a byte that continues an atom with nothing to check or report */
+static inline int plain(unsigned char c)
+{
+	/* white space, control bytes, 0x7f and the 8-bit bytes prescan flags */
+	if (c <= 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || c == 0xff)
+		return 0;
+	switch (c) {
+	case '"': case '\\': case '(': case ')': case '<': case '>':
+		return 0;
+	default:
+		return !isop(c);
+	}
 }
 
 /* an ordinary byte of an atom or quoted string (problem bytes become '?') */
@@ -249,6 +269,18 @@ static int scan(struct scan *sc, const char *s, size_t n, int delim)
 		if (!inatom && push(sc, T_ATOM) < 0)
 			return -1;
 		inatom = 1;
+		if (plain(c)) {
+			/* a run of plain bytes at once */
+			size_t j = i + 1;
+
+			while (j < n && plain((unsigned char)s[j]))
+				j++;
+			if (buf_append(&sc->tb, s + i, j - i) < 0)
+				return -1;
+			sc->v[sc->n - 1].len += j - i;
+			i = j;
+			continue;
+		}
 		if (tbyte(sc, c) < 0)
 			return -1;
 		i++;
@@ -284,7 +316,7 @@ static int join(const struct scan *sc, size_t a, size_t b, char blanksub, buf *o
 		int atom = sc->v[k].type == T_ATOM;
 
 		if (prevatom && atom) {
-			if (buf_append_c(out, blanksub) < 0)
+			if (buf_add_c(out, blanksub) < 0)
 				return -1;
 			if (subbed)
 				*subbed = 1;
@@ -359,8 +391,8 @@ static int islocaldom(const struct ctx *cx, const struct scan *sc, size_t a, siz
 	buf d = BUF_INIT;
 	int r = 0;
 
-	if (a >= b || cx == NULL)
-		return 0;
+	if (a >= b || cx == NULL || cx->locals.n == 0)
+		return 0;	/* (no class w given: nothing is a local domain) */
 	if (join(sc, a, b, cx->blanksub, &d, NULL) < 0) {
 		buf_free(&d);
 		return -1;
@@ -545,6 +577,9 @@ struct split {
 	size_t n, cap;
 	struct scan sc;
 	buf tmp, key;
+	buf ekey;		/* entry(): the alias name (kept between lines) */
+	struct alias_elem *ev;	/* entry(): the elements handed to the table */
+	size_t evcap;
 };
 
 static void split_init(struct split *sp)
@@ -560,6 +595,8 @@ static void split_free(struct split *sp)
 	scan_free(&sp->sc);
 	buf_free(&sp->tmp);
 	buf_free(&sp->key);
+	buf_free(&sp->ekey);
+	free(sp->ev);
 	memset(sp, 0, sizeof(*sp));
 }
 
@@ -742,7 +779,10 @@ static int split_value(struct split *sp, const struct ctx *cx, const char *s, si
 	return 0;
 }
 
-/* elems - the split's elements as alias_elem pointing into sp->sb (valid until it changes) */
+/*
+ * elems - the split's elements as alias_elem pointing into sp->sb (valid
+ * until it changes), in sp->ev (reused from line to line)
+ */
 static int elems(struct split *sp, size_t from, struct alias_elem **out)
 {
 	size_t i, n = sp->n - from;
@@ -751,9 +791,21 @@ static int elems(struct split *sp, size_t from, struct alias_elem **out)
 	*out = NULL;
 	if (n == 0)
 		return 0;
-	v = calloc(n, sizeof(*v));
-	if (v == NULL)
-		return -1;
+	if (n > sp->evcap) {
+		size_t nc = sp->evcap ? sp->evcap : 8;
+
+		while (nc < n)
+			nc *= 2;
+		if (nc > SIZE_MAX / sizeof(*v))
+			return -1;
+		v = realloc(sp->ev, nc * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		sp->ev = v;
+		sp->evcap = nc;
+	}
+	v = sp->ev;
+	memset(v, 0, n * sizeof(*v));
 	for (i = 0; i < n; i++) {
 		const struct pelem *p = &sp->v[from + i];
 
@@ -870,6 +922,7 @@ struct reader {
 	struct hset busy;	/* include paths being read (nested includes) */
 	int depth;
 	int rootfd;		/* the sendmail root, or -1 */
+	buf *lines;		/* aliases_read_list: the line of each element read (unsigned long) */
 };
 
 static int element_warnings(struct reader *rd, const char *file, unsigned long line,
@@ -952,9 +1005,14 @@ static int include_elems(struct reader *rd, const char *path, int fd, struct spl
 
 			if (buf_copy(&chunk, l.s + off, n) < 0 || buf_cstr(&chunk) == NULL)
 				goto out;
+			size_t before = sp->n, k;
+
 			ln++;
 			if (include_chunk(rd, sp, path, chunk.s, n, ln) < 0)
 				goto out;
+			for (k = before; rd->lines != NULL && k < sp->n; k++)
+				if (buf_append(rd->lines, &ln, sizeof(ln)) < 0)
+					goto out;
 			off += n;
 		} while (off < total);
 	}
@@ -1064,6 +1122,51 @@ out:
 	if (rv < 0)
 		errno = ENOMEM;
 	return rv;
+}
+
+int aliases_read_list(int fd, const char *display, const struct aliases_opts *o,
+		      struct diag_sink *d, struct alias_list *out)
+{
+	struct reader rd;
+	struct split sp;
+	buf lines = BUF_INIT;
+	int rv = -1, e = ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	memset(&rd, 0, sizeof(rd));
+	rd.d = d;
+	rd.file = display;
+	rd.rootfd = -1;
+	rd.lines = &lines;
+	hset_init(&rd.busy);
+	split_init(&sp);
+	if (ctx_init(&rd.cx, o) < 0)
+		goto out;
+	errno = 0;
+	if (include_elems(&rd, display, fd, &sp) < 0) {
+		e = errno ? errno : ENOMEM;
+		goto out;
+	}
+	if (pack_elems(&sp, &out->elems, &out->nelems) < 0)
+		goto out;
+	out->lines = (unsigned long *)(void *)lines.s;
+	lines.s = NULL;
+	rv = 0;
+out:
+	ctx_free(&rd.cx);
+	split_free(&sp);
+	hset_free(&rd.busy);
+	buf_free(&lines);
+	if (rv < 0)
+		errno = e;
+	return rv;
+}
+
+void alias_list_free(struct alias_list *l)
+{
+	free(l->elems);
+	free(l->lines);
+	memset(l, 0, sizeof(*l));
 }
 
 /* ---------------------------------------------------------- aliases_read */
@@ -1219,7 +1322,7 @@ static int entry(struct reader *rd, struct split *sp, const char *l, size_t len,
 	const char *colon = memchr(l, ':', len), *err, *val;
 	size_t lhslen, vlen, same, firstidx, i;
 	struct alias_elem *ev = NULL;
-	buf key = BUF_INIT;
+	buf key = sp->ekey;	/* its memory kept from line to line; reset by show(), resolve() */
 	int r, fatal, rv = -1;
 
 	if (colon == NULL)
@@ -1304,8 +1407,7 @@ static int entry(struct reader *rd, struct split *sp, const char *l, size_t len,
 		goto out;
 	rv = 0;
 out:
-	free(ev);
-	buf_free(&key);
+	sp->ekey = key;
 	if (rv < 0 && rd->d->oom)
 		errno = ENOMEM;
 	return rv;
@@ -1499,7 +1601,8 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 		     unsigned **depthp, struct diag_sink *d)
 {
 	struct graph g;
-	uint32_t *idx = NULL, *low = NULL, *comp = NULL, *best = NULL, *stk = NULL;
+	uint32_t *idx = NULL, *low = NULL, *comp = NULL, *best = NULL, *stk = NULL, *tg = NULL;
+	size_t *toff = NULL, ntg = 0;
 	unsigned *cdepth = NULL, *ndepth = NULL;
 	unsigned char *cdeliv = NULL, *onstk = NULL, *out = NULL;
 	struct frame *fr = NULL;
@@ -1537,6 +1640,38 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 		idx[i] = NONE;
 		best[i] = NONE;
 	}
+	/*
+	 * Every element's target, looked up once (the walk below and the loop
+	 * pass need them again): tg[toff[v] + k] for element k of node v.  Dead
+	 * entries are never a target: they get none.
+	 */
+	toff = malloc((g.n + 1) * sizeof(*toff));
+	if (toff == NULL)
+		goto oom;
+	for (i = 0; i < g.n; i++) {
+		const struct alias_elem *ev;
+		size_t ne;
+
+		toff[i] = ntg;
+		if (i < t->nents && t->ents[i].dead)
+			continue;
+		node_elems(&g, (uint32_t)i, &ev, &ne);
+		ntg += ne;
+	}
+	toff[g.n] = ntg;
+	tg = malloc((ntg + 1) * sizeof(*tg));
+	if (tg == NULL)
+		goto oom;
+	for (i = 0; i < g.n; i++) {
+		const struct alias_elem *ev;
+		size_t ne, k;
+
+		if (toff[i + 1] == toff[i])
+			continue;
+		node_elems(&g, (uint32_t)i, &ev, &ne);
+		for (k = 0; k < ne; k++)
+			tg[toff[i] + k] = target(&g, (uint32_t)i, &ev[k], &tmp);
+	}
 	/* Tarjan's strongly connected components, iterative (1M-entry tables) */
 	for (s = 0; s < t->nents; s++) {
 		if (t->ents[s].dead || idx[s] != NONE)
@@ -1556,7 +1691,7 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 
 			node_elems(&g, v, &ev, &ne);
 			while (f->pos < ne) {
-				w = target(&g, v, &ev[f->pos], &tmp);
+				w = tg[toff[v] + f->pos];
 				f->pos++;
 				if (w == NONE || w == SELF)
 					continue;
@@ -1613,7 +1748,7 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 					    hset_get(users, t->ents[x].name, strlen(t->ents[x].name), NULL))
 						deliv = 1;
 					for (i = 0; i < ne; i++) {
-						w = target(&g, x, &ev[i], &tmp);
+						w = tg[toff[x] + i];
 						if (w != NONE && w != SELF && comp[w] == c && size > 1)
 							continue;	/* back into the loop: a duplicate */
 						exits = 1;
@@ -1768,7 +1903,7 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 				uint32_t w;
 
 				for (k = 0; k < ne && !inloop; k++) {
-					w = target(&g, (uint32_t)i, &e->elems[k], &tmp);
+					w = tg[toff[i] + k];
 					if (w != NONE && w != SELF && comp[w] == comp[i])
 						inloop = 1;
 				}
@@ -1796,6 +1931,8 @@ done:
 		buf_free(&loops[i].users);
 	}
 	free(loops);
+	free(toff);
+	free(tg);
 	free(idx);
 	free(low);
 	free(comp);

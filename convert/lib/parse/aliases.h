@@ -45,6 +45,29 @@ int aliases_split_opts(const char *value, size_t len, const struct aliases_opts 
 		       struct alias_elem **elems, size_t *nelems);
 
 /*
+ * An :include: list (or a .forward, which sendmail reads with the same
+ * include() code) as sendmail reads it: pieces of ALIASES_INCLUDE_LINE
+ * bytes, a CR before the newline dropped, '#' in column 1 and empty lines
+ * skipped, " #@# " starts a comment, no continuation lines; each line split
+ * like an alias value (aliases_split_opts rules, o may be NULL).
+ */
+struct alias_list {
+	struct alias_elem *elems;	/* one allocation with its strings */
+	unsigned long *lines;	/* lines[i]: the line number of elems[i] */
+	size_t nelems;
+};
+
+/*
+ * aliases_read_list - read the list from fd (not closed; includes in it are
+ * not followed).  Problems go to d at DISPLAY:LINE (S2Q-A012..A015 about
+ * elements, A034..A036 about lines).  0, or -1 with errno (read error,
+ * ENOMEM); on error *out is empty.  Free with alias_list_free.
+ */
+int aliases_read_list(int fd, const char *display, const struct aliases_opts *o,
+		      struct diag_sink *d, struct alias_list *out);
+void alias_list_free(struct alias_list *l);
+
+/*
  * aliases_check - after all files: report loops and chains deeper than
  * sendmail's MaxAliasRecursion (10) with the alias names involved.  Mail
  * to such names is refused by sendmail (aliasing/forwarding loop broken);
