@@ -1,0 +1,2018 @@
+/* migrate/migrate - the whole-host chain of s2q-migrate: stage, merge, report */
+#include "migrate.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../emit/fwdqmail.h"
+#include "../emit/pw2u.h"
+#include "../parse/forward.h"
+#include "../parse/passwd.h"
+#include "../model/host.h"
+#include "../parse/sendmailcf.h"
+#include "../util/aw.h"
+#include "../util/cdbw.h"
+#include "../util/hset.h"
+#include "../util/lline.h"
+#include "../util/sroot.h"
+#include "mjson.h"
+#include "spawn.h"
+
+const char *mig_status_name(enum mig_status s)
+{
+	switch (s) {
+	case MIG_OK: return "ok";
+	case MIG_SKIPPED: return "skipped";
+	case MIG_REFUSED: return "refused";
+	case MIG_FAILED: return "failed";
+	case MIG_NOT_DONE: return "not_done";
+	}
+	return "?";
+}
+
+void mig_result_init(struct mig_result *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void mig_files_free(struct mig_file *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(f[i].rel);
+	free(f);
+}
+
+void mig_result_free(struct mig_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nsteps; i++) {
+		free(r->step[i].reason);
+		buf_free(&r->step[i].counts);
+		diag_free(&r->step[i].d);
+	}
+	free(r->reason);
+	mig_files_free(r->files, r->nfiles);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- the context of one run ---- */
+
+struct ctx {
+	const struct mig_opts *o;
+	struct mig_result *r;
+	int rootfd;		/* SENDMAIL_ROOT */
+	int treefd;		/* work/tree */
+	buf tree, tmp;		/* work/tree, work/tmp */
+	const char *qh;		/* "var/qmail" */
+	struct host h;
+	int have_host;
+	buf passwd;		/* the passwd's real path, or empty */
+	const char *passwd_shown;
+	/* child file names -> old host names */
+	struct pmap { char *from, *to; } *pm;
+	size_t npm;
+	char **notlocal;	/* from s2q-virtusers */
+	size_t nnotlocal;
+	struct hset vdoms;	/* virtual domains (virtusertable keys, {VirtHost}) */
+	struct hset excluded;	/* virtual domains left out by the filters */
+	pcre2_code *only, *excl;
+	pcre2_match_data *md;
+};
+
+static struct mig_step *step_new(struct ctx *c, const char *name, const char *program)
+{
+	struct mig_step *s = &c->r->step[c->r->nsteps++];
+
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->program = program;
+	s->rc = -1;
+	diag_init(&s->d);
+	return s;
+}
+
+static int step_reason(struct mig_step *s, enum mig_status st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int step_reason(struct mig_step *s, enum mig_status st, const char *fmt, ...)
+{
+	buf b = BUF_INIT;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (r < 0 || buf_cstr(&b) == NULL) {
+		buf_free(&b);
+		return -1;
+	}
+	free(s->reason);
+	s->reason = b.s;
+	s->status = st;
+	return 0;
+}
+
+static int pm_add(struct ctx *c, const char *from, const char *to)
+{
+	struct pmap *n = realloc(c->pm, (c->npm + 1) * sizeof(*n));
+
+	if (n == NULL)
+		return -1;
+	c->pm = n;
+	n[c->npm].from = strdup(from);
+	n[c->npm].to = strdup(to);
+	if (n[c->npm].from == NULL || n[c->npm].to == NULL) {
+		free(n[c->npm].from);
+		free(n[c->npm].to);
+		return -1;
+	}
+	c->npm++;
+	return 0;
+}
+
+/* the old host's name for a file a child named: mapped, or the root's prefix cut */
+static const char *shown_name(const struct ctx *c, const char *f, buf *tmp)
+{
+	size_t i, rl = strlen(c->o->from);
+
+	if (f == NULL)
+		return NULL;
+	for (i = 0; i < c->npm; i++)
+		if (strcmp(f, c->pm[i].from) == 0)
+			return c->pm[i].to;
+	if (strncmp(f, c->o->from, rl) == 0 && f[rl] == '/')
+		return f + rl;
+	if (strncmp(f, c->tree.s, c->tree.len) == 0 && f[c->tree.len] == '/') {
+		buf_reset(tmp);
+		if (buf_printf(tmp, "(staged) %s", f + c->tree.len + 1) < 0 || !buf_cstr(tmp))
+			return f;
+		return tmp->s;
+	}
+	return f;
+}
+
+/* ---- children ---- */
+
+struct argv {
+	char **v;
+	size_t n, cap;
+	int oom;
+};
+
+static void av_add(struct argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void av_add(struct argv *a, const char *fmt, ...)
+{
+	buf b = BUF_INIT;
+	va_list ap;
+
+	if (a->n + 2 > a->cap) {
+		size_t nc = a->cap ? a->cap * 2 : 16;
+		char **nv = realloc(a->v, nc * sizeof(*nv));
+
+		if (nv == NULL) {
+			a->oom = 1;
+			return;
+		}
+		a->v = nv;
+		a->cap = nc;
+	}
+	va_start(ap, fmt);
+	if (buf_vprintf(&b, fmt, ap) < 0 || buf_cstr(&b) == NULL) {
+		a->oom = 1;
+		buf_free(&b);
+		va_end(ap);
+		return;
+	}
+	va_end(ap);
+	a->v[a->n++] = b.s;
+	a->v[a->n] = NULL;
+}
+
+static void av_free(struct argv *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
+static enum diag_sev sev_of(const char *s)
+{
+	if (s && strcmp(s, "error") == 0)
+		return DIAG_ERROR;
+	if (s && strcmp(s, "warning") == 0)
+		return DIAG_WARN;
+	return DIAG_NOTE;
+}
+
+/*
+ * scrub - a child's message with the private paths taken out: the root's
+ * prefix ("/srv/old/etc/passwd" -> "/etc/passwd") and the staging tree's
+ */
+static const char *scrub(const struct ctx *c, const char *m, buf *out)
+{
+	size_t rl = strlen(c->o->from), tl = c->tree.len;
+	const char *p = m;
+
+	buf_reset(out);
+	while (*p) {
+		if (rl > 1 && strncmp(p, c->o->from, rl) == 0 && p[rl] == '/') {
+			p += rl;
+			continue;
+		}
+		if (strncmp(p, c->tree.s, tl) == 0 && p[tl] == '/') {
+			p += tl + 1;
+			continue;
+		}
+		if (strncmp(p, c->tree.s, tl) == 0) {
+			if (buf_append_s(out, "(the staged tree)") < 0)
+				return m;
+			p += tl;
+			continue;
+		}
+		if (buf_append_c(out, *p++) < 0)
+			return m;
+	}
+	return buf_cstr(out) ? out->s : m;
+}
+
+/* import a child's JSON report into the step */
+static int import(struct ctx *c, struct mig_step *s, const struct mj *j)
+{
+	const struct mj *dg = mj_get(j, "diagnostics");
+	buf tmp = BUF_INIT, sc = BUF_INIT;
+	size_t i;
+
+	for (i = 0; j->t == MJ_OBJ && i < j->n; i++) {
+		const char *k = j->keys[i];
+
+		if (j->v[i].t != MJ_NUM || strcmp(k, "errors") == 0 || strcmp(k, "warnings") == 0 ||
+		    strcmp(k, "notes") == 0)
+			continue;
+		if ((s->counts.len && buf_append_c(&s->counts, ',') < 0) ||
+		    json_str(&s->counts, k, strlen(k)) < 0 ||
+		    buf_printf(&s->counts, ":%s", j->v[i].s) < 0)
+			goto oom;
+	}
+	for (i = 0; dg && dg->t == MJ_ARR && i < dg->n; i++) {
+		const struct mj *g = &dg->v[i];
+		const char *code = mj_str(g, "code"), *msg = mj_str(g, "message");
+
+		if (diag_add(&s->d, sev_of(mj_str(g, "severity")), code ? code : "S2Q-Z000",
+			     shown_name(c, mj_str(g, "file"), &tmp), mj_ulong(g, "line", 0), "%s",
+			     msg ? scrub(c, msg, &sc) : "") < 0)
+			goto oom;
+	}
+	buf_free(&tmp);
+	buf_free(&sc);
+	return 0;
+oom:
+	buf_free(&tmp);
+	buf_free(&sc);
+	errno = ENOMEM;
+	return -1;
+}
+
+/* the last non-empty line of a child's stderr, for a reason */
+static int last_line(const buf *e, buf *out)
+{
+	size_t end = e->len, st;
+
+	while (end > 0 && (e->s[end - 1] == '\n' || e->s[end - 1] == '\r'))
+		end--;
+	st = end;
+	while (st > 0 && e->s[st - 1] != '\n')
+		st--;
+	return buf_copy(out, e->s + st, end - st) < 0 || buf_cstr(out) == NULL ? -1 : 0;
+}
+
+/*
+ * run - run program with argv, import its report; *j keeps the parsed
+ * report for the caller (mj_free it).  0, or -1 ENOMEM.
+ */
+static int run_tail(struct ctx *c, struct mig_step *s, struct argv *a, struct mj *j, size_t tail);
+
+static int run(struct ctx *c, struct mig_step *s, struct argv *a, struct mj *j)
+{
+	return run_tail(c, s, a, j, 0);
+}
+
+/*
+ * with tail > 0 only the end of the child's stdout is kept and the object
+ * after its last "summary": is parsed (s2q-route's report can be gigabytes)
+ */
+static int run_tail(struct ctx *c, struct mig_step *s, struct argv *a, struct mj *j, size_t tail)
+{
+	buf path = BUF_INIT, out = BUF_INIT, err = BUF_INIT, ll = BUF_INIT;
+	int rc, ok = 0;
+	size_t at;
+
+	memset(j, 0, sizeof(*j));
+	if (a->oom || buf_printf(&path, "%s/%s", c->o->bindir, s->program) < 0 || !buf_cstr(&path))
+		goto oom;
+	rc = spawn_run_tail(path.s, a->v, &out, tail, &err);
+	if (rc < 0) {
+		if (errno == ENOMEM)
+			goto oom;
+		if (step_reason(s, MIG_FAILED, "unable to run %s: %s", path.s, strerror(errno)) < 0)
+			goto oom;
+		goto done;
+	}
+	s->rc = rc;
+	if (tail && out.len) {
+		/* {"summary":{...}} made of the last "summary": object */
+		const char *k = NULL, *e;
+		buf w = BUF_INIT;
+		size_t q;
+
+		for (q = out.len; q >= 11 && k == NULL; q--)
+			if (memcmp(out.s + q - 11, "\"summary\":{", 11) == 0)
+				k = out.s + q - 11;
+		if (k && (e = memchr(k, '}', out.len - (size_t)(k - out.s))) != NULL) {
+			if (buf_append_c(&w, '{') < 0 || buf_append(&w, k, (size_t)(e - k) + 1) < 0 ||
+			    buf_append_c(&w, '}') < 0) {
+				buf_free(&w);
+				goto oom;
+			}
+			buf_reset(&out);
+			if (buf_append(&out, w.s, w.len) < 0) {
+				buf_free(&w);
+				goto oom;
+			}
+		} else {
+			buf_reset(&out);
+		}
+		buf_free(&w);
+	}
+	if (out.len && mj_parse(j, out.s, out.len, &at) == 0) {
+		ok = 1;
+		if (import(c, s, j) < 0)
+			goto oom;
+	} else if (errno == ENOMEM && out.len) {
+		goto oom;
+	}
+	if (rc == 0 && ok) {
+		s->status = MIG_OK;
+	} else {
+		enum mig_status st = rc == 100 ? MIG_REFUSED : MIG_FAILED;
+
+		if (last_line(&err, &ll) < 0)
+			goto oom;
+		{
+			buf sc = BUF_INIT;
+			const char *t = scrub(c, ll.s ? ll.s : "", &sc);
+
+			if (t != ll.s && buf_copy(&ll, t, strlen(t)) < 0) {
+				buf_free(&sc);
+				goto oom;
+			}
+			buf_free(&sc);
+			if (!buf_cstr(&ll))
+				goto oom;
+		}
+		if (s->d.nerr && rc == 100) {
+			if (step_reason(s, st, "%zu input error%s (see the diagnostics)", s->d.nerr,
+					s->d.nerr == 1 ? "" : "s") < 0)
+				goto oom;
+		} else if (step_reason(s, st, "%s exited %d%s%s", s->program, rc, ll.len ? ": " : "",
+				       ll.len ? ll.s : "") < 0)
+			goto oom;
+	}
+done:
+	buf_free(&path);
+	buf_free(&out);
+	buf_free(&err);
+	buf_free(&ll);
+	return 0;
+oom:
+	buf_free(&path);
+	buf_free(&out);
+	buf_free(&err);
+	buf_free(&ll);
+	mj_free(j);
+	errno = ENOMEM;
+	return -1;
+}
+
+/* ---- domain filters ---- */
+
+static void lower(char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			s[i] = (char)(s[i] - 'A' + 'a');
+}
+
+/* 1 when the (lower-case) virtual domain d[0..n) is to be migrated */
+static int domain_in(const struct ctx *c, const char *d, size_t n)
+{
+	if (c->only && pcre2_match(c->only, (PCRE2_SPTR)d, n, 0, 0, c->md, NULL) < 0)
+		return 0;
+	if (c->excl && pcre2_match(c->excl, (PCRE2_SPTR)d, n, 0, 0, c->md, NULL) >= 0)
+		return 0;
+	return 1;
+}
+
+static int compile(const char *pat, pcre2_code **out, buf *why)
+{
+	int e;
+	PCRE2_SIZE off;
+
+	*out = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_CASELESS, &e, &off, NULL);
+	if (*out == NULL) {
+		PCRE2_UCHAR m[256];
+
+		pcre2_get_error_message(e, m, sizeof(m));
+		buf_printf(why, "bad pattern '%s' at offset %zu: %s", pat, (size_t)off, (char *)m);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The virtusertable text source, copied to work/tmp/virtusertable with the
+ * lines of excluded domains blanked (line numbers stay); every key's domain
+ * is remembered as virtual.  1 written (*path), 0 no filter needed, -1 error.
+ */
+static int filter_virtusers(struct ctx *c, struct mig_step *s, const char *src, buf *path)
+{
+	buf real = BUF_INIT, line = BUF_INIT, out = BUF_INIT, dom = BUF_INIT;
+	lline lr;
+	int fd, r, changed = 0, ret = -1;
+	unsigned long ln = 0;
+
+	fd = sroot_open(c->rootfd, src, &real);
+	if (fd < 0)
+		return 0;	/* s2q-virtusers reports it */
+	if (lline_fdopen(&lr, fd, 0) < 0) {
+		close(fd);
+		return -1;
+	}
+	while ((r = lline_next(&lr, &line)) > 0) {
+		size_t k = 0, at;
+		int keep = 1;
+
+		ln++;
+		while (k < line.len && line.s[k] != ' ' && line.s[k] != '\t')
+			k++;
+		if (line.len && line.s[0] != '#') {
+			for (at = k; at > 0 && line.s[at - 1] != '@'; at--)
+				;
+			if (at > 0 && at < k) {
+				if (buf_copy(&dom, line.s + at, k - at) < 0 || !buf_cstr(&dom))
+					goto out;
+				lower(dom.s, dom.len);
+				if (hset_put(&c->vdoms, dom.s, dom.len, 0, NULL) < 0)
+					goto out;
+				if (!domain_in(c, dom.s, dom.len)) {
+					keep = 0;
+					changed = 1;
+					if (diag_add(&s->d, DIAG_NOTE, "S2Q-G021", src, ln,
+						     "%.*s: domain %s is left out by the domain "
+						     "filters: its mail stays with the old host",
+						     (int)k, line.s, dom.s) < 0)
+						goto out;
+					if (hset_put(&c->excluded, dom.s, dom.len, ln, NULL) < 0)
+						goto out;
+				}
+			}
+		}
+		if (keep && buf_append(&out, line.s, line.len) < 0)
+			goto out;
+		if (buf_append_c(&out, '\n') < 0)
+			goto out;
+	}
+	if (r < 0)
+		goto out;
+	ret = 0;
+	if (changed) {
+		int tfd = open(c->tmp.s, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (tfd < 0 || aw_file(tfd, "virtusertable", 0644, 0, out.s, out.len) < 0) {
+			if (tfd >= 0)
+				close(tfd);
+			ret = -1;
+			goto out;
+		}
+		close(tfd);
+		buf_reset(path);
+		if (buf_printf(path, "%s/virtusertable", c->tmp.s) < 0 || !buf_cstr(path) ||
+		    pm_add(c, path->s, src) < 0) {
+			ret = -1;
+			goto out;
+		}
+		ret = 1;
+	}
+out:
+	lline_close(&lr);
+	close(fd);
+	buf_free(&real);
+	buf_free(&line);
+	buf_free(&out);
+	buf_free(&dom);
+	return ret;
+}
+
+/* ---- steps ---- */
+
+static void common_root(struct ctx *c, struct argv *a)
+{
+	av_add(a, "--root");
+	av_add(a, "%s", c->o->from);
+	if (c->o->cf) {
+		av_add(a, "-C");
+		av_add(a, "%s", c->o->cf);
+	}
+	if (c->o->hostname) {
+		av_add(a, "--hostname");
+		av_add(a, "%s", c->o->hostname);
+	}
+}
+
+static void alias_ids(struct ctx *c, struct argv *a)
+{
+	if (c->o->alias_user) {
+		av_add(a, "--alias-user");
+		av_add(a, "%s", c->o->alias_user);
+	}
+	if (c->o->alias_uid) {
+		av_add(a, "--alias-uid");
+		av_add(a, "%lu", c->o->alias_uid);
+		av_add(a, "--alias-gid");
+		av_add(a, "%lu", c->o->alias_gid);
+	}
+}
+
+/* the AliasFile entries s2q-aliases can read: absolute paths of text sources */
+static int alias_files(struct ctx *c, struct mig_step *s, struct argv *a, int paths)
+{
+	size_t i;
+
+	for (i = 0; c->have_host && i < c->h.naliasfiles; i++) {
+		const struct host_aliasfile *f = &c->h.aliasfiles[i];
+		const char *mc = f->mclass;
+
+		if (strcmp(mc, "implicit") != 0 && strcmp(mc, "hash") != 0 &&
+		    strcmp(mc, "btree") != 0 && strcmp(mc, "dbm") != 0 && strcmp(mc, "text") != 0) {
+			if (s && diag_add(&s->d, DIAG_WARN, "S2Q-G002", f->file, f->line,
+					  "AliasFile %s:%s: s2q reads only local alias files; this "
+					  "one is not converted", mc, f->spec) < 0)
+				return -1;
+			continue;
+		}
+		if (f->spec[0] != '/') {
+			if (s && diag_add(&s->d, DIAG_WARN, "S2Q-G002", f->file, f->line,
+					  "AliasFile %s is not an absolute path; not converted",
+					  f->spec) < 0)
+				return -1;
+			continue;
+		}
+		{
+			buf real = BUF_INIT, full = BUF_INIT;
+			int fd = sroot_open(c->rootfd, f->spec, &real);
+
+			if (fd < 0) {
+				/* let the child say it: it gets the path below the root */
+				if (buf_printf(&full, "%s%s", c->o->from, f->spec) < 0 || !buf_cstr(&full))
+					return -1;
+			} else {
+				close(fd);
+				if (buf_printf(&full, "%s%s", c->o->from, real.s) < 0 || !buf_cstr(&full))
+					return -1;
+			}
+			if (pm_add(c, full.s, f->spec) < 0)
+				return -1;
+			if (!paths)
+				av_add(a, "--aliases");
+			av_add(a, "%s", full.s);
+			buf_free(&real);
+			buf_free(&full);
+		}
+	}
+	return 0;
+}
+
+static int step_virtusers(struct ctx *c)
+{
+	struct mig_step *s = step_new(c, "virtusers", "s2q-virtusers");
+	const struct host_map *m = c->have_host ? host_map_get(&c->h, "virtuser") : NULL;
+	const struct host_class *vh = c->have_host ? host_class_get(&c->h, "VirtHost") : NULL;
+	struct argv a = { 0 };
+	struct mj j;
+	buf filtered = BUF_INIT, tmp = BUF_INIT;
+	size_t i;
+	int fr = 0;
+
+	for (i = 0; vh && i < vh->n; i++) {
+		if (buf_copy(&tmp, vh->v[i].word, strlen(vh->v[i].word)) < 0 || !buf_cstr(&tmp))
+			goto oom;
+		lower(tmp.s, tmp.len);
+		if (hset_put(&c->vdoms, tmp.s, tmp.len, 0, NULL) < 0)
+			goto oom;
+		if (!domain_in(c, tmp.s, tmp.len) && hset_put(&c->excluded, tmp.s, tmp.len, 0, NULL) < 0)
+			goto oom;
+	}
+	if (!c->have_host || m == NULL || !c->h.feature[HF_VIRTUSERTABLE]) {
+		if (step_reason(s, MIG_SKIPPED, "the cf has no virtusertable") < 0)
+			goto oom;
+		buf_free(&tmp);
+		return 0;
+	}
+	if (m->source && (c->only || c->excl)) {
+		fr = filter_virtusers(c, s, m->source, &filtered);
+		if (fr < 0)
+			goto oom;
+	} else if (m->source && filter_virtusers(c, s, m->source, &filtered) < 0) {
+		goto oom;
+	}
+	av_add(&a, "s2q-virtusers");
+	av_add(&a, "--json");
+	common_root(c, &a);
+	if (c->passwd.len) {
+		av_add(&a, "--passwd");
+		av_add(&a, "%s", c->passwd.s);
+	}
+	if (alias_files(c, NULL, &a, 0) < 0)
+		goto oom;
+	alias_ids(c, &a);
+	av_add(&a, "-o");
+	av_add(&a, "%s", c->tree.s);
+	if (fr == 1)
+		av_add(&a, "%s", filtered.s);
+	if (run(c, s, &a, &j) < 0)
+		goto oom;
+	{
+		const struct mj *nl = mj_get(&j, "not_local");
+
+		for (i = 0; nl && nl->t == MJ_ARR && i < nl->n; i++)
+			if (nl->v[i].t == MJ_STR) {
+				char **nv = realloc(c->notlocal, (c->nnotlocal + 1) * sizeof(*nv));
+
+				if (nv == NULL || (nv[c->nnotlocal] = strdup(nl->v[i].s)) == NULL) {
+					if (nv)
+						c->notlocal = nv;
+					mj_free(&j);
+					goto oom;
+				}
+				c->notlocal = nv;
+				c->nnotlocal++;
+			}
+	}
+	mj_free(&j);
+	av_free(&a);
+	buf_free(&filtered);
+	buf_free(&tmp);
+	return 0;
+oom:
+	av_free(&a);
+	buf_free(&filtered);
+	buf_free(&tmp);
+	errno = ENOMEM;
+	return -1;
+}
+
+static int step_cf(struct ctx *c)
+{
+	struct mig_step *s = step_new(c, "cf", "s2q-cf");
+	struct argv a = { 0 };
+	struct mj j;
+	size_t i;
+
+	av_add(&a, "s2q-cf");
+	av_add(&a, "--json");
+	common_root(c, &a);
+	if (c->o->rcpthosts_max) {
+		av_add(&a, "--rcpthosts-max");
+		av_add(&a, "%lu", c->o->rcpthosts_max);
+	}
+	/* the class-w domains s2q-virtusers moved to virtualdomains, in its order */
+	for (i = 0; i < c->nnotlocal; i++) {
+		av_add(&a, "--not-local");
+		av_add(&a, "%s", c->notlocal[i]);
+	}
+	av_add(&a, "-o");
+	av_add(&a, "%s", c->tree.s);
+	if (run(c, s, &a, &j) < 0)
+		goto oom;
+	mj_free(&j);
+	av_free(&a);
+	return 0;
+oom:
+	av_free(&a);
+	errno = ENOMEM;
+	return -1;
+}
+
+static int step_aliases(struct ctx *c)
+{
+	struct mig_step *s = step_new(c, "aliases", "s2q-aliases");
+	const struct host_class *w = c->have_host ? host_class_get(&c->h, "w") : NULL;
+	const char *me = NULL;
+	struct argv a = { 0 };
+	struct mj j;
+	size_t i, before;
+
+	if (c->have_host && c->h.j && strchr(c->h.j, '.'))
+		me = c->h.j;
+	else if (c->o->hostname && strchr(c->o->hostname, '.'))
+		me = c->o->hostname;
+	if (!c->have_host || c->h.naliasfiles == 0)
+		return step_reason(s, MIG_SKIPPED, c->have_host ? "the cf names no alias file"
+				   : "the cf could not be read");
+	if (me == NULL)
+		return step_reason(s, MIG_REFUSED, "the host's name ($j) has no dot: give --hostname FQDN");
+	av_add(&a, "s2q-aliases");
+	av_add(&a, "--json");
+	av_add(&a, "--me");
+	av_add(&a, "%s", me);
+	for (i = 0; w && i < w->n; i++)
+		if (w->v[i].word[0] != '[' && strcmp(w->v[i].word, me) != 0 &&
+		    strpbrk(w->v[i].word, "@ \t\n:") == NULL) {
+			av_add(&a, "-w");
+			av_add(&a, "%s", w->v[i].word);
+		}
+	av_add(&a, "--root");
+	av_add(&a, "%s", c->o->from);
+	if (c->passwd.len) {
+		av_add(&a, "--passwd");
+		av_add(&a, "%s", c->passwd.s);
+	}
+	alias_ids(c, &a);
+	av_add(&a, "-o");
+	av_add(&a, "%s", c->tree.s);
+	before = a.n;
+	if (alias_files(c, s, &a, 1) < 0)
+		goto oom;
+	if (a.n == before) {
+		av_free(&a);
+		return step_reason(s, MIG_SKIPPED, "no alias file s2q can read");
+	}
+	if (run(c, s, &a, &j) < 0)
+		goto oom;
+	mj_free(&j);
+	av_free(&a);
+	return 0;
+oom:
+	av_free(&a);
+	errno = ENOMEM;
+	return -1;
+}
+
+/* read treefd/rel whole: 1 read, 0 absent, -1 error */
+static int read_rel(int dirfd, const char *rel, buf *out)
+{
+	char tmp[65536];
+	int fd = openat(dirfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n;
+
+	buf_reset(out);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		if (buf_append(out, tmp, (size_t)n) < 0) {
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	return 1;
+}
+
+/* stat a home directory below the old host's root, never leaving it */
+struct homectx {
+	int rootfd;
+	int symlink;		/* the last home was (or went through) a symlink */
+};
+
+static int root_stat(void *vctx, const char *home, unsigned long *uid)
+{
+	struct homectx *hc = vctx;
+	struct stat st;
+	const char *p = home, *e;
+	int fd, nfd;
+	char comp[NAME_MAX + 1];
+
+	hc->symlink = 0;
+	if (home[0] != '/') {
+		errno = ENOENT;
+		return -1;
+	}
+	fd = dup(hc->rootfd);
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0') {
+			nfd = fstat(fd, &st);
+			close(fd);
+			if (nfd < 0)
+				return -1;
+			*uid = (unsigned long)st.st_uid;
+			return 0;
+		}
+		e = strchr(p, '/');
+		if (e == NULL)
+			e = p + strlen(p);
+		if ((size_t)(e - p) > NAME_MAX || (e - p == 2 && p[0] == '.' && p[1] == '.')) {
+			close(fd);
+			errno = ENOENT;
+			return -1;
+		}
+		memcpy(comp, p, (size_t)(e - p));
+		comp[e - p] = '\0';
+		p = e;
+		if (fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			int er = errno;
+
+			close(fd);
+			errno = er;
+			return -1;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			close(fd);
+			hc->symlink = 1;
+			errno = ENOENT;
+			return -1;
+		}
+		while (*p == '/')
+			p++;
+		if (*p == '\0') {
+			close(fd);
+			*uid = (unsigned long)st.st_uid;
+			return 0;
+		}
+		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		if (nfd < 0)
+			return -1;
+		fd = nfd;
+	}
+}
+
+/* the users/assign key of a line: type byte + lower-cased address */
+static int assign_key(const char *l, size_t n, buf *k)
+{
+	const char *c = memchr(l, ':', n);
+	size_t an = c ? (size_t)(c - l) : n;
+
+	if (buf_copy(k, l, an) < 0)
+		return -1;
+	if (k->len && k->s[0] != '+')
+		k->s[0] = '=';
+	lower(k->s, k->len);
+	return 0;
+}
+
+/* append the lines of p[0..n) not seen yet; shadowed ones counted */
+static int merge_lines(struct hset *seen, const char *p, size_t n, buf *out, const char *origin,
+		       struct mig_step *s, unsigned long *lines, unsigned long *shadowed)
+{
+	buf k = BUF_INIT;
+	size_t i = 0;
+
+	while (i < n) {
+		const char *nl = memchr(p + i, '\n', n - i);
+		size_t e = nl ? (size_t)(nl - p) : n;
+		unsigned long old;
+		int r;
+
+		if (e > i) {
+			if (assign_key(p + i, e - i, &k) < 0)
+				goto oom;
+			r = hset_put(seen, k.s, k.len, 1, &old);
+			if (r < 0)
+				goto oom;
+			if (r == 0) {
+				(*shadowed)++;
+				if (diag_add(&s->d, DIAG_NOTE, "S2Q-G011", NULL, 0,
+					     "users/assign: %.*s from %s is left out: the same address "
+					     "comes earlier (an alias or virtual-domain line wins, as "
+					     "sendmail's alias won over the login)", (int)(e - i), p + i,
+					     origin) < 0)
+					goto oom;
+			} else {
+				if (buf_append(out, p + i, e - i) < 0 || buf_append_c(out, '\n') < 0)
+					goto oom;
+				(*lines)++;
+			}
+		}
+		i = e + 1;
+	}
+	buf_free(&k);
+	return 0;
+oom:
+	buf_free(&k);
+	return -1;
+}
+
+static int step_users(struct ctx *c)
+{
+	struct mig_step *s = step_new(c, "users", "s2q-migrate");
+	struct hset seen;
+	buf out = BUF_INIT, frag = BUF_INIT, pl = BUF_INIT, line = BUF_INIT, rel = BUF_INIT;
+	unsigned long lines = 0, shadowed = 0, accounts = 0, skipped = 0, fragl = 0;
+	static const char *const frags[] = { "assign.aliases", "assign.virtusers" };
+	size_t i;
+	int alias = 0, r, ret = -1;
+
+	hset_init(&seen);
+	for (i = 0; i < 2; i++) {
+		buf_reset(&rel);
+		if (buf_printf(&rel, "%s/users/%s", c->qh, frags[i]) < 0 || !buf_cstr(&rel))
+			goto out;
+		r = read_rel(c->treefd, rel.s, &frag);
+		if (r < 0)
+			goto out;
+		if (r > 0 && merge_lines(&seen, frag.s, frag.len, &out, rel.s, s, &fragl, &shadowed) < 0)
+			goto out;
+	}
+	lines = fragl;
+	if (c->passwd.len) {
+		struct homectx hc = { c->rootfd, 0 };
+		struct pw2u_opts po;
+		lline lr;
+
+		memset(&po, 0, sizeof(po));
+		po.alias_user = c->o->alias_user ? c->o->alias_user : "alias";
+		po.brk = '-';
+		po.home = c->o->no_home_check ? PW2U_HOME_IGNORE : PW2U_HOME_SKIP;
+		po.stat_home = root_stat;
+		po.ctx = &hc;
+		if (lline_open(&lr, c->passwd.s, 0) < 0) {
+			if (step_reason(s, MIG_FAILED, "unable to read %s: %s", c->passwd_shown,
+					strerror(errno)) < 0)
+				goto out;
+			ret = 0;
+			goto out;
+		}
+		while ((r = lline_next(&lr, &line)) > 0) {
+			int isal, v;
+			size_t nl;
+			const char *name;
+
+			buf_reset(&pl);
+			v = pw2u_line(&po, line.s, line.len, &pl, &isal);
+			if (v < 0) {
+				lline_close(&lr);
+				goto out;
+			}
+			name = pw2u_name(line.s, line.len, &nl);
+			if (v == PW2U_TAKEN) {
+				accounts++;
+				alias |= isal;
+				if (merge_lines(&seen, pl.s, pl.len, &out, c->passwd_shown, s, &lines,
+						&shadowed) < 0) {
+					lline_close(&lr);
+					goto out;
+				}
+				continue;
+			}
+			if (v == PW2U_SKIP_FORMAT && (line.len == 0 || line.s[0] == '#'))
+				continue;
+			skipped++;
+			if (v == PW2U_FATAL_HOME) {
+				if (diag_add(&s->d, DIAG_ERROR, "S2Q-G012", c->passwd_shown, lr.lineno,
+					     "account %.*s: unable to check its home directory below "
+					     "the root: %s (qmail-pw2u stops here)", (int)nl, name,
+					     strerror(errno)) < 0) {
+					lline_close(&lr);
+					goto out;
+				}
+			} else if (diag_add(&s->d, DIAG_NOTE, "S2Q-G010", c->passwd_shown, lr.lineno,
+					    "account %.*s gets no users/assign line: %s%s (qmail-pw2u's "
+					    "rule; qmail-getpw skips it too)", (int)nl, name,
+					    pw2u_skip_name((enum pw2u_skip)v),
+					    hc.symlink ? " (a symlink in the copy, not followed)"
+						       : "") < 0) {
+				lline_close(&lr);
+				goto out;
+			}
+		}
+		lline_close(&lr);
+		if (r < 0) {
+			if (step_reason(s, MIG_FAILED, "unable to read %s: %s", c->passwd_shown,
+					strerror(errno)) < 0)
+				goto out;
+			ret = 0;
+			goto out;
+		}
+		if (!alias && c->o->alias_uid) {
+			/* the new host's alias account, as if it were the last passwd line */
+			buf_reset(&line);
+			buf_reset(&pl);
+			if (buf_printf(&line, "%s:x:%lu:%lu::/%s/alias:", po.alias_user, c->o->alias_uid,
+				       c->o->alias_gid, c->qh) < 0)
+				goto out;
+			po.home = PW2U_HOME_IGNORE;
+			if (pw2u_line(&po, line.s, line.len, &pl, &alias) < 0 ||
+			    merge_lines(&seen, pl.s, pl.len, &out, "--alias-uid", s, &lines, &shadowed) < 0)
+				goto out;
+			if (diag_add(&s->d, DIAG_NOTE, "S2Q-G004", c->passwd_shown, 0,
+				     "qmail's alias user %s is not an account here: its users/assign "
+				     "lines (the +: catch-all first) use --alias-uid %lu --alias-gid %lu "
+				     "and home /%s/alias, as qmail-pw2u writes them for that account",
+				     po.alias_user, c->o->alias_uid, c->o->alias_gid, c->qh) < 0)
+				goto out;
+		}
+		if (!alias && diag_add(&s->d, DIAG_WARN, "S2Q-G003", c->passwd_shown, 0,
+				       "qmail's alias user %s is not an account here (or has no home "
+				       "of its own): qmail-pw2u would refuse; users/assign is written "
+				       "without the +: catch-all, so qmail-getpw hands unknown names to "
+				       "the new host's alias user", po.alias_user) < 0)
+			goto out;
+	} else if (diag_add(&s->d, DIAG_WARN, "S2Q-G001", c->o->passwd ? c->o->passwd : "/etc/passwd",
+			    0, "no passwd in the root: users/assign holds only the converters' lines "
+			    "(qmail-getpw finds the users of the new host)") < 0) {
+		goto out;
+	}
+	if (lines == 0) {
+		ret = step_reason(s, MIG_SKIPPED, "no users/assign line to write");
+		goto out;
+	}
+	if (buf_append_s(&out, ".\n") < 0)
+		goto out;
+	buf_reset(&rel);
+	if (buf_printf(&rel, "%s/users/assign", c->qh) < 0 || !buf_cstr(&rel))
+		goto out;
+	if (aw_file(c->treefd, rel.s, 0644, AW_MKDIRS, out.s, out.len) < 0) {
+		ret = step_reason(s, MIG_FAILED, "unable to write %s: %s", rel.s, strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < 2; i++) {
+		buf_reset(&rel);
+		if (buf_printf(&rel, "%s/users/%s", c->qh, frags[i]) < 0 || !buf_cstr(&rel))
+			goto out;
+		if (unlinkat(c->treefd, rel.s, 0) < 0 && errno != ENOENT)
+			goto out;
+	}
+	if (buf_printf(&s->counts, "\"accounts\":%lu,\"skipped\":%lu,\"converter_lines\":%lu,"
+		       "\"assign_lines\":%lu,\"shadowed\":%lu", accounts, skipped, fragl, lines,
+		       shadowed) < 0)
+		goto out;
+	if (s->d.nerr)
+		ret = step_reason(s, MIG_REFUSED, "%zu input error%s", s->d.nerr,
+				  s->d.nerr == 1 ? "" : "s");
+	else
+		ret = 0;
+out:
+	if (ret < 0 && errno != ENOMEM && s->reason == NULL)
+		ret = step_reason(s, MIG_FAILED, "unable to merge users/assign: %s", strerror(errno));
+	hset_free(&seen);
+	buf_free(&out);
+	buf_free(&frag);
+	buf_free(&pl);
+	buf_free(&line);
+	buf_free(&rel);
+	return ret;
+}
+
+static int step_newu(struct ctx *c)
+{
+	struct mig_step *s = step_new(c, "newu", "s2q-newu");
+	struct argv a = { 0 };
+	struct mj j;
+	struct stat st;
+	buf rel = BUF_INIT;
+
+	if (buf_printf(&rel, "%s/users/assign", c->qh) < 0 || !buf_cstr(&rel))
+		goto oom;
+	if (fstatat(c->treefd, rel.s, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		buf_free(&rel);
+		return step_reason(s, MIG_SKIPPED, "no users/assign");
+	}
+	av_add(&a, "s2q-newu");
+	av_add(&a, "--json");
+	av_add(&a, "-d");
+	av_add(&a, "%s/%s", c->tree.s, c->qh);
+	if (run(c, s, &a, &j) < 0)
+		goto oom;
+	mj_free(&j);
+	av_free(&a);
+	buf_free(&rel);
+	return 0;
+oom:
+	av_free(&a);
+	buf_free(&rel);
+	errno = ENOMEM;
+	return -1;
+}
+
+/* the entries of a control list: lines that are not empty and not '#' (trailing blanks cut) */
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+static void sl_free(struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int sl_add(struct strlist *l, const char *p, size_t n)
+{
+	char **nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+
+	if (nv == NULL)
+		return -1;
+	l->v = nv;
+	if ((nv[l->n] = malloc(n + 1)) == NULL)
+		return -1;
+	memcpy(nv[l->n], p, n);
+	nv[l->n][n] = '\0';
+	l->n++;
+	return 0;
+}
+
+static int list_lines(const buf *b, struct strlist *l, buf *comments)
+{
+	size_t i = 0;
+
+	while (i < b->len) {
+		const char *nl = memchr(b->s + i, '\n', b->len - i);
+		size_t e = nl ? (size_t)(nl - b->s) : b->len, t = e;
+
+		while (t > i && (b->s[t - 1] == ' ' || b->s[t - 1] == '\t'))
+			t--;
+		if (t > i && b->s[i] == '#') {
+			if (comments && (buf_append(comments, b->s + i, e - i) < 0 ||
+					 buf_append_c(comments, '\n') < 0))
+				return -1;
+		} else if (t > i && sl_add(l, b->s + i, t - i) < 0) {
+			return -1;
+		}
+		i = e + 1;
+	}
+	return 0;
+}
+
+/* 1 when the rcpthosts entry e is (a subdomain wildcard of) an excluded virtual domain */
+static int entry_excluded(const struct ctx *c, const char *e)
+{
+	buf k = BUF_INIT;
+	int r;
+
+	if (c->excluded.n == 0)
+		return 0;
+	if (buf_copy(&k, e[0] == '.' ? e + 1 : e, strlen(e[0] == '.' ? e + 1 : e)) < 0)
+		return 0;
+	lower(k.s, k.len);
+	r = hset_get(&c->excluded, k.s, k.len, NULL);
+	buf_free(&k);
+	return r;
+}
+
+static int step_rcpthosts(struct ctx *c)
+{
+	struct mig_step *s = step_new(c, "rcpthosts", "s2q-migrate");
+	buf rh = BUF_INIT, mrh = BUF_INIT, vu = BUF_INIT, rel = BUF_INIT, head = BUF_INIT,
+	    out = BUF_INIT, k = BUF_INIT;
+	struct strlist all = { 0 }, more = { 0 }, vl = { 0 };
+	struct hset seen;
+	unsigned long added = 0, dropped = 0, max = c->o->rcpthosts_max ? c->o->rcpthosts_max : 50;
+	size_t i, kept = 0;
+	int r, ret = -1;
+	struct cdbw cw;
+
+	hset_init(&seen);
+	if (buf_printf(&rel, "%s/control/rcpthosts", c->qh) < 0 || !buf_cstr(&rel))
+		goto out;
+	r = read_rel(c->treefd, rel.s, &rh);
+	if (r < 0)
+		goto out;
+	if (r == 0) {
+		ret = step_reason(s, MIG_SKIPPED, "s2q-cf wrote no rcpthosts");
+		goto out;
+	}
+	buf_reset(&rel);
+	if (buf_printf(&rel, "%s/control/morercpthosts", c->qh) < 0 || !buf_cstr(&rel) ||
+	    read_rel(c->treefd, rel.s, &mrh) < 0)
+		goto out;
+	buf_reset(&rel);
+	if (buf_printf(&rel, "%s/control/rcpthosts.virtusers", c->qh) < 0 || !buf_cstr(&rel) ||
+	    read_rel(c->treefd, rel.s, &vu) < 0)
+		goto out;
+	if (list_lines(&rh, &all, &head) < 0 || list_lines(&mrh, &more, NULL) < 0 ||
+	    list_lines(&vu, &vl, NULL) < 0)
+		goto out;
+	for (i = 0; i < more.n; i++)
+		if (sl_add(&all, more.v[i], strlen(more.v[i])) < 0)
+			goto out;
+	for (i = 0; i < all.n; i++) {
+		if (buf_copy(&k, all.v[i], strlen(all.v[i])) < 0)
+			goto out;
+		lower(k.s, k.len);
+		if (hset_put(&seen, k.s, k.len, 0, NULL) < 0)
+			goto out;
+	}
+	for (i = 0; i < vl.n; i++) {
+		if (buf_copy(&k, vl.v[i], strlen(vl.v[i])) < 0)
+			goto out;
+		lower(k.s, k.len);
+		r = hset_put(&seen, k.s, k.len, 0, NULL);
+		if (r < 0)
+			goto out;
+		if (r == 1) {
+			if (sl_add(&all, vl.v[i], strlen(vl.v[i])) < 0)
+				goto out;
+			added++;
+		}
+	}
+	/* rcpthosts: the comment head, the first max entries; the rest to morercpthosts(.cdb) */
+	if (buf_append(&out, head.s, head.len) < 0)
+		goto out;
+	buf_reset(&mrh);
+	for (i = 0; i < all.n; i++) {
+		if (entry_excluded(c, all.v[i])) {
+			dropped++;
+			if (diag_add(&s->d, DIAG_NOTE, "S2Q-G020", NULL, 0,
+				     "rcpthosts: %s left out (a virtual domain the domain filters "
+				     "keep on the old host)", all.v[i]) < 0)
+				goto out;
+			continue;
+		}
+		if (buf_printf(kept < max ? &out : &mrh, "%s\n", all.v[i]) < 0)
+			goto out;
+		kept++;
+	}
+	buf_reset(&rel);
+	if (buf_printf(&rel, "%s/control/rcpthosts", c->qh) < 0 || !buf_cstr(&rel) ||
+	    aw_file(c->treefd, rel.s, 0644, AW_MKDIRS, out.s, out.len) < 0)
+		goto fail;
+	buf_reset(&rel);
+	if (buf_printf(&rel, "%s/control/morercpthosts", c->qh) < 0 || !buf_cstr(&rel))
+		goto out;
+	if (mrh.len) {
+		size_t p = 0;
+
+		if (aw_file(c->treefd, rel.s, 0644, AW_MKDIRS, mrh.s, mrh.len) < 0)
+			goto fail;
+		if (buf_append_s(&rel, ".cdb") < 0 || !buf_cstr(&rel) ||
+		    cdbw_open(&cw, c->treefd, rel.s, 0644, AW_MKDIRS) < 0)
+			goto fail;
+		/* qmail-newmrh's records: key = the lower-cased line, empty data, file order */
+		while (p < mrh.len) {
+			char *nl = memchr(mrh.s + p, '\n', mrh.len - p);
+			size_t e = (size_t)(nl - mrh.s);
+
+			lower(mrh.s + p, e - p);
+			if (cdbw_add(&cw, mrh.s + p, e - p, "", 0) < 0) {
+				cdbw_abort(&cw);
+				goto fail;
+			}
+			p = e + 1;
+		}
+		if (cdbw_commit(&cw) < 0)
+			goto fail;
+	} else {
+		if (unlinkat(c->treefd, rel.s, 0) < 0 && errno != ENOENT)
+			goto fail;
+		if (buf_append_s(&rel, ".cdb") < 0 || !buf_cstr(&rel))
+			goto out;
+		if (unlinkat(c->treefd, rel.s, 0) < 0 && errno != ENOENT)
+			goto fail;
+	}
+	buf_reset(&rel);
+	if (buf_printf(&rel, "%s/control/rcpthosts.virtusers", c->qh) < 0 || !buf_cstr(&rel) ||
+	    (unlinkat(c->treefd, rel.s, 0) < 0 && errno != ENOENT))
+		goto fail;
+	buf_reset(&rel);
+	if (buf_printf(&rel, "%s/control/not-local.virtusers", c->qh) < 0 || !buf_cstr(&rel) ||
+	    (unlinkat(c->treefd, rel.s, 0) < 0 && errno != ENOENT))
+		goto fail;
+	if (buf_printf(&s->counts, "\"rcpthosts\":%lu,\"morercpthosts\":%lu,\"added\":%lu,"
+		       "\"left_out\":%lu", (unsigned long)(kept < max ? kept : max),
+		       (unsigned long)(kept > max ? kept - max : 0), added, dropped) < 0)
+		goto out;
+	ret = 0;
+	goto out;
+fail:
+	if (errno == ENOMEM)
+		goto out;
+	ret = step_reason(s, MIG_FAILED, "unable to write %s: %s", rel.s ? rel.s : "rcpthosts",
+			  strerror(errno));
+out:
+	hset_free(&seen);
+	sl_free(&all);
+	sl_free(&more);
+	sl_free(&vl);
+	buf_free(&rh);
+	buf_free(&mrh);
+	buf_free(&vu);
+	buf_free(&rel);
+	buf_free(&head);
+	buf_free(&out);
+	buf_free(&k);
+	return ret;
+}
+
+/* the virtualdomains lines of excluded domains (s2q-virtusers never saw them: nothing to do) */
+
+static int step_forward(struct ctx *c)
+{
+	struct mig_step *s = step_new(c, "forward", "s2q-migrate");
+	struct passwd_parser pp;
+	struct passwd_ent pe;
+	struct forward_opts fo;
+	struct fwdq_opts qo;
+	struct hset shells;
+	struct diag_sink scratch;
+	buf name = BUF_INIT, home = BUF_INIT, shell = BUF_INIT, pl = BUF_INIT, bs = BUF_INIT;
+	unsigned long users = 0, qmails = 0, none = 0, ignored = 0, nohome = 0;
+	int r, ret = -1;
+	const char *me = NULL;
+
+	if (c->have_host && c->h.j && strchr(c->h.j, '.'))
+		me = c->h.j;
+	else if (c->o->hostname)
+		me = c->o->hostname;
+	if (!c->passwd.len)
+		return step_reason(s, MIG_SKIPPED, "no passwd: no users whose .forward to read");
+	if (!c->have_host)
+		return step_reason(s, MIG_SKIPPED, "the cf could not be read");
+	if (me == NULL)
+		return step_reason(s, MIG_REFUSED, "the host's name ($j) has no dot: give --hostname FQDN");
+	hset_init(&shells);
+	diag_init(&scratch);
+	if (forward_read_shells(c->rootfd, &shells) < 0)
+		goto out;
+	memset(&fo, 0, sizeof(fo));
+	fo.forward_path = c->h.forward_path;
+	fo.hostname = c->o->hostname ? c->o->hostname : me;
+	fo.shells = &shells;
+	memset(&qo, 0, sizeof(qo));
+	if (buf_printf(&pl, "/%s/bin/preline", c->qh) < 0 || !buf_cstr(&pl) ||
+	    buf_printf(&bs, "/%s/bin/bouncesaying", c->qh) < 0 || !buf_cstr(&bs))
+		goto out;
+	qo.me = me;
+	qo.defaultdelivery = c->o->defaultdelivery ? c->o->defaultdelivery : "./Mailbox";
+	qo.preline = pl.s;
+	qo.bouncesaying = bs.s;
+	if (passwd_open(&pp, c->passwd.s, c->passwd_shown, &scratch) < 0) {
+		ret = step_reason(s, MIG_FAILED, "unable to read %s: %s", c->passwd_shown,
+				  strerror(errno));
+		goto out;
+	}
+	while ((r = passwd_next(&pp, &pe)) > 0) {
+		struct forward_user u;
+		struct fwdq_result res;
+
+		if (pe.uid == 0)
+			continue;	/* qmail never delivers as root: ~alias/.qmail-root */
+		if (buf_copy(&name, pe.name.s, pe.name.len) < 0 || !buf_cstr(&name) ||
+		    buf_copy(&home, pe.home.s, pe.home.len) < 0 || !buf_cstr(&home) ||
+		    buf_copy(&shell, pe.shell.s, pe.shell.len) < 0 || !buf_cstr(&shell))
+			break;
+		if (home.s[0] != '/')
+			continue;
+		{
+			struct homectx hc = { c->rootfd, 0 };
+			unsigned long ow;
+
+			if (root_stat(&hc, home.s, &ow) < 0) {
+				nohome++;
+				continue;	/* not in the copy: no .forward to read */
+			}
+		}
+		lower(name.s, name.len);
+		u.name = name.s;
+		u.uid = pe.uid;
+		u.gid = pe.gid;
+		u.home = home.s;
+		u.shell = shell.s;
+		users++;
+		fwdq_result_init(&res);
+		if (fwdq_user(c->rootfd, &u, &fo, &qo, c->treefd, &res, &s->d) < 0) {
+			int e = errno;
+
+			if (e != ENOMEM)
+				step_reason(s, MIG_FAILED, "unable to write %s: %s",
+					    res.rel.len ? buf_cstr(&res.rel) : home.s, strerror(e));
+			fwdq_result_free(&res);
+			passwd_close(&pp);
+			errno = e;
+			ret = e == ENOMEM ? -1 : 0;
+			goto out;
+		}
+		if (res.written)
+			qmails++;
+		else if (res.state == FWD_IGNORED)
+			ignored++;
+		else
+			none++;
+		fwdq_result_free(&res);
+	}
+	passwd_close(&pp);
+	if (r != 0)
+		goto out;
+	if (buf_printf(&s->counts, "\"users\":%lu,\"dot_qmail\":%lu,\"ignored\":%lu,\"none\":%lu,"
+		       "\"home_not_in_copy\":%lu", users, qmails, ignored, none, nohome) < 0)
+		goto out;
+	ret = s->d.nerr ? step_reason(s, MIG_REFUSED, "%zu input error%s", s->d.nerr,
+				      s->d.nerr == 1 ? "" : "s") : 0;
+out:
+	if (ret < 0 && errno != ENOMEM && s->reason == NULL)
+		ret = step_reason(s, MIG_FAILED, "unable to convert the .forward files: %s",
+				  strerror(errno));
+	hset_free(&shells);
+	diag_free(&scratch);
+	buf_free(&name);
+	buf_free(&home);
+	buf_free(&shell);
+	buf_free(&pl);
+	buf_free(&bs);
+	return ret;
+}
+
+/* the diagnostics so far as one JSON array: the --known file of the route proof */
+static int known_json(const struct ctx *c, buf *out)
+{
+	size_t i, k;
+	int first = 1;
+
+	if (buf_append_c(out, '[') < 0)
+		return -1;
+	for (i = 0; i < c->r->nsteps; i++)
+		for (k = 0; k < c->r->step[i].d.n; k++) {
+			if ((!first && buf_append_c(out, ',') < 0) ||
+			    diag_json(out, &c->r->step[i].d.v[k]) < 0)
+				return -1;
+			first = 0;
+		}
+	return buf_append_s(out, "]\n");
+}
+
+static int step_route(struct ctx *c)
+{
+	struct mig_step *s = step_new(c, "route", "s2q-route");
+	struct argv a = { 0 };
+	struct mj j;
+	buf path = BUF_INIT, kn = BUF_INIT;
+	int tfd;
+
+	if (c->o->no_route)
+		return step_reason(s, MIG_SKIPPED, "--no-route");
+	if (c->r->refused || c->r->failed)
+		return step_reason(s, MIG_SKIPPED, "the conversion did not complete");
+	if (buf_printf(&path, "%s/s2q-route", c->o->bindir) < 0 || !buf_cstr(&path))
+		goto oom;
+	if (access(path.s, X_OK) < 0) {
+		buf_free(&path);
+		return step_reason(s, MIG_NOT_DONE, "s2q-route is not installed beside s2q-migrate: "
+				   "the routes are NOT proven");
+	}
+	if (known_json(c, &kn) < 0)
+		goto oom;
+	tfd = open(c->tmp.s, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tfd < 0 || aw_file(tfd, "known.json", 0644, 0, kn.s, kn.len) < 0) {
+		if (tfd >= 0)
+			close(tfd);
+		buf_free(&path);
+		buf_free(&kn);
+		return step_reason(s, MIG_FAILED, "unable to write the known-changes file: %s",
+				   strerror(errno));
+	}
+	close(tfd);
+	av_add(&a, "s2q-route");
+	av_add(&a, "--sendmail");
+	av_add(&a, "%s", c->o->from);
+	av_add(&a, "--qmail");
+	av_add(&a, "%s", c->tree.s);
+	if (c->o->hostname) {
+		av_add(&a, "--hostname");
+		av_add(&a, "%s", c->o->hostname);
+	}
+	if (c->o->cf) {
+		av_add(&a, "-C");
+		av_add(&a, "%s", c->o->cf);
+	}
+	if (c->o->passwd) {
+		av_add(&a, "--passwd");
+		av_add(&a, "%s", c->o->passwd);
+	}
+	av_add(&a, "--default-delivery");
+	av_add(&a, "%s", c->o->defaultdelivery ? c->o->defaultdelivery : "./Mailbox");
+	av_add(&a, "--all");
+	av_add(&a, "--json");
+	av_add(&a, "--known");
+	av_add(&a, "%s/known.json", c->tmp.s);
+	if (run_tail(c, s, &a, &j, 1 << 20) < 0)
+		goto oom;
+	{
+		const struct mj *sm = mj_get(&j, "summary");
+
+		if (sm && sm->t == MJ_OBJ && (s->rc == 0 || s->rc == 1)) {
+			struct mig_route *rt = &c->r->route;
+
+			rt->ran = 1;
+			rt->same = mj_ulong(sm, "same", 0);
+			rt->different = mj_ulong(sm, "different", 0);
+			rt->known = mj_ulong(sm, "known", 0);
+			rt->only_sendmail = mj_ulong(sm, "only_sendmail", 0);
+			rt->only_qmail = mj_ulong(sm, "only_qmail", 0);
+			rt->unexplained = mj_ulong(sm, "unexplained", 0);
+			rt->total = mj_ulong(sm, "total", 0);
+			free(s->reason);
+			s->reason = NULL;
+			s->status = MIG_OK;
+		}
+	}
+	mj_free(&j);
+	av_free(&a);
+	buf_free(&path);
+	buf_free(&kn);
+	return 0;
+oom:
+	av_free(&a);
+	buf_free(&path);
+	buf_free(&kn);
+	errno = ENOMEM;
+	return -1;
+}
+
+/* ---- tree helpers ---- */
+
+static int walk(int dirfd, const char *prefix, struct mig_file **v, size_t *n, size_t *cap)
+{
+	DIR *d;
+	struct dirent *de;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		struct stat st;
+		buf rel = BUF_INIT;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			goto fail;
+		if (buf_printf(&rel, "%s%s%s", prefix, prefix[0] ? "/" : "", de->d_name) < 0 ||
+		    !buf_cstr(&rel))
+			goto fail;
+		if (S_ISDIR(st.st_mode)) {
+			int sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (sub < 0 || walk(sub, rel.s, v, n, cap) < 0) {
+				if (sub >= 0)
+					close(sub);
+				buf_free(&rel);
+				goto fail;
+			}
+			close(sub);
+			buf_free(&rel);
+		} else if (S_ISREG(st.st_mode)) {
+			if (*n == *cap) {
+				size_t nc = *cap ? *cap * 2 : 64;
+				struct mig_file *nv = realloc(*v, nc * sizeof(*nv));
+
+				if (nv == NULL) {
+					buf_free(&rel);
+					goto fail;
+				}
+				*v = nv;
+				*cap = nc;
+			}
+			(*v)[*n].rel = rel.s;
+			(*v)[*n].mode = (unsigned)(st.st_mode & 07777);
+			(*v)[*n].size = (unsigned long long)st.st_size;
+			(*n)++;
+		} else {
+			buf_free(&rel);
+			errno = ELOOP;
+			goto fail;
+		}
+	}
+	if (errno)
+		goto fail;
+	closedir(d);
+	return 0;
+fail:
+	{
+		int e = errno;
+
+		closedir(d);
+		errno = e;
+	}
+	return -1;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const struct mig_file *)a)->rel, ((const struct mig_file *)b)->rel);
+}
+
+int mig_list(int dirfd, struct mig_file **files, size_t *n)
+{
+	size_t cap = 0;
+
+	*files = NULL;
+	*n = 0;
+	if (walk(dirfd, "", files, n, &cap) < 0) {
+		int e = errno;
+
+		mig_files_free(*files, *n);
+		*files = NULL;
+		*n = 0;
+		errno = e;
+		return -1;
+	}
+	if (*n > 1)
+		qsort(*files, *n, sizeof(**files), cmp_file);
+	return 0;
+}
+
+int mig_rmtree(int dirfd, const char *name)
+{
+	struct stat st;
+	int fd;
+	DIR *d;
+	struct dirent *de;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dirfd, name, 0);
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (mig_rmtree(fd, de->d_name) < 0) {
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	return unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+int mig_bindir(buf *out)
+{
+	const char *e = getenv("S2Q_BINDIR");
+	char p[PATH_MAX];
+	ssize_t n;
+	char *sl;
+
+	buf_reset(out);
+	if (e && *e)
+		return buf_append_s(out, e) < 0 || !buf_cstr(out) ? -1 : 0;
+	n = readlink("/proc/self/exe", p, sizeof(p) - 1);
+	if (n < 0)
+		return -1;
+	p[n] = '\0';
+	sl = strrchr(p, '/');
+	if (sl == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	*sl = '\0';
+	return buf_append_s(out, p[0] ? p : "/") < 0 || !buf_cstr(out) ? -1 : 0;
+}
+
+/* ---- the chain ---- */
+
+int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
+{
+	struct ctx c;
+	struct diag_sink scratch;
+	int wfd = -1, ret = -1, e;
+	size_t i;
+	buf why = BUF_INIT;
+
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	c.r = r;
+	c.rootfd = c.treefd = -1;
+	c.qh = "var/qmail";
+	hset_init(&c.vdoms);
+	hset_init(&c.excluded);
+	host_init(&c.h);
+	diag_init(&scratch);
+	if (buf_printf(&c.tree, "%s/tree", work) < 0 || !buf_cstr(&c.tree) ||
+	    buf_printf(&c.tmp, "%s/tmp", work) < 0 || !buf_cstr(&c.tmp))
+		goto out;
+	wfd = open(work, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (wfd < 0 || mkdirat(wfd, "tree", 0755) < 0 || mkdirat(wfd, "tmp", 0700) < 0)
+		goto out;
+	c.treefd = openat(wfd, "tree", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (c.treefd < 0)
+		goto out;
+	c.rootfd = open(o->from, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c.rootfd < 0) {
+		e = errno;
+		if (buf_printf(&why, "unable to open %s: %s", o->from, strerror(e)) < 0 ||
+		    !buf_cstr(&why))
+			goto out;
+		r->reason = why.s;
+		why.s = NULL;
+		r->refused = e == ENOENT || e == ENOTDIR;
+		r->failed = !r->refused;
+		ret = 0;
+		goto out;
+	}
+	if ((o->only_domains && compile(o->only_domains, &c.only, &why) < 0) ||
+	    (o->exclude_domains && compile(o->exclude_domains, &c.excl, &why) < 0)) {
+		if (!buf_cstr(&why))
+			goto out;
+		r->reason = why.s;
+		why.s = NULL;
+		r->refused = 1;
+		ret = 0;
+		goto out;
+	}
+	if (c.only || c.excl) {
+		c.md = pcre2_match_data_create(4, NULL);
+		if (c.md == NULL)
+			goto out;
+	}
+	/* the host model: alias files, $j, class w (s2q-cf reports its problems) */
+	{
+		struct cf_opts co;
+
+		memset(&co, 0, sizeof(co));
+		co.rootfd = c.rootfd;
+		co.hostname = o->hostname;
+		if (cf_load(&c.h, o->cf ? o->cf : "/etc/mail/sendmail.cf", &co, &scratch) == 0)
+			c.have_host = 1;
+		else if (errno == ENOMEM)
+			goto out;
+	}
+	/* the passwd, by its real path below the root */
+	{
+		buf real = BUF_INIT;
+		const char *pw = o->passwd ? o->passwd : "/etc/passwd";
+		int fd = sroot_open(c.rootfd, pw, &real);
+
+		c.passwd_shown = pw;
+		if (fd >= 0) {
+			close(fd);
+			if (buf_printf(&c.passwd, "%s%s", o->from, real.s) < 0 || !buf_cstr(&c.passwd) ||
+			    pm_add(&c, c.passwd.s, pw) < 0) {
+				buf_free(&real);
+				goto out;
+			}
+		}
+		buf_free(&real);
+	}
+	if (step_virtusers(&c) < 0 || step_cf(&c) < 0 || step_aliases(&c) < 0 ||
+	    step_users(&c) < 0 || step_newu(&c) < 0 || step_rcpthosts(&c) < 0 ||
+	    step_forward(&c) < 0)
+		goto out;
+	/* domains the filters left out: known changes for the proof */
+	if (c.excluded.n) {
+		struct mig_step *s = &r->step[0];
+
+		for (i = 0; i < c.excluded.nslots; i++)
+			if (c.excluded.slots[i].off &&
+			    diag_add(&s->d, DIAG_NOTE, "S2Q-G020", NULL, 0, "virtual domain %.*s is "
+				     "left out by the domain filters: it stays on the old host",
+				     (int)c.excluded.slots[i].len,
+				     c.excluded.arena + c.excluded.slots[i].off - 1) < 0)
+				goto out;
+	}
+	for (i = 0; i < r->nsteps; i++) {
+		if (r->step[i].status == MIG_REFUSED || r->step[i].d.nerr)
+			r->refused = 1;
+		if (r->step[i].status == MIG_FAILED)
+			r->failed = 1;
+	}
+	if (step_route(&c) < 0)
+		goto out;
+	/* the reason: the cf's own step first (the others read the cf too) */
+	for (i = 0; i < r->nsteps; i++) {
+		struct mig_step *s = &r->step[i];
+
+		if (strcmp(s->name, "cf") == 0 && s->status == MIG_REFUSED && s->reason) {
+			if (buf_printf(&why, "%s: %s", s->name, s->reason) < 0 || !buf_cstr(&why))
+				goto out;
+			r->reason = why.s;
+			memset(&why, 0, sizeof(why));
+		}
+	}
+	for (i = 0; i < r->nsteps; i++) {
+		struct mig_step *s = &r->step[i];
+
+		r->nerr += s->d.nerr;
+		r->nwarn += s->d.nwarn;
+		r->nnote += s->d.nnote;
+		if (r->reason == NULL && (s->status == MIG_REFUSED || s->status == MIG_FAILED) &&
+		    s->reason) {
+			if (buf_printf(&why, "%s: %s", s->name, s->reason) < 0 || !buf_cstr(&why))
+				goto out;
+			r->reason = why.s;
+			memset(&why, 0, sizeof(why));
+		}
+	}
+	if (r->reason == NULL && r->refused) {
+		if (buf_printf(&why, "%zu input error%s", r->nerr, r->nerr == 1 ? "" : "s") < 0 ||
+		    !buf_cstr(&why))
+			goto out;
+		r->reason = why.s;
+		memset(&why, 0, sizeof(why));
+	}
+	if (mig_list(c.treefd, &r->files, &r->nfiles) < 0) {
+		if (errno == ENOMEM)
+			goto out;
+		r->failed = 1;
+	}
+	ret = 0;
+out:
+	e = errno;
+	if (wfd >= 0)
+		close(wfd);
+	if (c.treefd >= 0)
+		close(c.treefd);
+	if (c.rootfd >= 0)
+		close(c.rootfd);
+	for (i = 0; i < c.npm; i++) {
+		free(c.pm[i].from);
+		free(c.pm[i].to);
+	}
+	free(c.pm);
+	for (i = 0; i < c.nnotlocal; i++)
+		free(c.notlocal[i]);
+	free(c.notlocal);
+	hset_free(&c.vdoms);
+	hset_free(&c.excluded);
+	if (c.only)
+		pcre2_code_free(c.only);
+	if (c.excl)
+		pcre2_code_free(c.excl);
+	if (c.md)
+		pcre2_match_data_free(c.md);
+	host_free(&c.h);
+	diag_free(&scratch);
+	buf_free(&c.tree);
+	buf_free(&c.tmp);
+	buf_free(&c.passwd);
+	buf_free(&why);
+	errno = e;
+	return ret;
+}
+
+int mig_exit(const struct mig_result *r)
+{
+	size_t i;
+
+	if (r->refused)
+		return 100;
+	if (r->failed)
+		return 111;
+	if (r->route.ran && r->route.unexplained)
+		return 1;
+	for (i = 0; i < r->nsteps; i++)
+		if (strcmp(r->step[i].name, "route") == 0 && r->step[i].status == MIG_FAILED)
+			return 1;
+	return 0;
+}
+
+/* ---- the report ---- */
+
+static int jstr(buf *out, const char *s)
+{
+	if (s == NULL)
+		return buf_append_s(out, "null");
+	return json_str(out, s, strlen(s));
+}
+
+int mig_json(buf *out, const struct mig_opts *o, const char *mode, const char *to,
+	     const struct mig_result *r, const char *extra)
+{
+	size_t i, k;
+	int x = mig_exit(r);
+	const char *status = r->refused ? "refused" : r->failed ? "failed"
+			     : strcmp(mode, "report") == 0 ? "checked" : "converted";
+
+	if (buf_append_s(out, "{\"program\":\"s2q-migrate\",\"report_version\":1,\"mode\":") < 0 ||
+	    jstr(out, mode) < 0 || buf_append_s(out, ",\"from\":") < 0 || jstr(out, o->from) < 0 ||
+	    buf_append_s(out, ",\"to\":") < 0 || jstr(out, to) < 0 ||
+	    buf_append_s(out, ",\"hostname\":") < 0 || jstr(out, o->hostname) < 0 ||
+	    buf_append_s(out, ",\"status\":") < 0 || jstr(out, status) < 0 ||
+	    buf_printf(out, ",\"exit\":%d,\"reason\":", x) < 0 || jstr(out, r->reason) < 0 ||
+	    buf_printf(out, ",\"errors\":%zu,\"warnings\":%zu,\"notes\":%zu,\"steps\":[", r->nerr,
+		       r->nwarn, r->nnote) < 0)
+		return -1;
+	for (i = 0; i < r->nsteps; i++) {
+		const struct mig_step *s = &r->step[i];
+
+		if (buf_append_s(out, i ? ",{\"step\":" : "{\"step\":") < 0 || jstr(out, s->name) < 0 ||
+		    buf_append_s(out, ",\"program\":") < 0 || jstr(out, s->program) < 0 ||
+		    buf_append_s(out, ",\"status\":") < 0 || jstr(out, mig_status_name(s->status)) < 0 ||
+		    buf_printf(out, ",\"rc\":%d,\"reason\":", s->rc) < 0 || jstr(out, s->reason) < 0 ||
+		    buf_append_s(out, ",\"counts\":{") < 0 ||
+		    buf_append(out, s->counts.s, s->counts.len) < 0 ||
+		    buf_printf(out, "},\"errors\":%zu,\"warnings\":%zu,\"notes\":%zu,\"diagnostics\":[",
+			       s->d.nerr, s->d.nwarn, s->d.nnote) < 0)
+			return -1;
+		for (k = 0; k < s->d.n; k++)
+			if ((k && buf_append_c(out, ',') < 0) || diag_json(out, &s->d.v[k]) < 0)
+				return -1;
+		if (buf_append_s(out, "]}") < 0)
+			return -1;
+	}
+	if (buf_append_s(out, "],\"route\":") < 0)
+		return -1;
+	if (r->route.ran) {
+		if (buf_printf(out, "{\"same\":%lu,\"different\":%lu,\"known\":%lu,\"only_sendmail\":%lu,"
+			       "\"only_qmail\":%lu,\"unexplained\":%lu,\"total\":%lu}", r->route.same,
+			       r->route.different, r->route.known, r->route.only_sendmail,
+			       r->route.only_qmail, r->route.unexplained, r->route.total) < 0)
+			return -1;
+	} else if (buf_append_s(out, "null") < 0) {
+		return -1;
+	}
+	if (buf_append_s(out, ",\"files\":[") < 0)
+		return -1;
+	for (i = 0; i < r->nfiles; i++)
+		if (buf_append_s(out, i ? ",{\"path\":" : "{\"path\":") < 0 ||
+		    jstr(out, r->files[i].rel) < 0 ||
+		    buf_printf(out, ",\"mode\":\"%04o\",\"size\":%llu}", r->files[i].mode,
+			       r->files[i].size) < 0)
+			return -1;
+	if (buf_append_s(out, "]") < 0)
+		return -1;
+	if (extra && (buf_append_c(out, ',') < 0 || buf_append_s(out, extra) < 0))
+		return -1;
+	return buf_append_s(out, "}\n");
+}
+
+int mig_text(buf *out, const char *prog, const char *mode, const struct mig_result *r)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->nsteps; i++) {
+		const struct mig_step *s = &r->step[i];
+
+		for (k = 0; k < s->d.n; k++)
+			if (diag_format(out, strncmp(s->d.v[k].code, "S2Q-G", 5) == 0 ? prog : s->program,
+					&s->d.v[k]) < 0)
+				return -1;
+	}
+	if (buf_printf(out, "%s: %s of %zu steps:\n", prog, mode, r->nsteps) < 0)
+		return -1;
+	for (i = 0; i < r->nsteps; i++) {
+		const struct mig_step *s = &r->step[i];
+
+		if (buf_printf(out, "  %-10s %-9s %zu error%s, %zu warning%s, %zu note%s%s%s\n", s->name,
+			       mig_status_name(s->status), s->d.nerr, s->d.nerr == 1 ? "" : "s",
+			       s->d.nwarn, s->d.nwarn == 1 ? "" : "s", s->d.nnote,
+			       s->d.nnote == 1 ? "" : "s", s->reason ? ": " : "",
+			       s->reason ? s->reason : "") < 0)
+			return -1;
+	}
+	if (r->route.ran) {
+		if (buf_printf(out, "  route proof: %lu addresses: %lu same, %lu different (%lu known), "
+			       "%lu only sendmail, %lu only qmail, %lu unexplained\n", r->route.total,
+			       r->route.same, r->route.different, r->route.known,
+			       r->route.only_sendmail, r->route.only_qmail, r->route.unexplained) < 0)
+			return -1;
+	} else if (buf_append_s(out, "  route proof: not run\n") < 0) {
+		return -1;
+	}
+	return buf_printf(out, "%s: %zu files staged; %zu errors, %zu warnings, %zu notes; %s%s%s\n", prog,
+			  r->nfiles, r->nerr, r->nwarn, r->nnote,
+			  r->refused ? "refused" : r->failed ? "failed" : "converted",
+			  r->reason ? ": " : "", r->reason ? r->reason : "");
+}

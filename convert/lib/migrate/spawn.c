@@ -1,0 +1,130 @@
+/* migrate/spawn - run one s2q program as a child and collect what it prints */
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int drain(int fd, buf *b, int *open, size_t max)
+{
+	char tmp[16384];
+	ssize_t r = read(fd, tmp, sizeof(tmp));
+
+	if (r < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return 0;
+		return -1;
+	}
+	if (r == 0) {
+		*open = 0;
+		return 0;
+	}
+	if (b != NULL && buf_append(b, tmp, (size_t)r) < 0)
+		return -1;
+	if (b != NULL && max && b->len > 2 * max) {
+		memmove(b->s, b->s + b->len - max, max);
+		b->len = max;
+	}
+	return 0;
+}
+
+static int cpipe(int p[2])
+{
+	if (pipe(p) < 0)
+		return -1;
+	fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	fcntl(p[1], F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+int spawn_run(const char *path, char *const argv[], buf *out, buf *err)
+{
+	return spawn_run_tail(path, argv, out, 0, err);
+}
+
+int spawn_run_tail(const char *path, char *const argv[], buf *out, size_t out_max, buf *err)
+{
+	int po[2], pe[2], st, e = 0, oo = 1, eo = 1;
+	pid_t pid;
+
+	if (cpipe(po) < 0)
+		return -1;
+	if (cpipe(pe) < 0) {
+		e = errno;
+		close(po[0]);
+		close(po[1]);
+		errno = e;
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		e = errno;
+		close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
+		errno = e;
+		return -1;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+
+		if (nul < 0 || dup2(nul, 0) < 0 || dup2(po[1], 1) < 0 || dup2(pe[1], 2) < 0)
+			_exit(111);
+		signal(SIGPIPE, SIG_DFL);
+		execv(path, argv);
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	close(po[1]);
+	close(pe[1]);
+	while (oo || eo) {
+		struct pollfd f[2];
+		nfds_t nf = 0;
+		int io = -1, ie = -1;
+
+		if (oo) {
+			f[nf].fd = po[0];
+			f[nf].events = POLLIN;
+			io = (int)nf++;
+		}
+		if (eo) {
+			f[nf].fd = pe[0];
+			f[nf].events = POLLIN;
+			ie = (int)nf++;
+		}
+		if (poll(f, nf, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			e = errno;
+			break;
+		}
+		if (io >= 0 && (f[io].revents & (POLLIN | POLLHUP | POLLERR)) && drain(po[0], out, &oo, out_max) < 0) {
+			e = errno;
+			break;
+		}
+		if (ie >= 0 && (f[ie].revents & (POLLIN | POLLHUP | POLLERR)) && drain(pe[0], err, &eo, 0) < 0) {
+			e = errno;
+			break;
+		}
+	}
+	close(po[0]);
+	close(pe[0]);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			if (!e)
+				e = errno;
+			st = 0;
+			break;
+		}
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return 255;
+}
