@@ -180,6 +180,11 @@ struct ins {
 
 enum { T_ERR = -2, T_BOUNCE = 0, T_FWD = 1 };
 
+/* the longest forwarding address newaliases/setforward accept (../shared/ref/qmail.md 5.2) */
+#define FF_ADDR_MAX 800
+/* the longest alias name sendmail accepts (MAXNAME - 1); logins are shorter */
+#define SM_NAME_MAX 255
+
 struct ctx {
 	const struct amap_opts *o;
 	const struct alias_table *t;
@@ -359,7 +364,7 @@ static int addr_target(struct ctx *c, const char *text, size_t n)
 	long at = -1;
 	size_t i, nq = n;
 	const char *dom;
-	int q = 0;
+	int q = 0, local = 1;
 
 	buf_reset(&c->tmp);
 	if (memchr(text, '"', n) == NULL) {
@@ -403,6 +408,7 @@ static int addr_target(struct ctx *c, const char *text, size_t n)
 	} else {
 		dom = c->tmp.s + at + 1;
 		n = c->tmp.len - (size_t)at - 1;
+		local = is_local_domain(c, dom, n) || ieq(dom, n, o->me, strlen(o->me));
 		if (!is_local_domain(c, dom, n) && dom[0] != '[' && memchr(dom, '.', n) == NULL) {
 			say(c, DIAG_WARN, "S2Q-A121",
 			    "host '%.*s' has no dot: forwarded to %.*s.%s (sendmail would have "
@@ -414,6 +420,23 @@ static int addr_target(struct ctx *c, const char *text, size_t n)
 	}
 	if (buf_cstr(&c->tmp) == NULL)
 		return -1;
+	if (c->tmp.len > FF_ADDR_MAX) {
+		/* newaliases/setforward take at most 800 bytes; fastforward would lose it */
+		const char *a = strrchr(c->tmp.s, '@');
+		size_t ll = a ? (size_t)(a - c->tmp.s) : c->tmp.len;
+
+		if (a && local && ll > SM_NAME_MAX) {
+			say(c, DIAG_WARN, "S2Q-A129",
+			    "local name of %zu bytes: no alias or login can have it, sendmail bounced "
+			    "it (User unknown); fastforward cannot carry an address over %d bytes, so "
+			    "qmail bounces it too", ll, FF_ADDR_MAX);
+			return T_BOUNCE;
+		}
+		say(c, DIAG_ERROR, "S2Q-A130",
+		    "address of %zu bytes: fastforward carries at most %d bytes (it would drop the "
+		    "target silently)", c->tmp.len, FF_ADDR_MAX);
+		return T_ERR;
+	}
 	return T_FWD;
 }
 
