@@ -304,6 +304,7 @@ int main(int argc, char **argv)
 			oom();
 		o.via = via;
 		o.uid0 = &uid0;
+		o.address = addr;
 		if (prove_compare(&sm, &qm, &o, &res) < 0)
 			oom();
 		if (res.verdict != PROVE_SAME && prove_known_match(&known, used.v, used.n, &res) < 0)

@@ -345,8 +345,50 @@ static const struct crow crows[] = {
 	  "" },	/* a text of its own is not the generic bounce */
 	{ "refused 5.7.1 Relaying_denied", "bounce 5.7.1 -", 1, "different", "" },
 	{ "refused 5.7.1 Relaying_denied", "bounce 5.1.1 - | mailbox joe", 1, "only-qmail", "" },
+	/* a partial bounce: sendmail bounced one recipient and delivered the rest */
+	{ "bounce 5.1.1 - | mailbox joe | forward a@b.example mx:b.example",
+	  "mailbox joe | forward a@b.example mx:b.example", 1, "different", "S2Q-R306" },
+	{ "bounce 5.0.0 No_shell | program joe /usr/bin/x | mailbox bob",
+	  "program alias /usr/bin/x | mailbox bob", 1, "different", "S2Q-R301 S2Q-R306" },
+	{ "bounce 5.1.1 - | mailbox joe", "mailbox bob", 1, "different", "" },
+	{ "bounce 5.1.1 - | mailbox joe", "mailbox joe | mailbox bob", 1, "different", "" },
+
 	{ NULL, NULL, 0, NULL, NULL }
 };
+
+/* user%host@D at a catch-all: refused by sendmail, kept at D by qmail (R307) */
+static const struct {
+	const char *addr, *qm, *codes;
+} r307rows[] = {
+	{ "probe%remote.example@catchall.example", "mailbox joe", "S2Q-R307" },
+	{ "probe%remote.example@catchall.example",
+	  "forward probe@remote.example mx:remote.example", "" },	/* relayed: real */
+	{ "probe@x.example", "mailbox joe", "" },			/* no %-hack */
+	{ "a%b%remote.example@catchall.example", "mailbox joe | forward x@other.example mx:other.example",
+	  "S2Q-R307" },
+};
+
+static void test_r307(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(r307rows) / sizeof(r307rows[0]); i++) {
+		struct dlv_set a, b;
+		struct prove_result r;
+		struct prove_cmp_opts o = { PROVE_VIA_SMTP, NULL, r307rows[i].addr };
+
+		mkset(&a, "refused 5.7.1 Relaying_denied");
+		mkset(&b, r307rows[i].qm);
+		prove_result_init(&r);
+		assert_int_equal(prove_compare(&a, &b, &o, &r), 0);
+		assert_string_equal(prove_verdict_name(r.verdict), "only-qmail");
+		assert_string_equal(r.codes.len ? buf_cstr(&r.codes) : "", r307rows[i].codes);
+		prove_result_free(&r);
+		dlv_set_free(&a);
+		dlv_set_free(&b);
+	}
+}
 
 static void test_compare(void **state)
 {
@@ -369,6 +411,7 @@ static void test_compare(void **state)
 		prove_result_init(&r);
 		o.via = c->via ? PROVE_VIA_SMTP : PROVE_VIA_LOCAL;
 		o.uid0 = &uid0;
+		o.address = "x@local.example";
 		assert_int_equal(prove_compare(&a, &b, &o, &r), 0);
 		codes = r.codes.len ? buf_cstr(&r.codes) : "";
 		if (strcmp(prove_verdict_name(r.verdict), c->verdict) || strcmp(codes, c->codes) ||
@@ -505,7 +548,7 @@ static void test_report(void **state)
 	struct dlv_set a, b;
 	struct prove_result r;
 	struct prove_summary s;
-	struct prove_cmp_opts o = { PROVE_VIA_SMTP, NULL };
+	struct prove_cmp_opts o = { PROVE_VIA_SMTP, NULL, NULL };
 	struct smres_src src[] = { { "/etc/mail/aliases", 7 }, { NULL, 3 } };
 	buf out = BUF_INIT;
 
@@ -575,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_addrs_many),
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_compare),
+		cmocka_unit_test(test_r307),
 		cmocka_unit_test(test_normalise),
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_known),

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "../model/alias.h"
@@ -916,6 +917,82 @@ oom:
 	return -1;
 }
 
+/*
+ * percent_kept - R307: address is user%host@D (a '%' in the local part) and
+ * qmail's set accepts it without forwarding anything to host: the %-hack
+ * address landed at a catch-all or a local name of D, no relaying.
+ */
+static int percent_kept(const char *address, const struct dlv_set *b)
+{
+	const char *at = strrchr(address, '@'), *pc, *h;
+	size_t hl, i;
+
+	if (at == NULL)
+		return 0;
+	for (pc = NULL, h = address; h < at; h++)
+		if (*h == '%')
+			pc = h;
+	if (pc == NULL || !any_accepting(b))
+		return 0;
+	h = pc + 1;
+	hl = (size_t)(at - h);
+	for (i = 0; i < b->n; i++) {
+		const char *t = b->v[i].target, *ta;
+
+		if (b->v[i].kind == DLV_REFUSED || b->v[i].kind == DLV_DEFER)
+			return 0;
+		if (b->v[i].kind != DLV_FORWARD || t == NULL)
+			continue;
+		ta = strrchr(t, '@');
+		if (ta && strlen(ta + 1) == hl && strncasecmp(ta + 1, h, hl) == 0)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * partial_bounce - R306: sendmail bounced some recipients of a list (or a
+ * .forward) and delivered to the others; qmail cannot bounce one target
+ * while delivering the rest, so the converters drop it (S2Q-A105, F011,
+ * F024).  Known when sendmail's set without its bounces is qmail's set
+ * (with R301 too when only the program/file account differs).
+ */
+static int partial_bounce(struct prove_result *r, const struct dlv_set *a, const struct dlv_set *b)
+{
+	struct dlv_set na, t1, t2;
+	size_t i;
+	int rc = -1;
+
+	dlv_set_init(&na);
+	dlv_set_init(&t1);
+	dlv_set_init(&t2);
+	for (i = 0; i < b->n; i++)
+		if (b->v[i].kind == DLV_BOUNCE)
+			return 0;
+	for (i = 0; i < a->n; i++)
+		if (a->v[i].kind != DLV_BOUNCE && dlv_add(&na, &a->v[i]) < 0)
+			goto out;
+	rc = 0;
+	if (na.n == a->n || na.n == 0)
+		goto out;
+	dlv_sort(&na);
+	if (dlv_equal(&na, b)) {
+		rc = prove_add_code(r, PROVE_R306);
+		goto out;
+	}
+	rc = -1;
+	if (transform(&t1, &na, 1) < 0 || transform(&t2, b, 1) < 0)
+		goto out;
+	rc = 0;
+	if (dlv_equal(&t1, &t2))
+		rc = (prove_add_code(r, PROVE_R306) < 0 || prove_add_code(r, PROVE_R301) < 0) ? -1 : 0;
+out:
+	dlv_set_free(&na);
+	dlv_set_free(&t1);
+	dlv_set_free(&t2);
+	return rc;
+}
+
 int prove_compare(const struct dlv_set *sm, const struct dlv_set *qm,
 		  const struct prove_cmp_opts *o, struct prove_result *r)
 {
@@ -989,6 +1066,11 @@ int prove_compare(const struct dlv_set *sm, const struct dlv_set *qm,
 		goto out;
 	if (!r->known && only_refused(&a) && only_unknown_user(&b) &&
 	    prove_add_code(r, PROVE_R305) < 0)
+		goto out;
+	if (!r->known && partial_bounce(r, &a, &b) < 0)
+		goto out;
+	if (!r->known && o && o->address && only_refused(&a) && percent_kept(o->address, &b) &&
+	    prove_add_code(r, PROVE_R307) < 0)
 		goto out;
 	rc = 0;
 out:

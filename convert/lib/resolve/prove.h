@@ -153,10 +153,15 @@ const char *prove_verdict_name(enum prove_verdict v);
 #define PROVE_R304 "S2Q-R304"	/* sendmail delivered to root's mailbox; qmail never delivers as uid 0 */
 #define PROVE_R305 "S2Q-R305"	/* sendmail refused it as relaying; qmail takes it as an unknown
 				   local name and bounces it: nothing is delivered either way */
+#define PROVE_R307 "S2Q-R307"	/* user%host@D: sendmail refused it as relaying, qmail delivers it
+				   at D (catch-all or local name) and relays nothing to host */
+#define PROVE_R306 "S2Q-R306"	/* sendmail bounced some recipients of a list or .forward and
+				   delivered the rest; qmail drops the bounced ones */
 
 struct prove_cmp_opts {
 	int via;			/* PROVE_VIA_SMTP or PROVE_VIA_LOCAL (R302 needs smtp) */
 	const struct hset *uid0;	/* the old host's uid-0 account names (R304), or NULL */
+	const char *address;		/* the address compared (R307), or NULL */
 };
 
 struct prove_result {
