@@ -19,7 +19,7 @@ static const char usage[] =
 	"[-c] [--json] [--style fastforward|dotqmail] --me FQDN [--defaultdomain DOMAIN] "
 	"[-w LOCALDOMAIN]... [--passwd FILE] [--root DIR] [--queue-dir DIR] [--alias-user NAME] "
 	"[--alias-uid N] [--alias-gid N] [--alias-home DIR] [--qmail-home DIR] [--cdb PATH] "
-	"[--fastforward PATH] [--no-plus] -o OUTROOT ALIASFILE...";
+	"[--fastforward PATH] [--luser-relay VALUE] [--no-plus] -o OUTROOT ALIASFILE...";
 
 static void oom(void)
 {
@@ -128,6 +128,8 @@ int main(int argc, char **argv)
 			o.cdb_path = v;
 		else if (strcmp(a, "--fastforward") == 0)
 			o.fastforward = v;
+		else if (strcmp(a, "--luser-relay") == 0)
+			o.luser_relay = v;
 		else
 			prog_usage(usage);
 	}

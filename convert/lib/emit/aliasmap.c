@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "../util/aw.h"
@@ -131,28 +132,104 @@ static int sh_word(buf *out, const char *s)
 static const char nomailbox[] = "Sorry, no mailbox here by that name. (#5.1.1)";
 static const char discarded[] = " discarded: sendmail delivered to /dev/null";
 
+/*
+ * luser_kind - what LUSER_RELAY does with an unknown local name: 0 none
+ * (bounce), 'l' local:NAME (*v = NAME), 'h' a host, with or without a
+ * mailer (*v = the host without brackets), 'e' anything else (error:,
+ * local: with no name: a bounce, as before)
+ */
+static int luser_kind(const char *lr, const char **v, size_t *vn)
+{
+	const char *c, *h;
+	size_t n;
+
+	if (lr == NULL || *lr == '\0')
+		return 0;
+	c = strchr(lr, ':');
+	if (c && (size_t)(c - lr) == 5 && strncasecmp(lr, "local", 5) == 0) {
+		*v = c + 1;
+		*vn = strlen(c + 1);
+		return *vn && strpbrk(*v, "@ \t\"'\\") == NULL ? 'l' : 'e';
+	}
+	if (c && (size_t)(c - lr) == 5 && strncasecmp(lr, "error", 5) == 0)
+		return 'e';
+	h = c ? c + 1 : lr;
+	n = strlen(h);
+	if (n > 2 && h[0] == '[' && h[n - 1] == ']') {
+		h++;
+		n -= 2;
+	}
+	while (n && h[n - 1] == '.')
+		n--;
+	if (n == 0 || memchr(h, ':', n) || memchr(h, '"', n) || memchr(h, '\'', n) ||
+	    memchr(h, ' ', n) || memchr(h, '\\', n) || memchr(h, '$', n) || memchr(h, '`', n))
+		return 'e';
+	*v = h;
+	*vn = n;
+	return 'h';
+}
+
+/* unknown - the shell words for a local name nobody has: the bounce, or LUSER_RELAY */
+static int unknown(buf *out, const struct amap_opts *o)
+{
+	const char *v = NULL;
+	size_t vn = 0;
+	int k = luser_kind(o->luser_relay, &v, &vn);
+
+	if (k == 'l' || k == 'h') {
+		buf a = BUF_INIT;
+		int r;
+
+		if (buf_append_s(out, "exec ") < 0 || sh_word(out, o->forward) < 0)
+			return -1;
+		if (k == 'l') {
+			r = buf_append(&a, v, vn) < 0 || buf_append_c(&a, '@') < 0 ||
+			    buf_append_s(&a, o->me) < 0 || buf_cstr(&a) == NULL ? -1 : 0;
+			if (r == 0)
+				r = buf_append_c(out, ' ') < 0 ? -1 : sh_word(out, a.s);
+			buf_free(&a);
+			return r;
+		}
+		return buf_append_s(out, " \"$DEFAULT\"@") < 0 ? -1 : buf_append(out, v, vn);
+	}
+	return buf_printf(out, "echo \"%s\"; exit 100", nomailbox);
+}
+
 int amap_default_qmail(buf *out, const struct amap_opts *o)
 {
+	const char *v;
+	size_t vn;
+	int lr = luser_kind(o->luser_relay, &v, &vn);
+
+	lr = lr == 'l' || lr == 'h';
 	buf_reset(out);
 	if (o->style == AMAP_FASTFORWARD) {
 		if (buf_append_c(out, '|') < 0 || sh_word(out, o->fastforward) < 0 ||
-		    buf_append_s(out, o->plus ? " -p -d " : " -d ") < 0 || sh_word(out, o->cdb_path) < 0 ||
-		    buf_append_c(out, '\n') < 0)
+		    buf_append_s(out, o->plus || lr ? " -p -d " : " -d ") < 0 ||
+		    sh_word(out, o->cdb_path) < 0 || buf_append_c(out, '\n') < 0)
 			return -1;
 	}
-	if (!o->plus)
-		return 0;
+	if (!o->plus) {
+		if (!lr)
+			return 0;
+		/* LUSER_RELAY without the +detail fallback: every name fastforward
+		   (or a .qmail-NAME) did not take goes there */
+		return buf_append_c(out, '|') < 0 || unknown(out, o) < 0 ||
+		       buf_append_c(out, '\n') < 0 ? -1 : 0;
+	}
 	/*
 	 * sendmail's ruleset 5 tries the aliases user+detail, user+*, user
 	 * (split at the first '+').  qmail-local gets here with DEFAULT = the
 	 * whole local part when neither an alias (fastforward -p above, or
 	 * .qmail-NAME) nor a user took it.  Forward user+detail to user+*,
 	 * user+* to user; anything without a usable '+' bounces as fastforward
-	 * and qmail-local do.  DEFAULT comes from the envelope: it is only ever
-	 * expanded inside double quotes, never evaluated.
+	 * and qmail-local do, or goes to LUSER_RELAY.  DEFAULT comes from the
+	 * envelope: it is only ever expanded inside double quotes, never
+	 * evaluated.
 	 */
-	if (buf_printf(out, "|b=\"${DEFAULT%%%%+*}\"; case \"$b\" in \"\"|\"$DEFAULT\") echo \"%s\"; "
-		       "exit 100;; esac; case \"$DEFAULT\" in \"$b+*\") exec ", nomailbox) < 0 ||
+	if (buf_append_s(out, "|b=\"${DEFAULT%%+*}\"; case \"$b\" in \"\"|\"$DEFAULT\") ") < 0 ||
+	    unknown(out, o) < 0 ||
+	    buf_append_s(out, ";; esac; case \"$DEFAULT\" in \"$b+*\") exec ") < 0 ||
 	    sh_word(out, o->forward) < 0 ||
 	    buf_append_s(out, " \"$b@$HOST\";; esac; exec ") < 0 || sh_word(out, o->forward) < 0 ||
 	    buf_append_s(out, " \"$b+*@$HOST\"\n") < 0)
@@ -1396,6 +1473,25 @@ int amap_run(const struct amap_opts *o, const struct alias_table *t,
 	}
 	if (amap_default_qmail(&c.qm, o) < 0)
 		goto out;
+	if (d != NULL && o->luser_relay && o->luser_relay[0]) {
+		const char *v;
+		size_t vn;
+		int k = luser_kind(o->luser_relay, &v, &vn);
+
+		if ((k == 'l' || k == 'h') &&
+		    diag_add(d, DIAG_NOTE, "S2Q-A131", NULL, 0,
+			     "LUSER_RELAY %s: local names that are neither aliases nor logins go "
+			     "%s%.*s%s (the last line of ~alias/.qmail-default) instead of bouncing",
+			     o->luser_relay, k == 'l' ? "to the alias " : "to NAME@", (int)vn, v,
+			     k == 'l' ? "" : " (MX of that host; smtproutes may route it)") < 0)
+			goto out;
+		if (k == 'e' &&
+		    diag_add(d, DIAG_WARN, "S2Q-A132", NULL, 0,
+			     "LUSER_RELAY %s is not carried over: local names that are neither "
+			     "aliases nor logins bounce with qmail's \"%s\"", o->luser_relay,
+			     nomailbox) < 0)
+			goto out;
+	}
 	if (c.qm.len) {
 		if (dotqmail_filename(&c.fname, "default", 7) < 0 || write_qmail(&c, &c.qm) < 0)
 			goto out;

@@ -932,8 +932,8 @@ int ctl_finish(struct ctl *c)
 	}
 	if (h->luser_relay.raw)
 		report(c, DIAG_NOTE, "S2Q-C050", h->luser_relay.file, h->luser_relay.line,
-		       "LUSER_RELAY %s is not a control file: s2q-aliases / s2q-virtusers carry it "
-		       "over (~alias/.qmail-default)", h->luser_relay.raw);
+		       "LUSER_RELAY %s is not a control file: s2q-aliases --luser-relay carries it "
+		       "over (~alias/.qmail-default; s2q-migrate passes it)", h->luser_relay.raw);
 	if (!nullclient && (h->feature[HF_GENERICSTABLE] || h->masquerade_as))
 		report(c, DIAG_WARN, "S2Q-C051", cf, 0,
 		       "sendmail rewrites sender/header addresses (%s%s%s); qmail never rewrites "

@@ -755,6 +755,10 @@ static int step_aliases(struct ctx *c)
 		av_add(&a, "--passwd");
 		av_add(&a, "%s", c->passwd.s);
 	}
+	if (c->h.luser_relay.raw && c->h.luser_relay.raw[0]) {
+		av_add(&a, "--luser-relay");
+		av_add(&a, "%s", c->h.luser_relay.raw);
+	}
 	alias_ids(c, &a);
 	av_add(&a, "-o");
 	av_add(&a, "%s", c->tree.s);
