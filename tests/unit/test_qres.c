@@ -303,6 +303,11 @@ static const struct tent t_unread2[] = {
 	"b=\"${DEFAULT%%+*}\"; case \"$b\" in \"\"|\"$DEFAULT\") echo \"Sorry, no mailbox here " \
 	"by that name. (#5.1.1)\"; exit " code ";; esac; case \"$DEFAULT\" in \"$b+*\") exec " fwd \
 	" \"$b@$HOST\";; esac; exec " fwd " \"$b+*@$HOST\""
+/* the same with LUSER_RELAY: the unknown-name branch forwards (s2q-aliases --luser-relay) */
+#define ALIAS_LUSER(act) \
+	"b=\"${DEFAULT%%+*}\"; case \"$b\" in \"\"|\"$DEFAULT\") " act ";; esac; case \"$DEFAULT\" " \
+	"in \"$b+*\") exec /var/qmail/bin/forward \"$b@$HOST\";; esac; exec /var/qmail/bin/forward " \
+	"\"$b+*@$HOST\""
 #define VU_PLUS(nomatch, ff, cdb, inff) \
 	"L=\"${LOCAL#*-}\"; r=\"${L#?}\"; case \"$r\" in *+*) ;; *) " nomatch ";; esac; " \
 	"u=\"${L%\"$r\"}${r%%+*}\"; e=\"${r#*+}\"; p=\"${LOCAL%%-*}\"; " \
@@ -324,6 +329,12 @@ static const struct tent t_s2q[] = {
 	  "|" VU_PLUS("exit 0", "/usr/bin/fastforward", "/etc/vu.cdb", "") "\n"
 	  "|bouncesaying 'no plus'\n"),
 	F("home/joe/.qmail-w-default", "|fastforward /etc/vd.cdb\n"),
+	F("home/joe/.qmail-l-default",
+	  "|" ALIAS_LUSER("exec /var/qmail/bin/forward 'tail@remote.example'") "\n"),
+	F("home/joe/.qmail-h-default",
+	  "|" ALIAS_LUSER("exec /var/qmail/bin/forward \"$DEFAULT\"@relay.example") "\n"),
+	F("home/joe/.qmail-x-default", "|" ALIAS_LUSER("exec /bin/true") "\n"),
+	F("home/joe/.qmail-n-default", "|exec /var/qmail/bin/forward \"$DEFAULT\"@relay.example\n"),
 	F("home/joe/.qmail-sh", "|/var/qmail/bin/preline sh -c '/usr/bin/vacation joe'\n"),
 	F("home/joe/.qmail-shq", "|sh -c 'IFS='\\'' '\\'' && exec x'\n"),
 	F("home/joe/.qmail-shx", "|/bin/sh -c 'echo gone; exit 100'\n"),
@@ -377,9 +388,18 @@ static const struct row rows[] = {
 	{ T_S2Q, 0, "joe-a-sales+x@me.example", "forward sales+*@me.example.seen via mx:me.example.seen" },
 	{ T_S2Q, 0, "joe-a-sales+*@me.example", "forward sales@me.example.seen via mx:me.example.seen" },
 	{ T_S2Q, 0, "joe-a-sales@me.example", SORRY },
+	/* LUSER_RELAY: the unknown-name branch of the s2q-aliases line, and the --no-plus line */
+	{ T_S2Q, 0, "joe-l-nosuch@me.example", "forward tail@remote.example via mx:remote.example" },
+	{ T_S2Q, 0, "joe-h-nosuch@me.example", "forward nosuch@relay.example via mx:relay.example" },
+	{ T_S2Q, 0, "joe-n-nosuch@me.example", "forward nosuch@relay.example via mx:relay.example" },
+	{ T_S2Q, 0, "joe-x-nosuch@me.example",
+	  "defer s2q-route: unrecognised unknown-name action" },
 	{ T_S2Q, 0, "joe-a-+x@me.example", SORRY },
 	{ T_S2Q, 0, "joe-q-a+b@me.example", "forward a+*@me.example.seen via mx:me.example.seen" },
-	{ T_S2Q, 0, "joe-m-a+b@me.example", "program joe " ALIAS_PLUS("/var/qmail/bin/forward", "101") },
+	/* an unknown-name branch s2q does not write: the +detail steps still run, the
+	   branch itself is left unknown (a deferral), never guessed */
+	{ T_S2Q, 0, "joe-m-a+b@me.example", "forward a+*@me.example.seen via mx:me.example.seen" },
+	{ T_S2Q, 0, "joe-m-a@me.example", "defer s2q-route: unrecognised unknown-name action" },
 	{ T_S2Q, 0, "joe-v-a+b@me.example", "forward found@remote.example via mx:remote.example" },
 	{ T_S2Q, 0, "joe-v-ab@me.example", "bounce no plus" },
 	{ T_S2Q, 0, "joe-v-c+d@me.example",

@@ -11,9 +11,13 @@
  * proof would see "a program" where qmail really forwards or bounces:
  *
  *   s2q-aliases, ~alias/.qmail-default after fastforward -p (emit/aliasmap.c):
- *     b="${DEFAULT%%+*}"; case "$b" in ""|"$DEFAULT") echo "Sorry, no mailbox
- *     here by that name. (#5.1.1)"; exit 100;; esac; case "$DEFAULT" in
- *     "$b+*") exec FORWARD "$b@$HOST";; esac; exec FORWARD "$b+*@$HOST"
+ *     b="${DEFAULT%%+*}"; case "$b" in ""|"$DEFAULT") UNKNOWN;; esac; case
+ *     "$DEFAULT" in "$b+*") exec FORWARD "$b@$HOST";; esac; exec FORWARD
+ *     "$b+*@$HOST"
+ *   UNKNOWN is echo "Sorry, no mailbox here by that name. (#5.1.1)"; exit 100,
+ *   or with LUSER_RELAY exec FORWARD 'NAME@ME' / exec FORWARD "$DEFAULT"@HOST
+ *   (also a line of its own with --no-plus); any other UNKNOWN is left
+ *   unknown (a deferral), never guessed.
  *
  *   s2q-virtusers, the +detail line (emit/vdomains.c plusline()):
  *     L="${LOCAL#*-}"; r="${L#?}"; case "$r" in *+*) ;; *) NOMATCH;; esac;
@@ -38,9 +42,12 @@
 #define OPT99 "\003"	/* optional "[ $c = 99 ] && exit 0; " */
 
 static const char t_alias[] =
-	"b=\"${DEFAULT%%+*}\"; case \"$b\" in \"\"|\"$DEFAULT\") echo \"Sorry, no mailbox here by "
-	"that name. (#5.1.1)\"; exit 100;; esac; case \"$DEFAULT\" in \"$b+*\") exec " W
-	" \"$b@$HOST\";; esac; exec " W " \"$b+*@$HOST\"";
+	"b=\"${DEFAULT%%+*}\"; case \"$b\" in \"\"|\"$DEFAULT\") " ANY ";; esac; "
+	"case \"$DEFAULT\" in \"$b+*\") exec " W " \"$b@$HOST\";; esac; exec " W " \"$b+*@$HOST\"";
+
+/* the unknown-name action of t_alias, and the --no-plus LUSER_RELAY line */
+static const char t_bounce[] = "echo \"Sorry, no mailbox here by that name. (#5.1.1)\"; exit 100";
+static const char t_exec[] = "exec " W " " ANY;
 
 static const char t_vplus[] =
 	"L=\"${LOCAL#*-}\"; r=\"${L#?}\"; case \"$r\" in *+*) ;; *) " ANY ";; esac; "
@@ -179,8 +186,60 @@ static int fwd(struct qr_run *r, const char *a, size_t n)
 	return rc;
 }
 
+/*
+ * unknown_action - what s2q-aliases' ~alias/.qmail-default does with a
+ * local name nobody has: qmail's bounce, or (LUSER_RELAY) "exec FORWARD
+ * ADDR" with ADDR a shell word or "$DEFAULT"@host.  Anything else is not
+ * a text s2q writes: left unknown (a deferral saying so).
+ */
+static int unknown_action(struct qr_run *r, const struct qr_env *e, const char *act, int *code,
+			  buf *msg)
+{
+	struct caps c;
+	buf a = BUF_INIT;
+	size_t used = 0;
+	int rc = -1, m;
+
+	if (strcmp(act, t_bounce) == 0) {
+		*code = 100;
+		return buf_append_s(msg, "Sorry, no mailbox here by that name. (#5.1.1)");
+	}
+	memset(&c, 0, sizeof(c));
+	m = match(act, t_exec, &c);
+	if (m < 0 || (m == 1 && (buf_cstr(&c.v[0]) == NULL || buf_cstr(&c.v[1]) == NULL)))
+		goto out;
+	if (m == 1 && c.v[0].len >= 8 && memcmp(c.v[0].s + c.v[0].len - 8, "/forward", 8) == 0) {
+		const char *w = c.v[1].s;
+
+		if (strncmp(w, "\"$DEFAULT\"@", 11) == 0 && w[11]) {
+			if (buf_append_s(&a, e->default_ ? e->default_ : "") < 0 ||
+			    buf_append_c(&a, '@') < 0 || buf_append_s(&a, w + 11) < 0)
+				goto out;
+		} else {
+			m = word(w, &used, &a);
+			if (m < 0)
+				goto out;
+			if (m == 0 || w[used] != '\0')
+				buf_reset(&a);
+		}
+		if (a.len) {
+			*code = 0;
+			rc = qr_trace(r, "LUSER_RELAY line: forward to %.*s", (int)a.len, a.s) < 0 ? -1
+				 : fwd(r, a.s, a.len);
+			goto out;
+		}
+	}
+	*code = 111;	/* not a text s2q writes: leave it unknown */
+	rc = buf_append_s(msg, "s2q-route: unrecognised unknown-name action") < 0 ? -1 : 0;
+out:
+	caps_free(&c);
+	buf_free(&a);
+	return rc;
+}
+
 /* the s2q-aliases +detail line */
-static int run_alias(struct qr_run *r, const struct qr_env *e, int *code, buf *msg)
+static int run_alias(struct qr_run *r, const struct qr_env *e, struct caps *c, int *code,
+		     buf *msg)
 {
 	const char *d = e->default_ ? e->default_ : "", *host = e->host ? e->host : "";
 	size_t bl = strcspn(d, "+");
@@ -189,10 +248,8 @@ static int run_alias(struct qr_run *r, const struct qr_env *e, int *code, buf *m
 
 	if (qr_trace(r, "s2q-aliases +detail line: DEFAULT '%s'", d) < 0)
 		return -1;
-	if (bl == 0 || d[bl] == '\0') {
-		*code = 100;
-		return buf_append_s(msg, "Sorry, no mailbox here by that name. (#5.1.1)");
-	}
+	if (bl == 0 || d[bl] == '\0')
+		return unknown_action(r, e, c->v[0].s ? c->v[0].s : "", code, msg);
 	*code = 0;
 	if (buf_append(&a, d, bl) < 0 ||
 	    (strcmp(d + bl, "+*") != 0 && buf_append_s(&a, "+*") < 0) ||
@@ -366,9 +423,23 @@ int qr_s2q_script(struct qr_run *r, const struct qr_env *e, const char *cmd, int
 		}
 		buf_reset(&c.v[0]);
 	}
+	if (strncmp(cmd, "exec ", 5) == 0) {
+		m = match(cmd, t_exec, &c);
+		if (m == 1 && c.v[0].len >= 8 &&
+		    memcmp(c.v[0].s + c.v[0].len - 8, "/forward", 8) == 0) {
+			rc = unknown_action(r, e, cmd, code, msg);
+			caps_free(&c);
+			return rc < 0 ? -1 : 1;
+		}
+		if (m < 0) {
+			caps_free(&c);
+			return -1;
+		}
+		c.n = 0;
+	}
 	m = match(cmd, t_alias, &c);
 	if (m == 1) {
-		rc = run_alias(r, e, code, msg);
+		rc = buf_cstr(&c.v[0]) == NULL ? -1 : run_alias(r, e, &c, code, msg);
 		caps_free(&c);
 		return rc < 0 ? -1 : 1;
 	}
