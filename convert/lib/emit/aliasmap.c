@@ -10,6 +10,7 @@
 
 #include "../util/aw.h"
 #include "../util/outtx.h"
+#include "../util/shword.h"
 #include "assignfrag.h"
 #include "dotqmail.h"
 #include "ffcdb.h"
@@ -109,25 +110,6 @@ void amap_result_free(struct amap_result *r)
 	buf_free(&r->where);
 }
 
-/* ---- shell quoting for the programs we write ourselves ---- */
-
-static int sh_word(buf *out, const char *s)
-{
-	const char *p;
-
-	for (p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      strchr("/._+-=,:@%", *p)))
-			break;
-	if (*s && !*p)
-		return buf_append_s(out, s);
-	if (buf_append_c(out, '\'') < 0)
-		return -1;
-	for (p = s; *p; p++)
-		if (*p == '\'' ? buf_append_s(out, "'\\''") < 0 : buf_append_c(out, *p) < 0)
-			return -1;
-	return buf_append_c(out, '\'');
-}
 
 static const char nomailbox[] = "Sorry, no mailbox here by that name. (#5.1.1)";
 static const char discarded[] = " discarded: sendmail delivered to /dev/null";

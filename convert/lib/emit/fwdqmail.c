@@ -7,6 +7,7 @@
 #include "dotqmail.h"
 #include "../util/aw.h"
 #include "../util/hset.h"
+#include "../util/shword.h"
 
 static const char nomailbox[] = "Sorry, no mailbox here by that name. (#5.1.1)";
 
@@ -22,24 +23,6 @@ struct ctx {
 	size_t delivering;	/* lines that deliver */
 };
 
-/* shq - s as one word for /bin/sh (unquoted when it has only safe bytes) */
-static int shq(buf *out, const char *s)
-{
-	const char *p;
-
-	for (p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      strchr("/._+-=,:@%", *p)))
-			break;
-	if (*s && !*p)
-		return buf_append_s(out, s);
-	if (buf_append_c(out, '\'') < 0)
-		return -1;
-	for (p = s; *p; p++)
-		if (*p == '\'' ? buf_append_s(out, "'\\''") < 0 : buf_append_c(out, *p) < 0)
-			return -1;
-	return buf_append_c(out, '\'');
-}
 
 /* put - one .qmail line (kind + s), once; 0, or -1 ENOMEM */
 static int put(struct ctx *c, char kind, const char *s, size_t n, const char *file,
@@ -172,8 +155,8 @@ static int elem(struct ctx *c, const struct alias_elem *e, const char *file, uns
 				return -1;
 		}
 		buf_reset(&c->tmp);
-		if (shq(&c->tmp, c->o->preline) < 0 || buf_append_s(&c->tmp, " sh -c ") < 0 ||
-		    shq(&c->tmp, t) < 0 || buf_cstr(&c->tmp) == NULL)
+		if (sh_word(&c->tmp, c->o->preline) < 0 || buf_append_s(&c->tmp, " sh -c ") < 0 ||
+		    sh_word(&c->tmp, t) < 0 || buf_cstr(&c->tmp) == NULL)
 			return -1;
 		if (strchr(t, '\n') != NULL || tl == 0)
 			return diag_add(c->d, DIAG_ERROR, "S2Q-F030", file, ln,
@@ -247,8 +230,8 @@ int fwdq_content(const struct fwdq_opts *o, const struct forward_user *u,
 			     ".qmail bounces it too (bouncesaying)", u->name) < 0)
 			goto out;
 		buf_reset(&c.tmp);
-		if (shq(&c.tmp, o->bouncesaying) < 0 || buf_append_c(&c.tmp, ' ') < 0 ||
-		    shq(&c.tmp, nomailbox) < 0 || buf_cstr(&c.tmp) == NULL ||
+		if (sh_word(&c.tmp, o->bouncesaying) < 0 || buf_append_c(&c.tmp, ' ') < 0 ||
+		    sh_word(&c.tmp, nomailbox) < 0 || buf_cstr(&c.tmp) == NULL ||
 		    put(&c, '|', c.tmp.s, c.tmp.len, f->path, 0) < 0)
 			goto out;
 	}
