@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +259,19 @@ int main(int argc, char **argv)
 	    (!dry && !apply && (against || backup)) || (backup && !apply) ||
 	    (!o.alias_uid) != (!o.alias_gid) || rdir || (force && !apply))
 		prog_usage(usage);
+	if (!o.alias_uid) {
+		/* the new host's qmail alias account, when s2q runs on it */
+		const char *an = o.alias_user ? o.alias_user : "alias";
+		const struct passwd *pw = getpwnam(an);
+
+		if (pw != NULL && pw->pw_uid != 0 && pw->pw_gid != 0) {
+			o.alias_uid = (unsigned long)pw->pw_uid;
+			o.alias_gid = (unsigned long)pw->pw_gid;
+			fprintf(stderr, "%s: note: qmail's alias user: %s (uid %lu, gid %lu) from this "
+				"machine's passwd (--alias-uid/--alias-gid override) [S2Q-G032]\n",
+				prog_name, an, o.alias_uid, o.alias_gid);
+		}
+	}
 	from = absdir(o.from);
 	o.from = from;
 	if (mig_bindir(&bindir) < 0)
