@@ -17,6 +17,7 @@
 
 #define MAXMACNAMELEN 25	/* sendmail/conf.h */
 #define MAXMACROREC 10		/* sendmail's MaxMacroRecursion */
+#define MACBUFSIZ 4096		/* sendmail's expand() buffer: longer results are cut */
 #define SM_MAXLINE 2048		/* sendmail's MAXLINE: fgets buffer of fileclass() */
 
 /* rule fingerprints collected while reading, turned into features at the end */
@@ -67,6 +68,7 @@ struct cfp {
 	int nextrs;
 	int oom;
 	int recwarned;
+	int longwarned;
 	unsigned char fp[FP_COUNT];
 	buf t1, t2, t3;
 };
@@ -337,6 +339,17 @@ static void expand(struct cfp *c, const char *s, size_t n, buf *out, int final, 
 	while (i < n) {
 		int cur_skip = skip[lev];
 		char ch = s[i];
+
+		if (out->len >= MACBUFSIZ) {
+			/* bounded: macros that refer to each other several times would
+			   otherwise grow exponentially with the depth */
+			if (!c->longwarned)
+				cwarn(c, "S2Q-C078",
+				      "macro expansion longer than %d bytes: sendmail's buffer cuts "
+				      "it there; s2q keeps the first %d bytes", MACBUFSIZ, MACBUFSIZ);
+			c->longwarned = 1;
+			break;
+		}
 
 		if (ch != '$' || i + 1 >= n) {
 			if (!cur_skip)
