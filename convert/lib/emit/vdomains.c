@@ -106,16 +106,6 @@ static int sl(size_t n)
 	return n > 200 ? 200 : (int)n;
 }
 
-static char *dupn(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-
-	if (p == NULL)
-		return NULL;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
 
 static char *dupf(const char *a, const char *b)
 {
@@ -639,7 +629,7 @@ static struct vd *domain(struct vdom *v, const char *dom, size_t n, unsigned eli
 	}
 	d = &v->v[v->n];
 	memset(d, 0, sizeof(*d));
-	d->name = dupn(v->tmp.s, n);
+	d->name = mem_dupz(v->tmp.s, n);
 	if (d->name == NULL || hset_put(&v->byname, d->name, n, v->n, NULL) < 0) {
 		free(d->name);
 		return NULL;
@@ -649,7 +639,7 @@ static struct vd *domain(struct vdom *v, const char *dom, size_t n, unsigned eli
 	v->n++;
 	if (!domain_ok(d->name, n)) {
 		d->bad = 1;
-		d->prefix = dupn(PREFIX_BASE "bad", 6);
+		d->prefix = mem_dupz(PREFIX_BASE "bad", 6);
 		if (d->prefix == NULL)
 			return NULL;
 		if (note(v, DIAG_ERROR, "S2Q-V110", line,
@@ -784,9 +774,9 @@ int vdom_begin(struct vdom **vp, const struct vdom_opts *o, int rootfd, struct d
 	hset_init(&v->prefixes);
 	vu_err_init(&v->err);
 	vu_target_init(&v->tgt);
-	v->ahome = dupn(o->alias_home + 1, strlen(o->alias_home) - 1);
-	v->cdbrel = dupn(o->cdb_path + 1, strlen(o->cdb_path) - 1);
-	v->tcdbrel = dupn(o->domains_cdb + 1, strlen(o->domains_cdb) - 1);
+	v->ahome = mem_dupz(o->alias_home + 1, strlen(o->alias_home) - 1);
+	v->cdbrel = mem_dupz(o->cdb_path + 1, strlen(o->cdb_path) - 1);
+	v->tcdbrel = mem_dupz(o->domains_cdb + 1, strlen(o->domains_cdb) - 1);
 	v->ids = o->alias_uid && o->alias_gid;
 	v->assignrel = dupf(o->qmailhome + 1, "/users/assign.virtusers");
 	v->vdrel = dupf(o->qmailhome + 1, "/control/virtualdomains");
@@ -1146,7 +1136,7 @@ int vdom_add(struct vdom *v, const char *key, size_t klen, const char *val, size
 			return -1;
 	}
 	if (k.kind == VU_DOMAIN) {
-		d->e7 = dupn(val, vlen);
+		d->e7 = mem_dupz(val, vlen);
 		if (d->e7 == NULL)
 			return -1;
 		d->e7len = vlen;

@@ -269,20 +269,10 @@ int host_has_privacy(const struct host *h, const char *word)
 	return 0;
 }
 
-static char *dupn(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-
-	if (p == NULL)
-		return NULL;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
 
 static char *dupz(const char *s)
 {
-	return s ? dupn(s, strlen(s)) : NULL;
+	return s ? mem_dupz(s, strlen(s)) : NULL;
 }
 
 struct host_class *host_class_make(struct host *h, const char *name)
@@ -340,7 +330,7 @@ int host_class_add(struct host_class *c, const char *word, size_t len, enum host
 	}
 	w = &c->v[c->n];
 	memset(w, 0, sizeof(*w));
-	w->word = dupn(word, len);
+	w->word = mem_dupz(word, len);
 	w->src = src;
 	w->file = dupz(file);
 	w->line = line;

@@ -51,16 +51,6 @@ const struct forward_inc *forward_inc_find(const struct forward_file *f, const c
 	return NULL;
 }
 
-static char *dupstr(const char *s)
-{
-	size_t n = strlen(s);
-	char *c = malloc(n + 1);
-
-	if (c)
-		memcpy(c, s, n + 1);
-	return c;
-}
-
 /*
  * expand - one ForwardPath entry with the user's macros into out.
  * 1 expanded, 0 unusable (an unknown macro, $w/$j without a host name),
@@ -225,7 +215,7 @@ static int addinc(struct forward_file *f, const char *path, size_t *idx)
 	}
 	v = &f->incs[f->nincs];
 	memset(v, 0, sizeof(*v));
-	v->path = dupstr(path);
+	v->path = strdup(path);
 	if (v->path == NULL)
 		return -1;
 	*idx = f->nincs++;
@@ -381,7 +371,7 @@ static int tryone(int rootfd, const struct forward_user *u, const struct forward
 			      "local mailbox; the .qmail keeps that meaning", path, why) < 0 ? -1 : 0;
 		goto out;
 	}
-	f->path = dupstr(path);
+	f->path = strdup(path);
 	if (f->path == NULL || aliases_read_list(fd, path, o->ao, d, &f->list) < 0)
 		goto out;
 	f->state = FWD_READ;

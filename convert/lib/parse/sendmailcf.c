@@ -112,14 +112,10 @@ static int ieq(const char *a, const char *b)
 
 static char *dupn(struct cfp *c, const char *s, size_t n)
 {
-	char *p = malloc(n + 1);
+	char *p = mem_dupz(s, n);
 
-	if (p == NULL) {
+	if (p == NULL)
 		c->oom = 1;
-		return NULL;
-	}
-	memcpy(p, s, n);
-	p[n] = '\0';
 	return p;
 }
 

@@ -128,3 +128,14 @@ int buf_eq(const buf *b, const void *p, size_t n)
 {
 	return b->len == n && (n == 0 || memcmp(b->s, p, n) == 0);
 }
+
+char *mem_dupz(const void *s, size_t n)
+{
+	char *p = malloc(n + 1);
+
+	if (p == NULL)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}

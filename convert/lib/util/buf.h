@@ -41,6 +41,9 @@ int buf_copy(buf *b, const void *p, size_t n);
 /* buf_printf - append formatted text */
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(buf *b, const char *fmt, va_list ap);
+/* mem_dupz - a malloc'ed copy of s[0..n) with a NUL after it (embedded NULs kept); NULL ENOMEM */
+char *mem_dupz(const void *s, size_t n);
+
 /* buf_cstr - NUL-terminate (not counted in len) and return s; NULL on ENOMEM */
 char *buf_cstr(buf *b);
 /* buf_eq - compare contents with p[0..n) */
