@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../convert/lib/model/host.h"
@@ -13,6 +15,7 @@
 #include "../convert/lib/resolve/prove.h"
 #include "../convert/lib/resolve/qres.h"
 #include "../convert/lib/resolve/smres.h"
+#include "../convert/lib/util/aw.h"
 #include "../convert/lib/util/buf.h"
 #include "../convert/lib/util/diag.h"
 #include "../convert/lib/util/mfile.h"
@@ -22,7 +25,7 @@
 static const char usage[] =
 	"--sendmail SENDMAIL_ROOT --qmail OUTROOT [--hostname FQDN] [-C CF]\n"
 	"        [--passwd FILE] [--qmailhome DIR] [--default-delivery LINE] [--known FILE]...\n"
-	"        [--via smtp|local] [--json] [--trace] (--all | ADDRESS...)";
+	"        [--via smtp|local] [--jobs N] [--json] [--trace] (--all | ADDRESS...)";
 
 static void oom(void)
 {
@@ -113,15 +116,260 @@ static void flush(buf *out, int force)
 	}
 }
 
+/* ---------------------------------------------------------------- proving, in ranges */
+
+/* what every address is proved with; the resolvers are read-only during the loop */
+struct rctx {
+	struct smres *sr;
+	struct qres *q;
+	const struct prove_known *known;
+	const struct hset *uid0;
+	int json, trace;
+};
+
+/* addresses are proved in chunks (chunk c goes to worker c % jobs): about eight per
+   worker, between these sizes, so that small runs interleave too */
+#define ROUTE_CHUNK_MIN 64
+#define ROUTE_CHUNK 4096
+/* below this many addresses one process does it all (a fork costs more) */
+#define ROUTE_PAR_MIN 20000
+#define ROUTE_JOBS_MAX 16
+
+/* prove one address; its line (or JSON object) is appended to out */
+static void route_one(const struct rctx *c, const char *addr, int via, int first, buf *out,
+		      struct prove_summary *sum, buf *st, buf *qt, struct prove_result *res)
+{
+	struct dlv_set sm, qm;
+	struct smres_used used;
+	struct prove_cmp_opts o;
+
+	dlv_set_init(&sm);
+	dlv_set_init(&qm);
+	smres_used_init(&used);
+	buf_reset(st);
+	buf_reset(qt);
+	if (smres_resolve(c->sr, addr, via == PROVE_VIA_SMTP ? SMRES_VIA_SMTP : SMRES_VIA_LOCAL,
+			  &sm, &used, c->trace ? st : NULL) < 0 ||
+	    qres_resolve(c->q, addr, via == PROVE_VIA_SMTP ? QRES_VIA_SMTP : QRES_VIA_INJECT,
+			 &qm, c->trace ? qt : NULL) < 0)
+		oom();
+	o.via = via;
+	o.uid0 = c->uid0;
+	o.address = addr;
+	if (prove_compare(&sm, &qm, &o, res) < 0)
+		oom();
+	if (res->verdict != PROVE_SAME && prove_known_match(c->known, used.v, used.n, res) < 0)
+		oom();
+	prove_count(sum, res);
+	if (c->json) {
+		if ((!first && buf_append_s(out, ",\n") < 0) ||
+		    prove_json(out, addr, via, res, &sm, &qm, used.v, used.n) < 0)
+			oom();
+		if (c->trace) {
+			out->len--;	/* the closing brace */
+			if (buf_append_s(out, ",\"trace\":{\"sendmail\":") < 0 ||
+			    json_str(out, st->s ? st->s : "", st->len) < 0 ||
+			    buf_append_s(out, ",\"qmail\":") < 0 ||
+			    json_str(out, qt->s ? qt->s : "", qt->len) < 0 ||
+			    buf_append_s(out, "}}") < 0)
+				oom();
+		}
+	} else {
+		if (prove_format(out, addr, via, res, &sm, &qm) < 0)
+			oom();
+		if (c->trace) {
+			size_t k;
+
+			for (k = 0; k < used.n; k++)
+				if (used.v[k].file &&
+				    buf_printf(out, "  source: %s:%lu\n", used.v[k].file,
+					       used.v[k].line) < 0)
+					oom();
+			indent(out, "sendmail", st);
+			indent(out, "qmail", qt);
+		}
+	}
+	dlv_set_free(&sm);
+	dlv_set_free(&qm);
+	smres_used_free(&used);
+}
+
+/*
+ * Prove the addresses of chunks k, k + jobs, k + 2 jobs, ... (of chunk
+ * addresses, in selection order).  wfd < 0: the output goes to standard output as it
+ * grows.  wfd >= 0 (a worker): each chunk's output is sent down wfd as one frame, an
+ * 8-byte length and the bytes, and the counts follow as a last frame (length
+ * UINT64_MAX, then the summary).
+ */
+static void run_range(const struct rctx *c, const struct prove_addrs *a, long k, long jobs,
+		      size_t chunk, buf *out, struct prove_summary *sum, int wfd)
+{
+	struct prove_result res;
+	buf st = BUF_INIT, qt = BUF_INIT;
+	size_t pos = 0, idx = 0;
+	const char *addr;
+	int via;
+
+	prove_result_init(&res);
+	while (prove_addrs_next(a, &pos, &addr, &via)) {
+		size_t ci = idx / chunk;
+
+		if (ci % (size_t)jobs == (size_t)k) {
+			route_one(c, addr, via, idx == 0, out, sum, &st, &qt, &res);
+			if (wfd < 0) {
+				flush(out, 0);
+			} else if ((idx + 1) % chunk == 0 || idx + 1 == a->n) {
+				uint64_t n = out->len;
+
+				if (write_all(wfd, &n, sizeof(n)) < 0 ||
+				    write_all(wfd, out->s, out->len) < 0)
+					_exit(S2Q_EXIT_TEMP);
+				buf_reset(out);
+			}
+		}
+		idx++;
+	}
+	if (wfd >= 0) {
+		uint64_t n = UINT64_MAX;
+
+		if (write_all(wfd, &n, sizeof(n)) < 0 || write_all(wfd, sum, sizeof(*sum)) < 0)
+			_exit(S2Q_EXIT_TEMP);
+	}
+	prove_result_free(&res);
+	buf_free(&st);
+	buf_free(&qt);
+}
+
+static long default_jobs(size_t naddrs)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (naddrs < ROUTE_PAR_MIN || n < 2)
+		return 1;
+	return n > ROUTE_JOBS_MAX ? ROUTE_JOBS_MAX : n;
+}
+
+/* read exactly n bytes; 0 at a clean end of file before the first byte */
+static int read_full(int fd, void *p, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, (char *)p + got, n - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return got == 0 && r == 0 ? 0 : -1;
+		got += (size_t)r;
+	}
+	return 1;
+}
+
+/*
+ * jobs worker processes prove the addresses; this process writes their chunks to
+ * standard output in selection order, so the output is byte for byte that of one
+ * process.  A worker that fails (out of memory) fails the run with its code.
+ */
+static void run_jobs(const struct rctx *c, const struct prove_addrs *a, long jobs, buf *out,
+		     struct prove_summary *sum)
+{
+	pid_t pid[ROUTE_JOBS_MAX];
+	int rfd[ROUTE_JOBS_MAX];
+	size_t chunk = a->n / ((size_t)jobs * 8), nchunks, ci;
+	long k;
+	int bad = 0, status;
+
+	if (chunk < ROUTE_CHUNK_MIN)
+		chunk = ROUTE_CHUNK_MIN;
+	if (chunk > ROUTE_CHUNK)
+		chunk = ROUTE_CHUNK;
+	nchunks = (a->n + chunk - 1) / chunk;
+	flush(out, 1);
+	fflush(stdout);
+	fflush(stderr);
+	for (k = 0; k < jobs; k++) {
+		int p[2];
+
+		if (pipe(p) < 0)
+			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to create a pipe");
+#ifdef F_SETPIPE_SZ
+		(void)fcntl(p[1], F_SETPIPE_SZ, 1 << 20);	/* fewer stalls; a refusal is harmless */
+#endif
+		pid[k] = fork();
+		if (pid[k] < 0)
+			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to start a worker");
+		if (pid[k] == 0) {
+			struct prove_summary ws;
+			long j;
+
+			for (j = 0; j < k; j++)
+				close(rfd[j]);
+			close(p[0]);
+			memset(&ws, 0, sizeof(ws));
+			run_range(c, a, k, jobs, chunk, out, &ws, p[1]);
+			_exit(close(p[1]) < 0 ? S2Q_EXIT_TEMP : S2Q_EXIT_OK);
+		}
+		close(p[1]);
+		rfd[k] = p[0];
+	}
+	for (ci = 0; ci < nchunks && !bad; ci++) {
+		uint64_t n;
+
+		if (read_full(rfd[ci % (size_t)jobs], &n, sizeof(n)) != 1 || n == UINT64_MAX ||
+		    buf_ready(out, (size_t)n) < 0) {
+			bad = 1;
+			break;
+		}
+		if (read_full(rfd[ci % (size_t)jobs], out->s, (size_t)n) != 1) {
+			bad = 1;
+			break;
+		}
+		out->len = (size_t)n;
+		flush(out, 1);
+	}
+	for (k = 0; k < jobs && !bad; k++) {
+		struct prove_summary ws;
+		uint64_t n;
+
+		if (read_full(rfd[k], &n, sizeof(n)) != 1 || n != UINT64_MAX ||
+		    read_full(rfd[k], &ws, sizeof(ws)) != 1) {
+			bad = 1;
+			break;
+		}
+		sum->same += ws.same;
+		sum->different += ws.different;
+		sum->only_sendmail += ws.only_sendmail;
+		sum->only_qmail += ws.only_qmail;
+		sum->known += ws.known;
+		sum->unexplained += ws.unexplained;
+		sum->total += ws.total;
+	}
+	for (k = 0; k < jobs; k++) {
+		close(rfd[k]);
+		if (waitpid(pid[k], &status, 0) < 0)
+			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to wait for a worker");
+		if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+			exit(WEXITSTATUS(status));	/* the worker said why (out of memory) */
+		if (!WIFEXITED(status))
+			bad = 1;
+	}
+	if (bad) {
+		fprintf(stderr, "%s: fatal: a worker process failed\n", prog_name);
+		exit(S2Q_EXIT_TEMP);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *smroot = NULL, *qroot = NULL, *hostname = NULL, *cfarg = "/etc/mail/sendmail.cf";
 	const char *passwd = "/etc/passwd", *qmailhome = NULL, *defdel = NULL;
-	int json = 0, trace = 0, all = 0, rootfd, qfd, i, nfirst = 1, e, via_force = -1;
+	int json = 0, trace = 0, all = 0, rootfd, qfd, i, e, via_force = -1;
+	long jobs = 0;
+	struct rctx rc;
 	struct prove_known known;
 	struct prove_addrs addrs;
 	struct prove_summary sum;
-	struct prove_result res;
 	struct diag_sink d;
 	struct host h;
 	struct cf_opts co;
@@ -131,10 +379,7 @@ int main(int argc, char **argv)
 	struct qres q;
 	struct prove_sel_opts po;
 	struct hset uid0;
-	buf cf = BUF_INIT, out = BUF_INIT, qpw = BUF_INIT, real = BUF_INIT, st = BUF_INIT,
-	    qt = BUF_INIT;
-	size_t pos;
-	const char *addr;
+	buf cf = BUF_INIT, out = BUF_INIT, qpw = BUF_INIT, real = BUF_INIT;
 	int via, fd;
 
 	prog_name = "s2q-route";
@@ -162,7 +407,14 @@ int main(int argc, char **argv)
 			passwd = argv[++i];
 		else if (v && strcmp(a, "--qmailhome") == 0)
 			qmailhome = argv[++i];
-		else if (v && strcmp(a, "--default-delivery") == 0)
+		else if (v && strcmp(a, "--jobs") == 0) {
+			char *end;
+
+			errno = 0;
+			jobs = strtol(argv[++i], &end, 10);
+			if (errno || end == argv[i] || *end || jobs < 1 || jobs > ROUTE_JOBS_MAX)
+				prog_usage(usage);
+		} else if (v && strcmp(a, "--default-delivery") == 0)
 			defdel = argv[++i];
 		else if (v && strcmp(a, "--via") == 0) {
 			i++;
@@ -283,67 +535,20 @@ int main(int argc, char **argv)
 	prog_print_diags(&d);
 
 	memset(&sum, 0, sizeof(sum));
-	prove_result_init(&res);
 	if (json && buf_append_s(&out, "{\"program\":\"s2q-route\",\"results\":[\n") < 0)
 		oom();
-	pos = 0;
-	while (prove_addrs_next(&addrs, &pos, &addr, &via)) {
-		struct dlv_set sm, qm;
-		struct smres_used used;
-		struct prove_cmp_opts o;
-
-		dlv_set_init(&sm);
-		dlv_set_init(&qm);
-		smres_used_init(&used);
-		buf_reset(&st);
-		buf_reset(&qt);
-		if (smres_resolve(&sr, addr, via == PROVE_VIA_SMTP ? SMRES_VIA_SMTP : SMRES_VIA_LOCAL,
-				  &sm, &used, trace ? &st : NULL) < 0 ||
-		    qres_resolve(&q, addr, via == PROVE_VIA_SMTP ? QRES_VIA_SMTP : QRES_VIA_INJECT,
-				 &qm, trace ? &qt : NULL) < 0)
-			oom();
-		o.via = via;
-		o.uid0 = &uid0;
-		o.address = addr;
-		if (prove_compare(&sm, &qm, &o, &res) < 0)
-			oom();
-		if (res.verdict != PROVE_SAME && prove_known_match(&known, used.v, used.n, &res) < 0)
-			oom();
-		prove_count(&sum, &res);
-		if (json) {
-			if ((!nfirst && buf_append_s(&out, ",\n") < 0) ||
-			    prove_json(&out, addr, via, &res, &sm, &qm, used.v, used.n) < 0)
-				oom();
-			if (trace) {
-				out.len--;	/* the closing brace */
-				if (buf_append_s(&out, ",\"trace\":{\"sendmail\":") < 0 ||
-				    json_str(&out, st.s ? st.s : "", st.len) < 0 ||
-				    buf_append_s(&out, ",\"qmail\":") < 0 ||
-				    json_str(&out, qt.s ? qt.s : "", qt.len) < 0 ||
-				    buf_append_s(&out, "}}") < 0)
-					oom();
-			}
-			nfirst = 0;
-		} else {
-			if (prove_format(&out, addr, via, &res, &sm, &qm) < 0)
-				oom();
-			if (trace) {
-				size_t k;
-
-				for (k = 0; k < used.n; k++)
-					if (used.v[k].file &&
-					    buf_printf(&out, "  source: %s:%lu\n", used.v[k].file,
-						       used.v[k].line) < 0)
-						oom();
-				indent(&out, "sendmail", &st);
-				indent(&out, "qmail", &qt);
-			}
-		}
-		flush(&out, 0);
-		dlv_set_free(&sm);
-		dlv_set_free(&qm);
-		smres_used_free(&used);
-	}
+	rc.sr = &sr;
+	rc.q = &q;
+	rc.known = &known;
+	rc.uid0 = &uid0;
+	rc.json = json;
+	rc.trace = trace;
+	if (jobs == 0)
+		jobs = default_jobs(addrs.n);
+	if (jobs > 1)
+		run_jobs(&rc, &addrs, jobs, &out, &sum);
+	else
+		run_range(&rc, &addrs, 0, 1, ROUTE_CHUNK, &out, &sum, -1);
 	if (json) {
 		if (buf_append_s(&out, "\n],\"summary\":") < 0 || prove_json_summary(&out, &sum) < 0 ||
 		    buf_append_s(&out, ",\"diagnostics\":") < 0 || prog_json_diags(&out, &d) < 0 ||
@@ -353,7 +558,6 @@ int main(int argc, char **argv)
 		oom();
 	}
 	flush(&out, 1);
-	prove_result_free(&res);
 	qres_close(&q);
 	smres_close(&sr);
 	host_free(&h);
@@ -365,8 +569,6 @@ int main(int argc, char **argv)
 	buf_free(&out);
 	buf_free(&qpw);
 	buf_free(&real);
-	buf_free(&st);
-	buf_free(&qt);
 	close(rootfd);
 	close(qfd);
 	return sum.unexplained ? S2Q_EXIT_DIFF : S2Q_EXIT_OK;
