@@ -33,26 +33,6 @@
 
 #define MARK "s2q-outside-the-root"
 
-/* has_mark - the marker in any case (\user and local names are lower-cased) */
-static int has_mark(const uint8_t *p, size_t n)
-{
-	size_t i, k, m = sizeof(MARK) - 1;
-
-	for (i = 0; i + m <= n; i++) {
-		for (k = 0; k < m; k++) {
-			uint8_t c = p[i + k];
-
-			if (c >= 'A' && c <= 'Z')
-				c = (uint8_t)(c - 'A' + 'a');
-			if (c != (uint8_t)MARK[k])
-				break;
-		}
-		if (k == m)
-			return 1;
-	}
-	return 0;
-}
-
 static void noleak(const struct alias_list *l)
 {
 	size_t i;
@@ -142,7 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *dir = fuzz_tmpdir();
 	int rootfd;
 
-	if (size < 1 || has_mark(data, size))
+	if (size < 1 || fuzz_has_mark(data, size, MARK))
 		return 0;
 	flags = data[0];
 	fuzz_cleartree();

@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diag_sink d;
 	int rootfd;
 
-	if (memmem(data, size, MARK, sizeof(MARK) - 1) != NULL)
+	if (fuzz_has_mark(data, size, MARK))
 		return 0;
 	fuzz_cleartree();
 	n = fuzz_split(data, size, part, len, 3);
