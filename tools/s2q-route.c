@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -25,7 +26,8 @@
 static const char usage[] =
 	"--sendmail SENDMAIL_ROOT --qmail OUTROOT [--hostname FQDN] [-C CF]\n"
 	"        [--passwd FILE] [--qmailhome DIR] [--default-delivery LINE] [--known FILE]...\n"
-	"        [--via smtp|local] [--jobs N] [--json] [--trace] (--all | ADDRESS...)";
+	"        [--via smtp|local] [--jobs N] [--each-domain] [--json] [--trace]\n"
+	"        (--all | ADDRESS...)";
 
 static void oom(void)
 {
@@ -125,6 +127,7 @@ struct rctx {
 	const struct prove_known *known;
 	const struct hset *uid0;
 	int json, trace;
+	int share;		/* answers at plain local domains are shared by local part */
 };
 
 /* addresses are proved in chunks (chunk c goes to worker c % jobs): about eight per
@@ -135,35 +138,162 @@ struct rctx {
 #define ROUTE_PAR_MIN 20000
 #define ROUTE_JOBS_MAX 16
 
+/*
+ * The answer last proved at a plain local domain (smres_domain_plain and
+ * qres_domain_plain on both sides), kept for the same local part at the next
+ * plain domains: --all lists an alias name at every class-w domain one after
+ * the other, and at a plain domain both resolvers decide by the local part
+ * alone.  Kept only when neither answer mentions the domain.
+ */
+struct share {
+	int valid, via;
+	buf local, dom;
+	struct dlv_set sm, qm;
+	struct smres_used used;
+	enum prove_verdict verdict;
+	int known;
+	buf codes;
+	unsigned long hits;
+};
+
+static void share_init(struct share *sh)
+{
+	memset(sh, 0, sizeof(*sh));
+	dlv_set_init(&sh->sm);
+	dlv_set_init(&sh->qm);
+	smres_used_init(&sh->used);
+}
+
+static void share_drop(struct share *sh)
+{
+	sh->valid = 0;
+	dlv_set_free(&sh->sm);
+	dlv_set_free(&sh->qm);
+	smres_used_free(&sh->used);
+}
+
+static void share_free(struct share *sh)
+{
+	share_drop(sh);
+	buf_free(&sh->local);
+	buf_free(&sh->dom);
+	buf_free(&sh->codes);
+}
+
+/* does s mention d (ASCII case-insensitive) in any field? */
+static int mentions1(const char *f, const char *d, size_t dn)
+{
+	size_t n, i;
+
+	if (f == NULL)
+		return 0;
+	n = strlen(f);
+	for (i = 0; i + dn <= n; i++)
+		if (strncasecmp(f + i, d, dn) == 0)
+			return 1;
+	return 0;
+}
+
+static int mentions(const struct dlv_set *s, const char *d, size_t dn)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (mentions1(s->v[i].user, d, dn) || mentions1(s->v[i].target, d, dn) ||
+		    mentions1(s->v[i].route, d, dn) || mentions1(s->v[i].status, d, dn) ||
+		    mentions1(s->v[i].text, d, dn))
+			return 1;
+	return 0;
+}
+
+/* both sides call d a plain local domain: 1, else 0 */
+static int plain(const struct rctx *c, const char *d, size_t n)
+{
+	int a = smres_domain_plain(c->sr, d, n), b;
+
+	if (a < 0)
+		oom();
+	if (a == 0)
+		return 0;
+	b = qres_domain_plain(c->q, d, n);
+	if (b < 0)
+		oom();
+	return b;
+}
+
+/* the local part and domain of addr when it may share an answer: 1, else 0 */
+static int shareable(const struct rctx *c, const char *addr, int via, const char **dom,
+		     size_t *ln)
+{
+	const char *at = strrchr(addr, '@');
+
+	if (!c->share || c->trace || via != PROVE_VIA_SMTP || at == NULL || at == addr ||
+	    at[1] == '\0')
+		return 0;
+	if (memchr(addr, '%', (size_t)(at - addr)) || memchr(addr, '!', (size_t)(at - addr)) ||
+	    memchr(addr, '"', (size_t)(at - addr)) || memchr(addr, '\\', (size_t)(at - addr)) ||
+	    memchr(addr, '@', (size_t)(at - addr)) || memchr(addr, ' ', (size_t)(at - addr)))
+		return 0;
+	*dom = at + 1;
+	*ln = (size_t)(at - addr);
+	return 1;
+}
+
 /* prove one address; its line (or JSON object) is appended to out */
 static void route_one(const struct rctx *c, const char *addr, int via, int first, buf *out,
-		      struct prove_summary *sum, buf *st, buf *qt, struct prove_result *res)
+		      struct prove_summary *sum, buf *st, buf *qt, struct prove_result *res,
+		      struct share *sh)
 {
 	struct dlv_set sm, qm;
 	struct smres_used used;
 	struct prove_cmp_opts o;
+	const struct dlv_set *smp = &sm, *qmp = &qm;
+	const struct smres_used *usedp = &used;
+	const char *dom = NULL;
+	size_t ln = 0, dn = 0;
+	int share = shareable(c, addr, via, &dom, &ln), reused = 0;
 
 	dlv_set_init(&sm);
 	dlv_set_init(&qm);
 	smres_used_init(&used);
-	buf_reset(st);
-	buf_reset(qt);
-	if (smres_resolve(c->sr, addr, via == PROVE_VIA_SMTP ? SMRES_VIA_SMTP : SMRES_VIA_LOCAL,
-			  &sm, &used, c->trace ? st : NULL) < 0 ||
-	    qres_resolve(c->q, addr, via == PROVE_VIA_SMTP ? QRES_VIA_SMTP : QRES_VIA_INJECT,
-			 &qm, c->trace ? qt : NULL) < 0)
-		oom();
-	o.via = via;
-	o.uid0 = c->uid0;
-	o.address = addr;
-	if (prove_compare(&sm, &qm, &o, res) < 0)
-		oom();
-	if (res->verdict != PROVE_SAME && prove_known_match(c->known, used.v, used.n, res) < 0)
-		oom();
+	if (share)
+		dn = strlen(dom);
+	if (share && sh->valid && sh->via == via && sh->local.len == ln &&
+	    memcmp(sh->local.s, addr, ln) == 0 &&
+	    !(sh->dom.len == dn && strncasecmp(sh->dom.s, dom, dn) == 0) && plain(c, dom, dn)) {
+		smp = &sh->sm;
+		qmp = &sh->qm;
+		usedp = &sh->used;
+		res->verdict = sh->verdict;
+		res->known = sh->known;
+		buf_reset(&res->codes);
+		if (buf_append(&res->codes, sh->codes.s, sh->codes.len) < 0 ||
+		    buf_cstr(&res->codes) == NULL)
+			oom();
+		reused = 1;
+		sh->hits++;
+	} else {
+		buf_reset(st);
+		buf_reset(qt);
+		if (smres_resolve(c->sr, addr,
+				  via == PROVE_VIA_SMTP ? SMRES_VIA_SMTP : SMRES_VIA_LOCAL, &sm, &used,
+				  c->trace ? st : NULL) < 0 ||
+		    qres_resolve(c->q, addr, via == PROVE_VIA_SMTP ? QRES_VIA_SMTP : QRES_VIA_INJECT,
+				 &qm, c->trace ? qt : NULL) < 0)
+			oom();
+		o.via = via;
+		o.uid0 = c->uid0;
+		o.address = addr;
+		if (prove_compare(&sm, &qm, &o, res) < 0)
+			oom();
+		if (res->verdict != PROVE_SAME &&
+		    prove_known_match(c->known, used.v, used.n, res) < 0)
+			oom();
+	}
 	prove_count(sum, res);
 	if (c->json) {
 		if ((!first && buf_append_s(out, ",\n") < 0) ||
-		    prove_json(out, addr, via, res, &sm, &qm, used.v, used.n) < 0)
+		    prove_json(out, addr, via, res, smp, qmp, usedp->v, usedp->n) < 0)
 			oom();
 		if (c->trace) {
 			out->len--;	/* the closing brace */
@@ -175,7 +305,7 @@ static void route_one(const struct rctx *c, const char *addr, int via, int first
 				oom();
 		}
 	} else {
-		if (prove_format(out, addr, via, res, &sm, &qm) < 0)
+		if (prove_format(out, addr, via, res, smp, qmp) < 0)
 			oom();
 		if (c->trace) {
 			size_t k;
@@ -188,6 +318,27 @@ static void route_one(const struct rctx *c, const char *addr, int via, int first
 			indent(out, "sendmail", st);
 			indent(out, "qmail", qt);
 		}
+	}
+	if (share && !reused) {
+		share_drop(sh);
+		if (plain(c, dom, dn) && !mentions(&sm, dom, dn) && !mentions(&qm, dom, dn)) {
+			buf_reset(&sh->local);
+			buf_reset(&sh->dom);
+			buf_reset(&sh->codes);
+			if (buf_append(&sh->local, addr, ln) < 0 || buf_append(&sh->dom, dom, dn) < 0 ||
+			    buf_append(&sh->codes, res->codes.s, res->codes.len) < 0)
+				oom();
+			sh->sm = sm;
+			sh->qm = qm;
+			sh->used = used;
+			sh->via = via;
+			sh->verdict = res->verdict;
+			sh->known = res->known;
+			sh->valid = 1;
+			return;
+		}
+	} else if (!reused) {
+		share_drop(sh);
 	}
 	dlv_set_free(&sm);
 	dlv_set_free(&qm);
@@ -205,17 +356,19 @@ static void run_range(const struct rctx *c, const struct prove_addrs *a, long k,
 		      size_t chunk, buf *out, struct prove_summary *sum, int wfd)
 {
 	struct prove_result res;
+	struct share sh;
 	buf st = BUF_INIT, qt = BUF_INIT;
 	size_t pos = 0, idx = 0;
 	const char *addr;
 	int via;
 
 	prove_result_init(&res);
+	share_init(&sh);
 	while (prove_addrs_next(a, &pos, &addr, &via)) {
 		size_t ci = idx / chunk;
 
 		if (ci % (size_t)jobs == (size_t)k) {
-			route_one(c, addr, via, idx == 0, out, sum, &st, &qt, &res);
+			route_one(c, addr, via, idx == 0, out, sum, &st, &qt, &res, &sh);
 			if (wfd < 0) {
 				flush(out, 0);
 			} else if ((idx + 1) % chunk == 0 || idx + 1 == a->n) {
@@ -236,6 +389,7 @@ static void run_range(const struct rctx *c, const struct prove_addrs *a, long k,
 			_exit(S2Q_EXIT_TEMP);
 	}
 	prove_result_free(&res);
+	share_free(&sh);
 	buf_free(&st);
 	buf_free(&qt);
 }
@@ -364,7 +518,7 @@ int main(int argc, char **argv)
 {
 	const char *smroot = NULL, *qroot = NULL, *hostname = NULL, *cfarg = "/etc/mail/sendmail.cf";
 	const char *passwd = "/etc/passwd", *qmailhome = NULL, *defdel = NULL;
-	int json = 0, trace = 0, all = 0, rootfd, qfd, i, e, via_force = -1;
+	int json = 0, trace = 0, all = 0, share = 1, rootfd, qfd, i, e, via_force = -1;
 	long jobs = 0;
 	struct rctx rc;
 	struct prove_known known;
@@ -395,6 +549,8 @@ int main(int argc, char **argv)
 			trace = 1;
 		else if (strcmp(a, "--all") == 0)
 			all = 1;
+		else if (strcmp(a, "--each-domain") == 0)
+			share = 0;
 		else if (v && strcmp(a, "--sendmail") == 0)
 			smroot = argv[++i];
 		else if (v && strcmp(a, "--qmail") == 0)
@@ -543,6 +699,7 @@ int main(int argc, char **argv)
 	rc.uid0 = &uid0;
 	rc.json = json;
 	rc.trace = trace;
+	rc.share = share;
 	if (jobs == 0)
 		jobs = default_jobs(addrs.n);
 	if (jobs > 1)

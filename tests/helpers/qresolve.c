@@ -3,14 +3,17 @@
  * (the qmail side of s2q-route, convert/lib/resolve/qres.h), for golden
  * tests and for looking at a converted tree by hand.
  *
- *   qresolve [-s|-i] [-t] [-j] [-p PASSWD] [-H HOMEROOT] [-D DEFAULTDELIVERY]
+ *   qresolve [-s|-i|-P] [-t] [-j] [-p PASSWD] [-H HOMEROOT] [-D DEFAULTDELIVERY]
  *            [-q QMAILHOME] [-a ALIASHOME] [-m MAXDEPTH] OUTROOT [ADDRESS...]
  *
  * prints "ADDRESS<TAB>delivery set" per address (addresses from the command
  * line, else one per line on stdin); -s checks rcpthosts first (as if the
  * address came in by SMTP), -i qualifies it as qmail-inject would (a local
  * user's mail); without either it is handed to qmail-queue as is; -t adds the trace (indented lines), -j prints
- * the set as JSON.  Diagnostics of the tree go to stderr.
+ * the set as JSON.  -P: the arguments are domains; for each, s2q.nosuch@DOMAIN is
+ * resolved (so that the aliases cdbs it reaches are open) and "DOMAIN<TAB>plain"
+ * or "DOMAIN<TAB>not-plain" (qres_domain_plain) is printed.  Diagnostics of the
+ * tree go to stderr.
  *
  *   qresolve --ff [-d] [-p] CDB
  *
@@ -36,7 +39,7 @@ static void die(int code, const char *what)
 
 static void usage(void)
 {
-	fputs("qresolve: usage: qresolve [-s|-i] [-t] [-j] [-p PASSWD] [-H HOMEROOT] "
+	fputs("qresolve: usage: qresolve [-s|-i|-P] [-t] [-j] [-p PASSWD] [-H HOMEROOT] "
 	      "[-D DEFAULTDELIVERY] [-q QMAILHOME] [-a ALIASHOME] [-m MAXDEPTH] OUTROOT "
 	      "[ADDRESS...]\n       qresolve --ff [-d] [-p] CDB\n", stderr);
 	exit(100);
@@ -98,13 +101,29 @@ static void one(struct qres *q, const char *addr, int smtp, int tr, int json, bu
 	buf_free(&trace);
 }
 
+static void plainone(struct qres *q, const char *dom, buf *out)
+{
+	struct dlv_set s;
+	buf a = BUF_INIT;
+	int k;
+
+	dlv_set_init(&s);
+	if (buf_printf(&a, "s2q.nosuch@%s", dom) < 0 || qres_resolve(q, a.s, QRES_VIA_QUEUE, &s, NULL) < 0)
+		die(111, "out of memory");
+	k = qres_domain_plain(q, dom, strlen(dom));
+	if (k < 0 || buf_printf(out, "%s\t%s\n", dom, k ? "plain" : "not-plain") < 0)
+		die(111, "out of memory");
+	dlv_set_free(&s);
+	buf_free(&a);
+}
+
 int main(int argc, char **argv)
 {
 	struct qres_opts o;
 	struct qres q;
 	struct diag_sink d;
 	buf out = BUF_INIT, line = BUF_INIT;
-	int i, smtp = 0, tr = 0, json = 0;
+	int i, smtp = 0, tr = 0, json = 0, plain = 0;
 	size_t k;
 
 	if (argc > 1 && strcmp(argv[1], "--ff") == 0)
@@ -121,6 +140,8 @@ int main(int argc, char **argv)
 			tr = 1;
 		else if (strcmp(a, "-j") == 0)
 			json = 1;
+		else if (strcmp(a, "-P") == 0)
+			plain = 1;
 		else if (i + 1 < argc && strcmp(a, "-p") == 0)
 			o.passwd = argv[++i];
 		else if (i + 1 < argc && strcmp(a, "-H") == 0)
@@ -149,7 +170,10 @@ int main(int argc, char **argv)
 	}
 	if (i + 1 < argc) {
 		for (i++; i < argc; i++)
-			one(&q, argv[i], smtp, tr, json, &out);
+			if (plain)
+				plainone(&q, argv[i], &out);
+			else
+				one(&q, argv[i], smtp, tr, json, &out);
 	} else {
 		lline lr;
 		int r;

@@ -3,7 +3,7 @@
  * old host's files (the sendmail side of s2q-route, convert/lib/resolve/smres.h),
  * for the oracle and unit-level script tests and for looking at a host by hand.
  *
- *   smresolve [-s|-r] [-t] [-j] [-u] [-F] [-H FQDN] [-N NODENAME] [-l DOMAIN]...
+ *   smresolve [-s|-r|-P] [-t] [-j] [-u] [-F] [-H FQDN] [-N NODENAME] [-l DOMAIN]...
  *             [-C CF] [-p PASSWD] [-A FILE[,FILE...]] ROOT [ADDRESS...]
  *
  * reads CF (default /etc/mail/sendmail.cf) below ROOT with the host name
@@ -13,8 +13,9 @@
  * (check_rcpt); -r prints only what check_rcpt does (nothing: accepted); -t adds the trace (indented lines); -j prints the set as
  * JSON; -u appends "<TAB>used FILE:LINE ..." (the lines that decided);
  * -F does not read .forward files; -l adds a class w member; -A replaces
- * the cf's AliasFile list (as sendmail -OAliasFile=... does).  Diagnostics
- * of the input go to stderr.
+ * the cf's AliasFile list (as sendmail -OAliasFile=... does); -P prints
+ * "DOMAIN<TAB>plain" or "DOMAIN<TAB>not-plain" (smres_domain_plain) for each
+ * argument instead.  Diagnostics of the input go to stderr.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +36,7 @@ static void die(int code, const char *what)
 
 static void usage(void)
 {
-	fputs("smresolve: usage: smresolve [-s|-r] [-t] [-j] [-u] [-F] [-H FQDN] [-N NODENAME] "
+	fputs("smresolve: usage: smresolve [-s|-r|-P] [-t] [-j] [-u] [-F] [-H FQDN] [-N NODENAME] "
 	      "[-l DOMAIN]... [-C CF] [-p PASSWD] [-A FILE[,FILE...]] ROOT [ADDRESS...]\n",
 	      stderr);
 	exit(100);
@@ -43,6 +44,7 @@ static void usage(void)
 
 struct flags {
 	int smtp, tr, json, used;	/* smtp: 0 local, 1 SMTP, 2 check_rcpt only */
+	int plain;			/* -P: smres_domain_plain of each argument */
 };
 
 static void one(struct smres *r, const char *addr, const struct flags *f, buf *out)
@@ -51,7 +53,16 @@ static void one(struct smres *r, const char *addr, const struct flags *f, buf *o
 	struct smres_used u;
 	buf trace = BUF_INIT;
 	size_t i;
+	int k;
 
+	if (f->plain) {
+		k = smres_domain_plain(r, addr, strlen(addr));
+		if (k < 0)
+			die(111, "out of memory");
+		if (buf_printf(out, "%s\t%s\n", addr, k ? "plain" : "not-plain") < 0)
+			die(111, "out of memory");
+		return;
+	}
 	dlv_set_init(&s);
 	smres_used_init(&u);
 	if (smres_resolve(r, addr, f->smtp == 2 ? SMRES_VIA_RCPT : f->smtp ? SMRES_VIA_SMTP
@@ -108,6 +119,8 @@ int main(int argc, char **argv)
 			f.used = 1;
 		else if (strcmp(a, "-F") == 0)
 			o.no_forward = 1;
+		else if (strcmp(a, "-P") == 0)
+			f.plain = 1;
 		else if (i + 1 < argc && strcmp(a, "-H") == 0)
 			co.hostname = argv[++i];
 		else if (i + 1 < argc && strcmp(a, "-N") == 0)

@@ -935,6 +935,7 @@ void qres_close(struct qres *q)
 			close(st->cv[i].fd);
 		}
 		free(st->cv[i].path);
+		hset_free(&st->cv[i].doms);
 	}
 	free(st->cv);
 	free(st->qmailhome);
@@ -1377,6 +1378,101 @@ static int inject(struct qr_run *r, const char *addr, buf *out)
 	if (buf_cstr(out) == NULL)
 		return -1;
 	return qr_trace(r, "qmail-inject: <%s> -> <%s>", addr, out->s);
+}
+
+/* the lower-cased domain parts of every key of an opened cdb */
+static int cdb_domains(struct qr_cdb *c)
+{
+	unsigned pos;
+	buf t = BUF_INIT;
+	int rc = -1;
+
+	hset_init(&c->doms);
+	cdb_seqinit(&pos, &c->c);
+	while (cdb_seqnext(&pos, &c->c) > 0) {
+		const char *k = cdb_get(&c->c, cdb_keylen(&c->c), cdb_keypos(&c->c));
+		size_t n = cdb_keylen(&c->c), at;
+
+		if (k == NULL)
+			goto out;
+		for (at = n; at > 0 && k[at - 1] != '@'; at--)
+			;
+		if (at == 0)
+			continue;
+		if (buf_copy(&t, k + at, n - at) < 0 || buf_cstr(&t) == NULL)
+			goto out;
+		qr_lower(t.s, t.len);
+		if (hset_put(&c->doms, t.s, t.len, 0, NULL) < 0)
+			goto out;
+	}
+	c->doms_ready = 1;
+	rc = 0;
+out:
+	buf_free(&t);
+	return rc;
+}
+
+int qres_domain_plain(struct qres *q, const char *d, size_t n)
+{
+	struct qres_st *st = q->st;
+	struct qr_run r;
+	struct dlv_set out;
+	buf D = BUF_INIT, A = BUF_INIT;
+	const char *x;
+	size_t i;
+	int rc = -1, k;
+
+	if (n == 0 || memchr(d, '@', n) || memchr(d, '%', n) || d[0] == '[' || st->send_dead)
+		return 0;
+	if (buf_copy(&D, d, n) < 0 || buf_cstr(&D) == NULL)
+		goto out;
+	qr_lower(D.s, D.len);
+	if (map_get(st, &st->locals, D.s, D.len, &x) < 0)
+		goto out;
+	rc = 0;
+	if (x == NULL)
+		goto out;
+	rc = -1;
+	if (map_get(st, &st->percenthack, D.s, D.len, &x) < 0)
+		goto out;
+	rc = 0;
+	if (x)
+		goto out;
+	/* qmail-smtpd takes it (from rcpthosts, morercpthosts.cdb, or no rcpthosts at all) */
+	memset(&r, 0, sizeof(r));
+	dlv_set_init(&out);
+	r.st = st;
+	r.out = &out;
+	if (buf_copy(&A, "x@", 2) < 0 || buf_append(&A, D.s, D.len) < 0) {
+		dlv_set_free(&out);
+		rc = -1;
+		goto out;
+	}
+	k = rcpthosts(&r, A.s, A.len);
+	dlv_set_free(&out);
+	buf_free(&r.tmp);
+	if (k != 1) {
+		rc = k < 0 ? -1 : 0;
+		goto out;
+	}
+	/* no fastforward key names it, in any aliases cdb opened so far */
+	for (i = 0; i < st->nc; i++) {
+		struct qr_cdb *c = &st->cv[i];
+
+		if (c->fd < 0 || c->err)
+			continue;
+		if (!c->doms_ready && cdb_domains(c) < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (hset_get(&c->doms, D.s, D.len, NULL) == 1)
+			goto out;
+	}
+	rc = 1;
+out:
+	buf_free(&D);
+	buf_free(&A);
+	return rc;
 }
 
 int qres_resolve(struct qres *q, const char *address, int via, struct dlv_set *out, buf *trace)

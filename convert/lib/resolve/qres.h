@@ -101,6 +101,17 @@ int qres_open(struct qres *q, const char *outroot, const struct qres_opts *o,
  */
 int qres_resolve(struct qres *q, const char *address, int via, struct dlv_set *out, buf *trace);
 
+/*
+ * qres_domain_plain - 1 if the domain d is a plain local domain of the tree:
+ * qmail-smtpd takes it, it is in control/locals and not in control/percenthack,
+ * and no key of an aliases cdb fastforward has opened so far names it.  For such
+ * a domain qmail-send hands L@d to qmail-local as L, and nothing the delivery
+ * reads depends on d except $HOST, which only leads back here.  Asked after an
+ * address at d (or at another plain domain) was resolved, so that the cdbs that
+ * resolution opened are checked.  0 if not, -1 ENOMEM.
+ */
+int qres_domain_plain(struct qres *q, const char *d, size_t n);
+
 void qres_close(struct qres *q);
 
 /*

@@ -37,6 +37,8 @@ struct qr_cdb {			/* an aliases.cdb opened by a fastforward line */
 	int fd;
 	int err;		/* 0 usable, else errno of the failed open/init */
 	struct cdb c;
+	int doms_ready;		/* doms is built (qres_domain_plain) */
+	struct hset doms;	/* lower-cased domain parts of the keys */
 };
 
 struct qres_st {

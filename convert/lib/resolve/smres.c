@@ -607,6 +607,9 @@ int smres_open(struct smres *r, const struct host *h, const struct smres_opts *o
 	st->no_forward = o->no_forward;
 	hset_init(&st->pwidx);
 	hset_init(&st->listidx);
+	hset_init(&st->vtdoms);
+	hset_init(&st->acuser);
+	hset_init(&st->acdom);
 	hset_init(&st->wextra);
 	hset_init(&st->hostcanon);
 	hset_init(&st->shells);
@@ -688,6 +691,9 @@ void smres_close(struct smres *r)
 	}
 	free(st->lists);
 	hset_free(&st->listidx);
+	hset_free(&st->vtdoms);
+	hset_free(&st->acuser);
+	hset_free(&st->acdom);
 	hset_free(&st->wextra);
 	buf_free(&st->wnames);
 	hset_free(&st->hostcanon);

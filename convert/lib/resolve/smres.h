@@ -120,6 +120,17 @@ struct smres {
 int smres_open(struct smres *r, const struct host *h, const struct smres_opts *o,
 	       struct diag_sink *d);
 
+/*
+ * smres_domain_plain - 1 if the domain d is a plain local domain: in class w
+ * after canonification (localhost -> $j; no domaintable or hosts-file rewrite),
+ * and no table sendmail consults for a local domain has a key naming it (no
+ * virtusertable key @d, no access key d, a parent of d or x@d), no
+ * FEATURE(redirect) ".REDIRECT" and no stickyhost MAIL_HUB.  For such a domain
+ * the answer for L@d is decided by L alone (the same for every plain domain;
+ * s2q-route proves the local part once).  0 if not, -1 ENOMEM.
+ */
+int smres_domain_plain(struct smres *r, const char *d, size_t n);
+
 /* how the address reaches sendmail (smres_resolve's via) */
 #define SMRES_VIA_LOCAL	0	/* sendmail -bv ADDRESS: no SMTP policy checks */
 #define SMRES_VIA_SMTP	1	/* RCPT TO from an outside client that may not relay:

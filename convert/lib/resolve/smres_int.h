@@ -76,6 +76,11 @@ struct smres_st {
 	buf hostarena;
 	struct hset shells;		/* /etc/shells (or sendmail's defaults) */
 
+	int plain_ready;		/* vtdoms and acdoms are built (smres_domain_plain) */
+	struct hset vtdoms;		/* lower-cased domain parts of the virtusertable keys */
+	struct hset acuser, acdom;	/* access keys (lower-cased, without a To: tag): the
+					   domain parts of user@domain keys; the domain keys */
+
 	struct hset listidx;		/* path -> index into lists */
 	struct sm_list *lists;
 	size_t nlists, caplists;

@@ -1706,6 +1706,114 @@ out:
 	return rc;
 }
 
+/* ---------------------------------------------------------------- plain local domains */
+
+/*
+ * add the lower-cased domain part of each key of s (after an optional "to:" tag) to
+ * doms; a key without an @ goes to nodoms if that is not NULL, else to doms
+ */
+static int key_domains(const struct hset *s, int tagged, struct hset *doms, struct hset *nodoms)
+{
+	buf t = BUF_INIT;
+	size_t i, j, at;
+	int rc = -1, has_at;
+
+	for (i = 0; i < s->nslots; i++) {
+		const char *k;
+		size_t n;
+
+		if (!s->slots[i].off)
+			continue;
+		k = s->arena + s->slots[i].off - 1;
+		n = s->slots[i].len;
+		if (tagged && n >= 3 && ieqn(k, 3, "to:")) {
+			k += 3;
+			n -= 3;
+		}
+		at = last_at(k, n);
+		has_at = at < n;
+		if (has_at) {
+			k += at + 1;
+			n -= at + 1;
+		}
+		while (n && (k[n - 1] == '.' || k[n - 1] == ' '))
+			n--;
+		if (buf_copy(&t, k, n) < 0)
+			goto out;
+		for (j = 0; j < t.len; j++)
+			t.s[j] = lc(t.s[j]);
+		if (hset_put(has_at || !nodoms ? doms : nodoms, t.s ? t.s : "", t.len, 0, NULL) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&t);
+	return rc;
+}
+
+int smres_domain_plain(struct smres *res, const char *d, size_t n)
+{
+	struct smres_st *st = res->st;
+	const struct host *h = st->h;
+	buf D = BUF_INIT, tmp = BUF_INIT;
+	const char *val;
+	unsigned long line;
+	size_t i;
+	int rc = -1, k;
+
+	if (!st->plain_ready) {
+		if ((st->have_vt && key_domains(&st->vt.mt.seen, 0, &st->vtdoms, NULL) < 0) ||
+		    (st->ac.present && key_domains(&st->ac.idx, 1, &st->acuser, &st->acdom) < 0))
+			goto out;
+		st->plain_ready = 1;
+	}
+	while (n && d[n - 1] == '.')
+		n--;
+	rc = 0;
+	if (n == 0 || d[0] == '[' || memchr(d, '@', n) || memchr(d, '%', n) ||
+	    (h->feature[HF_STICKYHOST] && h->mail_hub.raw && h->mail_hub.raw[0]))
+		goto out;
+	rc = -1;
+	if (ieqn(d, n, "localhost") ||
+	    (h->m && h->m[0] && n == 10 + strlen(h->m) && ieqn(d, 10, "localhost.") &&
+	     ieqn(d + 10, n - 10, h->m))) {
+		if (buf_copy(&D, h->j, strlen(h->j)) < 0)
+			goto out;
+	} else if (buf_copy(&D, d, n) < 0) {
+		goto out;
+	}
+	if (buf_cstr(&D) == NULL)
+		goto out;
+	for (i = 0; i < D.len; i++)
+		D.s[i] = lc(D.s[i]);
+	rc = 0;
+	if (D.len == 0 || !inclass(st, "w", D.s, D.len) ||
+	    (h->feature[HF_REDIRECT] && D.len > 9 && ieqn(D.s + D.len - 9, 9, ".redirect")))
+		goto out;
+	if (st->dt.present) {
+		k = smres_tab_get(&st->dt, D.s, D.len, &tmp, &val, &line);
+		if (k != 0) {
+			rc = k < 0 ? -1 : 0;
+			goto out;
+		}
+	}
+	if (!h->feature[HF_NOCANONIFY] && st->hostcanon.n &&
+	    hset_get(&st->hostcanon, D.s, D.len, NULL) == 1)
+		goto out;
+	if (hset_get(&st->vtdoms, D.s, D.len, NULL) == 1 ||
+	    hset_get(&st->acuser, D.s, D.len, NULL) == 1)
+		goto out;
+	for (i = 0; i < D.len; i++)	/* access domain keys: the domain and each parent */
+		if ((i == 0 || D.s[i - 1] == '.') &&
+		    hset_get(&st->acdom, D.s + i, D.len - i, NULL) == 1)
+			goto out;
+	rc = 1;
+out:
+	buf_free(&D);
+	buf_free(&tmp);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- the entry point */
 
 int smres_resolve(struct smres *res, const char *address, int via, struct dlv_set *out,

@@ -1,0 +1,142 @@
+#!/bin/sh
+# route-share.sh - s2q-route proves an alias name once for all plain local domains
+# (class w on the sendmail side with no virtusertable, access, domaintable or hosts
+# entry naming it; locals on the qmail side, taken by qmail-smtpd, not in percenthack,
+# no aliases.cdb key naming it) and prints that answer at each of them.  The output
+# must be byte for byte what --each-domain (every address resolved on its own)
+# prints, also when one domain is made different on one side only, and the
+# difference must still show at exactly that domain.  The resolvers' own verdicts
+# on the domains are checked through the test helpers (-P).
+script=route-share
+. "$(dirname "$0")/lib.inc"
+r=$S2Q_BIN/s2q-route
+t=$scratch/t
+mkdir -p "$t"
+cp -a "$top/tests/golden/route-basic/in/root" "$t/root"
+# three more local domains; d2..d4 get changed below, d5 stays plain
+printf 'd2.example\nd3.example\nd4.example\nd5.example\n' >>"$t/root/etc/mail/local-host-names"
+"$S2Q_BIN/s2q-migrate" --from "$t/root" --to "$t/out" --hostname mail.example.com --no-route \
+	--no-home-check --alias-uid 7790 --alias-gid 2108 >/dev/null 2>&1
+check "the route test host converts" test -f "$t/out/etc/aliases.cdb"
+
+same_as_each() { # same_as_each NAME: --all equals --all --each-domain (text, json, --jobs 2)
+	for opt in "" --json "--jobs 2"; do
+		# shellcheck disable=SC2086
+		"$r" $opt --sendmail "$t/root" --qmail "$t/out" --hostname mail.example.com --all \
+			>"$scratch/shared" 2>"$scratch/shared.err"
+		rs=$?
+		# shellcheck disable=SC2086
+		"$r" $opt --each-domain --sendmail "$t/root" --qmail "$t/out" \
+			--hostname mail.example.com --all >"$scratch/each" 2>"$scratch/each.err"
+		re=$?
+		check "$1: ${opt:-text}: same exit code as --each-domain ($rs)" test $rs -eq $re
+		check "$1: ${opt:-text}: same report as --each-domain" cmp -s "$scratch/shared" "$scratch/each"
+		check "$1: ${opt:-text}: same diagnostics" cmp -s "$scratch/shared.err" "$scratch/each.err"
+	done
+	"$r" --sendmail "$t/root" --qmail "$t/out" --hostname mail.example.com --all \
+		>"$scratch/report" 2>/dev/null
+}
+
+plainness() { # the helpers' verdicts, one "side domain verdict" line each
+	for d in example.com mail.example.com localhost d2.example d3.example d4.example \
+		d5.example remote.example; do
+		"$S2Q_HELPERS/smresolve" -H mail.example.com -P "$t/root" "$d" 2>/dev/null |
+			sed 's/^/sendmail /'
+		"$S2Q_HELPERS/qresolve" -P "$t/out" "$d" 2>/dev/null | sed 's/^/qmail /'
+	done
+}
+
+# the lines at DOMAIN, with DOMAIN written as example.com, sorted
+at() { grep "@$1: " "$scratch/report" | sed "s/@$1: /@example.com: /" | sort; }
+
+same_as_each "unchanged host"
+at example.com >"$scratch/at.ex"
+at d5.example >"$scratch/at.d5"
+check "unchanged host: d5 answers as example.com ($(wc -l <"$scratch/at.ex") lines)" \
+	cmp -s "$scratch/at.ex" "$scratch/at.d5"
+at d3.example >"$scratch/at.d3"
+check "unchanged host: d3 answers as example.com" cmp -s "$scratch/at.ex" "$scratch/at.d3"
+
+# sendmail side only: a virtusertable entry for one name at d3
+printf 'sales@d3.example\terror:nouser 550 gone\n' >>"$t/root/etc/mail/virtusertable"
+# qmail side only: d2 no longer local (qmail-send sends it away); an aliases.cdb
+# record for team@d4 (fastforward finds it before team@)
+grep -v '^d2\.example$' "$t/out/var/qmail/control/locals" >"$scratch/locals"
+cp "$scratch/locals" "$t/out/var/qmail/control/locals"
+{ cdb -d "$t/out/etc/aliases.cdb" | sed '/^$/d'
+  printf '+16,21::team@d4.example->&x@elsewhere.example\000\n\n'; } >"$scratch/dump"
+cdb -c "$t/out/etc/aliases.cdb" "$scratch/dump"
+check "the tampered aliases.cdb has team@d4.example" \
+	sh -c "cdb -q '$t/out/etc/aliases.cdb' ':team@d4.example' | grep -q elsewhere"
+
+same_as_each "changed host"
+at example.com >"$scratch/at.ex2"
+check "changed host: example.com answers as before" cmp -s "$scratch/at.ex" "$scratch/at.ex2"
+# at d3 only sales (and sales+detail) change, at d4 only team
+for x in d3.example:sales d4.example:team; do
+	d=${x%%:*} n=${x#*:}
+	at "$d" >"$scratch/at.x"
+	grep -v "^[a-z-]* $n[+@]" "$scratch/at.x" >"$scratch/at.x.rest"
+	grep -v "^[a-z-]* $n[+@]" "$scratch/at.ex" >"$scratch/at.ex.rest"
+	check "$d: every name but $n answers as example.com" cmp -s "$scratch/at.ex.rest" "$scratch/at.x.rest"
+	check "$d: $n@$d answers differently" sh -c "! grep -qx \"\$(grep '^[a-z-]* $n@example.com: ' '$scratch/at.x')\" '$scratch/at.ex'"
+done
+nd2=$(grep -c '@d2\.example' "$scratch/report")
+check "d2: every address differs ($nd2)" test "$(grep -v '^same ' "$scratch/report" | grep -c '@d2\.example')" -eq "$nd2"
+at d5.example >"$scratch/at.d5"
+check "d5 (plain): answers as in the unchanged host" cmp -s "$scratch/at.ex" "$scratch/at.d5"
+
+plainness >"$scratch/plain"
+cat >"$scratch/plain.want" <<'EOF'
+sendmail example.com	plain
+qmail example.com	plain
+sendmail mail.example.com	plain
+qmail mail.example.com	plain
+sendmail localhost	plain
+qmail localhost	plain
+sendmail d2.example	plain
+qmail d2.example	not-plain
+sendmail d3.example	not-plain
+qmail d3.example	plain
+sendmail d4.example	plain
+qmail d4.example	not-plain
+sendmail d5.example	plain
+qmail d5.example	plain
+sendmail remote.example	not-plain
+qmail remote.example	not-plain
+EOF
+if cmp -s "$scratch/plain" "$scratch/plain.want"; then
+	ok "the resolvers' plain-domain verdicts"
+else
+	notok "the resolvers' plain-domain verdicts"
+	diff "$scratch/plain.want" "$scratch/plain" | sed 's/^/# /'
+fi
+
+# access (the isp sample has it): a user@domain key makes only that domain not plain,
+# a domain key also its subdomains
+cp -a "$top/samples/isp/root" "$t/isp"
+isp() { "$S2Q_HELPERS/smresolve" -H mx1.isp.example.net -P "$t/isp" mail.isp.example.net \
+	pop.isp.example.net 2>/dev/null | tr '\t\n' ' ;'; }
+check "isp: mail. and pop.isp.example.net are plain" test "$(isp)" = \
+	"mail.isp.example.net plain;pop.isp.example.net plain;"
+printf 'To:abuse@isp.example.net\tREJECT\n' >>"$t/isp/etc/mail/access"
+check "isp: To:abuse@isp.example.net leaves the subdomains plain" test "$(isp)" = \
+	"mail.isp.example.net plain;pop.isp.example.net plain;"
+printf 'To:someone@pop.isp.example.net\tREJECT\n' >>"$t/isp/etc/mail/access"
+check "isp: To:someone@pop.isp.example.net: pop. is not plain" test "$(isp)" = \
+	"mail.isp.example.net plain;pop.isp.example.net not-plain;"
+printf 'To:isp.example.net\tREJECT\n' >>"$t/isp/etc/mail/access"
+check "isp: To:isp.example.net reaches both subdomains" test "$(isp)" = \
+	"mail.isp.example.net not-plain;pop.isp.example.net not-plain;"
+
+# the isp sample (class w: 4 own names, 3 with virtusertable entries): the same report
+s=$top/samples/isp
+"$S2Q_BIN/s2q-migrate" --from "$s/root" --to "$t/ispout" --hostname "$(cat "$s/hostname")" \
+	--no-route --no-home-check --alias-uid 7790 --alias-gid 2108 >/dev/null 2>&1
+"$r" --sendmail "$s/root" --qmail "$t/ispout" --hostname "$(cat "$s/hostname")" --all \
+	>"$scratch/isp.shared" 2>/dev/null
+"$r" --each-domain --sendmail "$s/root" --qmail "$t/ispout" --hostname "$(cat "$s/hostname")" \
+	--all >"$scratch/isp.each" 2>/dev/null
+check "isp sample: same report as --each-domain ($(wc -l <"$scratch/isp.each") lines)" \
+	cmp -s "$scratch/isp.shared" "$scratch/isp.each"
+echo "1..$tap_n"
