@@ -96,7 +96,7 @@ static struct hset_slot *find(const struct hset *h, const void *key, size_t len,
 
 static int grow(struct hset *h)
 {
-	size_t nn = h->nslots ? h->nslots * 2 : 1024, i;
+	size_t nn = h->nslots ? h->nslots * 2 : 16, i;
 	struct hset_slot *old = h->slots, *ns;
 	size_t on = h->nslots;
 
