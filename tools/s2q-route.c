@@ -141,19 +141,26 @@ struct rctx {
 /*
  * The answer last proved at a plain local domain (smres_domain_plain and
  * qres_domain_plain on both sides), kept for the same local part at the next
- * plain domains: --all lists an alias name at every class-w domain one after
- * the other, and at a plain domain both resolvers decide by the local part
+ * plain domains: --all lists an alias name unqualified and then at every
+ * class-w domain, and at a plain domain both resolvers decide by the local part
  * alone.  Kept only when neither answer mentions the domain.
+ *
+ * The unqualified name's answers (via local) seed it: sendmail routes "L" and
+ * "L@D" (D plain) through the same local_user step, and qmail-inject makes "L"
+ * into "L@H" with H its defaulthost; when H is plain too, qmail-send treats L@H
+ * as L@D.  What SMTP adds is sendmail's check_rcpt, which is run for L@D: when
+ * it takes the recipient, the seed's answers are L@D's (compared anew: the
+ * verdict depends on how the address came in).
  */
 struct share {
 	int valid, via;
+	int seed;		/* the answers of the unqualified local part (via local) */
 	buf local, dom;
 	struct dlv_set sm, qm;
 	struct smres_used used;
 	enum prove_verdict verdict;
 	int known;
 	buf codes;
-	unsigned long hits;
 };
 
 static void share_init(struct share *sh)
@@ -239,6 +246,76 @@ static int shareable(const struct rctx *c, const char *addr, int via, const char
 	return 1;
 }
 
+/* an unqualified local part whose answers may seed the SMTP ones: 1, else 0 */
+static int seedable(const struct rctx *c, const char *addr, int via)
+{
+	return c->share && !c->trace && via == PROVE_VIA_LOCAL && addr[0] &&
+	       strpbrk(addr, "@%!\"\\ ") == NULL;
+}
+
+/* keep sm, qm, used (taken over) as the answers for addr; dom: its domain ("" for a seed) */
+static void share_keep(struct share *sh, const char *addr, size_t ln, const char *dom,
+		       size_t dn, int via, int seed, struct dlv_set *sm, struct dlv_set *qm,
+		       struct smres_used *used, const struct prove_result *res)
+{
+	share_drop(sh);
+	buf_reset(&sh->local);
+	buf_reset(&sh->dom);
+	buf_reset(&sh->codes);
+	if (buf_append(&sh->local, addr, ln) < 0 || buf_append(&sh->dom, dom, dn) < 0 ||
+	    (res && buf_append(&sh->codes, res->codes.s, res->codes.len) < 0))
+		oom();
+	sh->sm = *sm;
+	sh->qm = *qm;
+	sh->used = *used;
+	dlv_set_init(sm);
+	dlv_set_init(qm);
+	smres_used_init(used);
+	sh->via = via;
+	sh->seed = seed;
+	sh->verdict = res ? res->verdict : PROVE_SAME;
+	sh->known = res ? res->known : 0;
+	sh->valid = 1;
+}
+
+/* the same local part as the kept answers */
+static int same_local(const struct share *sh, const char *addr, size_t ln)
+{
+	return sh->valid && sh->local.len == ln && memcmp(sh->local.s, addr, ln) == 0;
+}
+
+/* sendmail's check_rcpt takes addr (the answer would be the routing alone): 1, else 0 */
+static int rcpt_takes(const struct rctx *c, const char *addr)
+{
+	struct dlv_set s;
+	struct smres_used u;
+	int ok;
+
+	dlv_set_init(&s);
+	smres_used_init(&u);
+	if (smres_resolve(c->sr, addr, SMRES_VIA_RCPT, &s, &u, NULL) < 0)
+		oom();
+	ok = s.n == 0 && u.n == 0;
+	dlv_set_free(&s);
+	smres_used_free(&u);
+	return ok;
+}
+
+static void compare(const struct rctx *c, const char *addr, int via, const struct dlv_set *sm,
+		    const struct dlv_set *qm, const struct smres_used *used,
+		    struct prove_result *res)
+{
+	struct prove_cmp_opts o;
+
+	o.via = via;
+	o.uid0 = c->uid0;
+	o.address = addr;
+	if (prove_compare(sm, qm, &o, res) < 0)
+		oom();
+	if (res->verdict != PROVE_SAME && prove_known_match(c->known, used->v, used->n, res) < 0)
+		oom();
+}
+
 /* prove one address; its line (or JSON object) is appended to out */
 static void route_one(const struct rctx *c, const char *addr, int via, int first, buf *out,
 		      struct prove_summary *sum, buf *st, buf *qt, struct prove_result *res,
@@ -246,20 +323,18 @@ static void route_one(const struct rctx *c, const char *addr, int via, int first
 {
 	struct dlv_set sm, qm;
 	struct smres_used used;
-	struct prove_cmp_opts o;
 	const struct dlv_set *smp = &sm, *qmp = &qm;
 	const struct smres_used *usedp = &used;
 	const char *dom = NULL;
 	size_t ln = 0, dn = 0;
-	int share = shareable(c, addr, via, &dom, &ln), reused = 0;
+	int share = shareable(c, addr, via, &dom, &ln), reused = 0, seeded = 0;
 
 	dlv_set_init(&sm);
 	dlv_set_init(&qm);
 	smres_used_init(&used);
 	if (share)
 		dn = strlen(dom);
-	if (share && sh->valid && sh->via == via && sh->local.len == ln &&
-	    memcmp(sh->local.s, addr, ln) == 0 &&
+	if (share && same_local(sh, addr, ln) && !sh->seed && sh->via == via &&
 	    !(sh->dom.len == dn && strncasecmp(sh->dom.s, dom, dn) == 0) && plain(c, dom, dn)) {
 		smp = &sh->sm;
 		qmp = &sh->qm;
@@ -271,7 +346,13 @@ static void route_one(const struct rctx *c, const char *addr, int via, int first
 		    buf_cstr(&res->codes) == NULL)
 			oom();
 		reused = 1;
-		sh->hits++;
+	} else if (share && same_local(sh, addr, ln) && sh->seed && plain(c, dom, dn) &&
+		   rcpt_takes(c, addr)) {
+		smp = &sh->sm;
+		qmp = &sh->qm;
+		usedp = &sh->used;
+		compare(c, addr, via, smp, qmp, usedp, res);
+		reused = seeded = 1;
 	} else {
 		buf_reset(st);
 		buf_reset(qt);
@@ -281,14 +362,7 @@ static void route_one(const struct rctx *c, const char *addr, int via, int first
 		    qres_resolve(c->q, addr, via == PROVE_VIA_SMTP ? QRES_VIA_SMTP : QRES_VIA_INJECT,
 				 &qm, c->trace ? qt : NULL) < 0)
 			oom();
-		o.via = via;
-		o.uid0 = c->uid0;
-		o.address = addr;
-		if (prove_compare(&sm, &qm, &o, res) < 0)
-			oom();
-		if (res->verdict != PROVE_SAME &&
-		    prove_known_match(c->known, used.v, used.n, res) < 0)
-			oom();
+		compare(c, addr, via, &sm, &qm, &used, res);
 	}
 	prove_count(sum, res);
 	if (c->json) {
@@ -319,25 +393,37 @@ static void route_one(const struct rctx *c, const char *addr, int via, int first
 			indent(out, "qmail", qt);
 		}
 	}
-	if (share && !reused) {
-		share_drop(sh);
-		if (plain(c, dom, dn) && !mentions(&sm, dom, dn) && !mentions(&qm, dom, dn)) {
-			buf_reset(&sh->local);
+	if (seeded) {
+		/* the seed becomes the answer at this plain domain, for the next ones */
+		if (mentions(&sh->sm, dom, dn) || mentions(&sh->qm, dom, dn)) {
+			share_drop(sh);
+		} else {
 			buf_reset(&sh->dom);
 			buf_reset(&sh->codes);
-			if (buf_append(&sh->local, addr, ln) < 0 || buf_append(&sh->dom, dom, dn) < 0 ||
+			if (buf_append(&sh->dom, dom, dn) < 0 ||
 			    buf_append(&sh->codes, res->codes.s, res->codes.len) < 0)
 				oom();
-			sh->sm = sm;
-			sh->qm = qm;
-			sh->used = used;
+			sh->seed = 0;
 			sh->via = via;
 			sh->verdict = res->verdict;
 			sh->known = res->known;
-			sh->valid = 1;
-			return;
 		}
-	} else if (!reused) {
+	} else if (reused) {
+		;
+	} else if (share && plain(c, dom, dn) && !mentions(&sm, dom, dn) &&
+		   !mentions(&qm, dom, dn)) {
+		share_keep(sh, addr, ln, dom, dn, via, 0, &sm, &qm, &used, res);
+	} else if (seedable(c, addr, via)) {
+		buf h = BUF_INIT;
+
+		if (qres_inject_host(c->q, &h) < 0)
+			oom();
+		if (h.len && plain(c, h.s, h.len) && !mentions(&qm, h.s, h.len))
+			share_keep(sh, addr, strlen(addr), "", 0, via, 1, &sm, &qm, &used, NULL);
+		else
+			share_drop(sh);
+		buf_free(&h);
+	} else {
 		share_drop(sh);
 	}
 	dlv_set_free(&sm);

@@ -1412,6 +1412,23 @@ out:
 	return rc;
 }
 
+int qres_inject_host(struct qres *q, buf *out)
+{
+	struct qr_run r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.st = q->st;
+	rc = inject(&r, "x", out);	/* "x@host": the host is what follows the @ */
+	buf_free(&r.tmp);
+	if (rc < 0)
+		return -1;
+	memmove(out->s, out->s + 2, out->len - 2);
+	out->len -= 2;
+	out->s[out->len] = '\0';
+	return 0;
+}
+
 int qres_domain_plain(struct qres *q, const char *d, size_t n)
 {
 	struct qres_st *st = q->st;

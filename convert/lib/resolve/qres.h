@@ -112,6 +112,10 @@ int qres_resolve(struct qres *q, const char *address, int via, struct dlv_set *o
  */
 int qres_domain_plain(struct qres *q, const char *d, size_t n);
 
+/* qres_inject_host - the domain qmail-inject gives an address without one (defaulthost,
+   then .defaultdomain if it has no dot); 0, or -1 ENOMEM */
+int qres_inject_host(struct qres *q, buf *out);
+
 void qres_close(struct qres *q);
 
 /*
