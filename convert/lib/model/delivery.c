@@ -136,20 +136,75 @@ int dlv_format(buf *out, const struct delivery *d)
 	}
 }
 
-/* compare by formatted text; ties (impossible for distinct entries) keep order */
+/* the pieces dlv_format writes for d, in order (at most 6) */
+static size_t pieces(const struct delivery *d, const char *v[6])
+{
+	size_t n = 0;
+
+	v[n++] = dlv_kind_name(d->kind);
+	switch (d->kind) {
+	case DLV_MAILBOX:
+		if (d->user) {
+			v[n++] = " ";
+			v[n++] = d->user;
+		}
+		break;
+	case DLV_PROGRAM:
+	case DLV_FILE:
+		if (d->user) {
+			v[n++] = " ";
+			v[n++] = d->user;
+		}
+		if (d->target) {
+			v[n++] = " ";
+			v[n++] = d->target;
+		}
+		break;
+	case DLV_FORWARD:
+		if (d->target) {
+			v[n++] = " ";
+			v[n++] = d->target;
+		}
+		if (d->route) {
+			v[n++] = " via ";
+			v[n++] = d->route;
+		}
+		break;
+	default:
+		if (d->status) {
+			v[n++] = " ";
+			v[n++] = d->status;
+		}
+		if (d->text) {
+			v[n++] = " ";
+			v[n++] = d->text;
+		}
+		break;
+	}
+	return n;
+}
+
+/*
+ * compare by formatted text (as strcmp of two dlv_format results), walking the
+ * pieces instead of building the texts; ties (impossible for distinct entries)
+ * keep order
+ */
 static int cmp(const void *pa, const void *pb)
 {
-	buf a = BUF_INIT, b = BUF_INIT;
-	int r;
+	const char *a[6], *b[6];
+	size_t na = pieces(pa, a), nb = pieces(pb, b), ia = 0, ib = 0;
+	const unsigned char *x = (const unsigned char *)a[0], *y = (const unsigned char *)b[0];
 
-	if (dlv_format(&a, pa) < 0 || dlv_format(&b, pb) < 0 || buf_cstr(&a) == NULL ||
-	    buf_cstr(&b) == NULL)
-		r = 0;
-	else
-		r = strcmp(a.s, b.s);
-	buf_free(&a);
-	buf_free(&b);
-	return r;
+	for (;;) {
+		while (*x == '\0' && ia + 1 < na)
+			x = (const unsigned char *)a[++ia];
+		while (*y == '\0' && ib + 1 < nb)
+			y = (const unsigned char *)b[++ib];
+		if (*x != *y || *x == '\0')
+			return (int)*x - (int)*y;
+		x++;
+		y++;
+	}
 }
 
 void dlv_sort(struct dlv_set *s)
