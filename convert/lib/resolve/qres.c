@@ -938,6 +938,7 @@ void qres_close(struct qres *q)
 		hset_free(&st->cv[i].doms);
 	}
 	free(st->cv);
+	bufpool_free(&st->pool);
 	free(st->qmailhome);
 	free(st->aliasempty);
 	free(st->alias_user);
@@ -1175,7 +1176,7 @@ static int remote(struct qr_run *r, const char *addr, size_t len, size_t at)
 int qr_deliver(struct qr_run *r, const char *addr0, size_t len0)
 {
 	struct qres_st *st = r->st;
-	buf a = BUF_INIT, loc = BUF_INIT;
+	buf a, loc;
 	const char *x;
 	size_t i, j, at;
 	int rc = -1;
@@ -1195,6 +1196,8 @@ int qr_deliver(struct qr_run *r, const char *addr0, size_t len0)
 		snprintf(t, sizeof(t), "qmail-send does not start: %s", st->dead_why);
 		return qr_add(r, DLV_DEFER, NULL, NULL, NULL, NULL, t);
 	}
+	a = bufpool_take(&st->pool);
+	loc = bufpool_take(&st->pool);
 	if (buf_append(&a, addr0, len0) < 0)
 		goto out;
 	for (i = a.len; i > 0 && a.s[i - 1] != '@'; i--)
@@ -1267,8 +1270,8 @@ int qr_deliver(struct qr_run *r, const char *addr0, size_t len0)
 		goto out;
 	rc = remote(r, a.s, a.len, at);
 out:
-	buf_free(&a);
-	buf_free(&loc);
+	bufpool_give(&st->pool, &a);
+	bufpool_give(&st->pool, &loc);
 	return rc;
 }
 

@@ -78,6 +78,7 @@ struct qres_st {
 	buf pwarena;
 
 	buf kbuf;		/* scratch: lower-cased lookup keys */
+	struct bufpool pool;	/* scratch buffers of the delivery steps */
 
 	/* caches: directory listings (.qmail* names only), file contents, cdbs */
 	struct hset dirs;	/* dir path -> 1 listed, 2 absent */

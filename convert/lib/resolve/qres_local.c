@@ -661,8 +661,7 @@ static int qmail_local(struct qr_run *r, const struct urec *u, const char *local
 	struct qres_st *st = r->st;
 	struct qr_env env;
 	struct stat sb;
-	buf dt = BUF_INIT, cmds = BUF_INIT, deflt = BUF_INIT, name = BUF_INIT, msg = BUF_INIT;
-	buf fwd = BUF_INIT, ap = BUF_INIT;
+	buf dt, cmds, deflt, name, msg, fwd, ap;
 	mode_t mode = 0;
 	size_t i, j, k, nfwd = 0;
 	int rc = -1, f, err, nohome = 0, has_default = 0, forwardonly = 0, flag99 = 0, pushed = 0;
@@ -697,6 +696,13 @@ static int qmail_local(struct qr_run *r, const struct urec *u, const char *local
 	} else if (sb.st_mode & 01000) {
 		return defer(r, "Home directory is sticky: user is editing his .qmail file. (#4.2.1)");
 	}
+	dt = bufpool_take(&st->pool);
+	cmds = bufpool_take(&st->pool);
+	deflt = bufpool_take(&st->pool);
+	name = bufpool_take(&st->pool);
+	msg = bufpool_take(&st->pool);
+	fwd = bufpool_take(&st->pool);
+	ap = bufpool_take(&st->pool);
 	if (buf_append_s(&dt, local) < 0 || buf_append_c(&dt, '@') < 0 ||
 	    buf_append_s(&dt, domain) < 0 || buf_cstr(&dt) == NULL)
 		goto out;
@@ -847,13 +853,13 @@ abort:
 out:
 	if (pushed)
 		dt_pop(r);
-	buf_free(&dt);
-	buf_free(&cmds);
-	buf_free(&deflt);
-	buf_free(&name);
-	buf_free(&msg);
-	buf_free(&fwd);
-	buf_free(&ap);
+	bufpool_give(&st->pool, &dt);
+	bufpool_give(&st->pool, &cmds);
+	bufpool_give(&st->pool, &deflt);
+	bufpool_give(&st->pool, &name);
+	bufpool_give(&st->pool, &msg);
+	bufpool_give(&st->pool, &fwd);
+	bufpool_give(&st->pool, &ap);
 	return rc;
 }
 
@@ -969,7 +975,7 @@ static unsigned long scanu(const char *s)
 int qr_local(struct qr_run *r, const char *local, const char *domain)
 {
 	struct qres_st *st = r->st;
-	buf key = BUF_INIT, rec = BUF_INIT;
+	buf key, rec;
 	struct urec u;
 	const char *fld[6];
 	size_t i, n, pos;
@@ -982,6 +988,8 @@ int qr_local(struct qr_run *r, const char *local, const char *domain)
 			return -1;
 		return defer(r, "Trouble reading users/cdb in qmail-lspawn.");
 	}
+	key = bufpool_take(&st->pool);
+	rec = bufpool_take(&st->pool);
 	if (st->ucdbfd >= 0) {
 		if (buf_append_c(&key, '!') < 0 || buf_append_s(&key, local) < 0 ||
 		    buf_append_c(&key, '\0') < 0)
@@ -1065,7 +1073,7 @@ int qr_local(struct qr_run *r, const char *local, const char *domain)
 	}
 	rc = qmail_local(r, &u, local, domain);
 out:
-	buf_free(&key);
-	buf_free(&rec);
+	bufpool_give(&st->pool, &key);
+	bufpool_give(&st->pool, &rec);
 	return rc;
 }

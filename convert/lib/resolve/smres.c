@@ -692,6 +692,7 @@ void smres_close(struct smres *r)
 	free(st->lists);
 	hset_free(&st->listidx);
 	hset_free(&st->vtdoms);
+	bufpool_free(&st->pool);
 	hset_free(&st->acuser);
 	hset_free(&st->acdom);
 	hset_free(&st->wextra);

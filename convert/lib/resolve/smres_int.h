@@ -81,6 +81,8 @@ struct smres_st {
 	struct hset acuser, acdom;	/* access keys (lower-cased, without a To: tag): the
 					   domain parts of user@domain keys; the domain keys */
 
+	struct bufpool pool;		/* scratch buffers of the resolution steps */
+
 	struct hset listidx;		/* path -> index into lists */
 	struct sm_list *lists;
 	size_t nlists, caplists;

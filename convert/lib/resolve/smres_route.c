@@ -800,7 +800,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		       unsigned level, unsigned flags, const char *parent, const char *runas)
 {
 	struct smres_st *st = r->st;
-	buf nm = BUF_INIT, nh = BUF_INIT;
+	buf nm, nh;
 	const struct alias_ent *ae = NULL;
 	unsigned long pwi, sv;
 	size_t i;
@@ -808,6 +808,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 
 	if (++r->steps > SM_MAX_STEPS)
 		return add(r, DLV_DEFER, NULL, NULL, NULL, "4.0.0", "s2q: expansion too large to follow");
+	nm = bufpool_take(&st->pool);
+	nh = bufpool_take(&st->pool);
 	if (n && name0[0] == '\\') {
 		name0++;
 		n--;
@@ -917,8 +919,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	}
 	rc = add(r, DLV_MAILBOX, nm.s, NULL, NULL, NULL, NULL);
 out:
-	buf_free(&nm);
-	buf_free(&nh);
+	bufpool_give(&st->pool, &nm);
+	bufpool_give(&st->pool, &nh);
 	return rc;
 }
 
@@ -1181,13 +1183,17 @@ static int route_addr1(struct run *r, const char *a0, size_t n, unsigned level, 
 {
 	struct smres_st *st = r->st;
 	const struct host *h = st->h;
-	buf L = BUF_INIT, D = BUF_INIT, tmp = BUF_INIT, x = BUF_INIT;
+	buf L, D, tmp, x;
 	const char *a = a0;
 	size_t at;
 	int rc = -1, k;
 
 	if (++r->steps > SM_MAX_STEPS)
 		return add(r, DLV_DEFER, NULL, NULL, NULL, "4.0.0", "s2q: expansion too large to follow");
+	L = bufpool_take(&st->pool);
+	D = bufpool_take(&st->pool);
+	tmp = bufpool_take(&st->pool);
+	x = bufpool_take(&st->pool);
 	/* the depth limit is checked where the address ends up (a duplicate is exempt) */
 	while (n && (a[0] == ' ' || a[0] == '\t')) {
 		a++;
@@ -1385,10 +1391,10 @@ static int route_addr1(struct run *r, const char *a0, size_t n, unsigned level, 
 		goto out;
 	rc = forward(r, level, x.s, D.s, D.len);
 out:
-	buf_free(&L);
-	buf_free(&D);
-	buf_free(&tmp);
-	buf_free(&x);
+	bufpool_give(&st->pool, &L);
+	bufpool_give(&st->pool, &D);
+	bufpool_give(&st->pool, &tmp);
+	bufpool_give(&st->pool, &x);
 	return rc;
 }
 
@@ -1437,15 +1443,15 @@ static int access_get(struct run *r, const char *key, size_t kn, int untagged, b
 		      const char **val, unsigned long *line)
 {
 	struct smres_st *st = r->st;
-	buf k = BUF_INIT;
+	buf k = bufpool_take(&st->pool);
 	int rc;
 
 	if (buf_append_s(&k, "To:") < 0 || buf_append(&k, key, kn) < 0) {
-		buf_free(&k);
+		bufpool_give(&st->pool, &k);
 		return -1;
 	}
 	rc = smres_tab_get(&st->ac, k.s, k.len, tmp, val, line);
-	buf_free(&k);
+	bufpool_give(&st->pool, &k);
 	if (rc == 0 && untagged)
 		rc = smres_tab_get(&st->ac, key, kn, tmp, val, line);
 	return rc;
@@ -1544,7 +1550,8 @@ static int check_rcpt(struct run *r, const char *a, size_t n)
 {
 	struct smres_st *st = r->st;
 	const struct host *h = st->h;
-	buf L = BUF_INIT, D = BUF_INIT, tmp = BUF_INIT, k = BUF_INIT;
+	buf L = bufpool_take(&st->pool), D = bufpool_take(&st->pool),
+	    tmp = bufpool_take(&st->pool), k = bufpool_take(&st->pool);
 	const char *val;
 	unsigned long line;
 	size_t at, i, p;
@@ -1699,10 +1706,10 @@ static int check_rcpt(struct run *r, const char *a, size_t n)
 	}
 	rc = add(r, DLV_REFUSED, NULL, NULL, NULL, "5.7.1", "Relaying denied") < 0 ? -1 : 0;
 out:
-	buf_free(&L);
-	buf_free(&D);
-	buf_free(&tmp);
-	buf_free(&k);
+	bufpool_give(&st->pool, &L);
+	bufpool_give(&st->pool, &D);
+	bufpool_give(&st->pool, &tmp);
+	bufpool_give(&st->pool, &k);
 	return rc;
 }
 

@@ -139,3 +139,19 @@ char *mem_dupz(const void *s, size_t n)
 	p[n] = '\0';
 	return p;
 }
+
+void bufpool_give(struct bufpool *p, buf *b)
+{
+	if (b->s && b->cap <= BUFPOOL_KEEP && p->n < BUFPOOL_N) {
+		p->v[p->n++] = *b;
+		buf_init(b);
+	} else {
+		buf_free(b);
+	}
+}
+
+void bufpool_free(struct bufpool *p)
+{
+	while (p->n)
+		buf_free(&p->v[--p->n]);
+}

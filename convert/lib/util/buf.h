@@ -41,6 +41,35 @@ int buf_copy(buf *b, const void *p, size_t n);
 /* buf_printf - append formatted text */
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(buf *b, const char *fmt, va_list ap);
+/*
+ * bufpool - the storage of scratch buffers kept for reuse: code that makes and
+ * drops a few small buffers per call (the route resolvers, millions of times)
+ * takes them from the pool and gives them back instead of allocating each time.
+ * bufpool_take gives an empty buffer (keeping any capacity); bufpool_give takes
+ * the storage back (a buffer over BUFPOOL_KEEP bytes, or one past BUFPOOL_N, is
+ * freed) and leaves *b empty.  A zeroed pool is valid.
+ */
+#define BUFPOOL_N	64
+#define BUFPOOL_KEEP	4096
+struct bufpool {
+	buf v[BUFPOOL_N];
+	size_t n;
+};
+
+static inline buf bufpool_take(struct bufpool *p)
+{
+	buf b = BUF_INIT;
+
+	if (p->n) {
+		b = p->v[--p->n];
+		b.len = 0;
+	}
+	return b;
+}
+
+void bufpool_give(struct bufpool *p, buf *b);
+void bufpool_free(struct bufpool *p);
+
 /* mem_dupz - a malloc'ed copy of s[0..n) with a NUL after it (embedded NULs kept); NULL ENOMEM */
 char *mem_dupz(const void *s, size_t n);
 
