@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -15,6 +14,7 @@
 #include "../convert/lib/parse/sendmailcf.h"
 #include "../convert/lib/resolve/prove.h"
 #include "../convert/lib/resolve/qres.h"
+#include "../convert/lib/resolve/share.h"
 #include "../convert/lib/resolve/smres.h"
 #include "../convert/lib/util/aw.h"
 #include "../convert/lib/util/buf.h"
@@ -138,169 +138,6 @@ struct rctx {
 #define ROUTE_PAR_MIN 20000
 #define ROUTE_JOBS_MAX 16
 
-/*
- * The answer last proved at a plain local domain (smres_domain_plain and
- * qres_domain_plain on both sides), kept for the same local part at the next
- * plain domains: --all lists an alias name unqualified and then at every
- * class-w domain, and at a plain domain both resolvers decide by the local part
- * alone.  Kept only when neither answer mentions the domain.
- *
- * The unqualified name's answers (via local) seed it: sendmail routes "L" and
- * "L@D" (D plain) through the same local_user step, and qmail-inject makes "L"
- * into "L@H" with H its defaulthost; when H is plain too, qmail-send treats L@H
- * as L@D.  What SMTP adds is sendmail's check_rcpt, which is run for L@D: when
- * it takes the recipient, the seed's answers are L@D's (compared anew: the
- * verdict depends on how the address came in).
- */
-struct share {
-	int valid, via;
-	int seed;		/* the answers of the unqualified local part (via local) */
-	buf local, dom;
-	struct dlv_set sm, qm;
-	struct smres_used used;
-	enum prove_verdict verdict;
-	int known;
-	buf codes;
-};
-
-static void share_init(struct share *sh)
-{
-	memset(sh, 0, sizeof(*sh));
-	dlv_set_init(&sh->sm);
-	dlv_set_init(&sh->qm);
-	smres_used_init(&sh->used);
-}
-
-static void share_drop(struct share *sh)
-{
-	sh->valid = 0;
-	dlv_set_free(&sh->sm);
-	dlv_set_free(&sh->qm);
-	smres_used_free(&sh->used);
-}
-
-static void share_free(struct share *sh)
-{
-	share_drop(sh);
-	buf_free(&sh->local);
-	buf_free(&sh->dom);
-	buf_free(&sh->codes);
-}
-
-/* does s mention d (ASCII case-insensitive) in any field? */
-static int mentions1(const char *f, const char *d, size_t dn)
-{
-	size_t n, i;
-
-	if (f == NULL)
-		return 0;
-	n = strlen(f);
-	for (i = 0; i + dn <= n; i++)
-		if (strncasecmp(f + i, d, dn) == 0)
-			return 1;
-	return 0;
-}
-
-static int mentions(const struct dlv_set *s, const char *d, size_t dn)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (mentions1(s->v[i].user, d, dn) || mentions1(s->v[i].target, d, dn) ||
-		    mentions1(s->v[i].route, d, dn) || mentions1(s->v[i].status, d, dn) ||
-		    mentions1(s->v[i].text, d, dn))
-			return 1;
-	return 0;
-}
-
-/* both sides call d a plain local domain: 1, else 0 */
-static int plain(const struct rctx *c, const char *d, size_t n)
-{
-	int a = smres_domain_plain(c->sr, d, n), b;
-
-	if (a < 0)
-		oom();
-	if (a == 0)
-		return 0;
-	b = qres_domain_plain(c->q, d, n);
-	if (b < 0)
-		oom();
-	return b;
-}
-
-/* the local part and domain of addr when it may share an answer: 1, else 0 */
-static int shareable(const struct rctx *c, const char *addr, int via, const char **dom,
-		     size_t *ln)
-{
-	const char *at = strrchr(addr, '@');
-
-	if (!c->share || c->trace || via != PROVE_VIA_SMTP || at == NULL || at == addr ||
-	    at[1] == '\0')
-		return 0;
-	if (memchr(addr, '%', (size_t)(at - addr)) || memchr(addr, '!', (size_t)(at - addr)) ||
-	    memchr(addr, '"', (size_t)(at - addr)) || memchr(addr, '\\', (size_t)(at - addr)) ||
-	    memchr(addr, '@', (size_t)(at - addr)) || memchr(addr, ' ', (size_t)(at - addr)))
-		return 0;
-	*dom = at + 1;
-	*ln = (size_t)(at - addr);
-	return 1;
-}
-
-/* an unqualified local part whose answers may seed the SMTP ones: 1, else 0 */
-static int seedable(const struct rctx *c, const char *addr, int via)
-{
-	return c->share && !c->trace && via == PROVE_VIA_LOCAL && addr[0] &&
-	       strpbrk(addr, "@%!\"\\ ") == NULL;
-}
-
-/* keep sm, qm, used (taken over) as the answers for addr; dom: its domain ("" for a seed) */
-static void share_keep(struct share *sh, const char *addr, size_t ln, const char *dom,
-		       size_t dn, int via, int seed, struct dlv_set *sm, struct dlv_set *qm,
-		       struct smres_used *used, const struct prove_result *res)
-{
-	share_drop(sh);
-	buf_reset(&sh->local);
-	buf_reset(&sh->dom);
-	buf_reset(&sh->codes);
-	if (buf_append(&sh->local, addr, ln) < 0 || buf_append(&sh->dom, dom, dn) < 0 ||
-	    (res && buf_append(&sh->codes, res->codes.s, res->codes.len) < 0))
-		oom();
-	sh->sm = *sm;
-	sh->qm = *qm;
-	sh->used = *used;
-	dlv_set_init(sm);
-	dlv_set_init(qm);
-	smres_used_init(used);
-	sh->via = via;
-	sh->seed = seed;
-	sh->verdict = res ? res->verdict : PROVE_SAME;
-	sh->known = res ? res->known : 0;
-	sh->valid = 1;
-}
-
-/* the same local part as the kept answers */
-static int same_local(const struct share *sh, const char *addr, size_t ln)
-{
-	return sh->valid && sh->local.len == ln && memcmp(sh->local.s, addr, ln) == 0;
-}
-
-/* sendmail's check_rcpt takes addr (the answer would be the routing alone): 1, else 0 */
-static int rcpt_takes(const struct rctx *c, const char *addr)
-{
-	struct dlv_set s;
-	struct smres_used u;
-	int ok;
-
-	dlv_set_init(&s);
-	smres_used_init(&u);
-	if (smres_resolve(c->sr, addr, SMRES_VIA_RCPT, &s, &u, NULL) < 0)
-		oom();
-	ok = s.n == 0 && u.n == 0;
-	dlv_set_free(&s);
-	smres_used_free(&u);
-	return ok;
-}
-
 static void compare(const struct rctx *c, const char *addr, int via, const struct dlv_set *sm,
 		    const struct dlv_set *qm, const struct smres_used *used,
 		    struct prove_result *res)
@@ -321,53 +158,18 @@ static void route_one(const struct rctx *c, const char *addr, int via, int first
 		      struct prove_summary *sum, buf *st, buf *qt, struct prove_result *res,
 		      struct share *sh)
 {
-	struct dlv_set sm, qm;
-	struct smres_used used;
-	const struct dlv_set *smp = &sm, *qmp = &qm;
-	const struct smres_used *usedp = &used;
-	const char *dom = NULL;
-	size_t ln = 0, dn = 0;
-	int share = shareable(c, addr, via, &dom, &ln), reused = 0, seeded = 0;
+	struct share_answer a;
 
-	dlv_set_init(&sm);
-	dlv_set_init(&qm);
-	smres_used_init(&used);
-	if (share)
-		dn = strlen(dom);
-	if (share && same_local(sh, addr, ln) && !sh->seed && sh->via == via &&
-	    !(sh->dom.len == dn && strncasecmp(sh->dom.s, dom, dn) == 0) && plain(c, dom, dn)) {
-		smp = &sh->sm;
-		qmp = &sh->qm;
-		usedp = &sh->used;
-		res->verdict = sh->verdict;
-		res->known = sh->known;
-		buf_reset(&res->codes);
-		if (buf_append(&res->codes, sh->codes.s, sh->codes.len) < 0 ||
-		    buf_cstr(&res->codes) == NULL)
-			oom();
-		reused = 1;
-	} else if (share && same_local(sh, addr, ln) && sh->seed && plain(c, dom, dn) &&
-		   rcpt_takes(c, addr)) {
-		smp = &sh->sm;
-		qmp = &sh->qm;
-		usedp = &sh->used;
-		compare(c, addr, via, smp, qmp, usedp, res);
-		reused = seeded = 1;
-	} else {
-		buf_reset(st);
-		buf_reset(qt);
-		if (smres_resolve(c->sr, addr,
-				  via == PROVE_VIA_SMTP ? SMRES_VIA_SMTP : SMRES_VIA_LOCAL, &sm, &used,
-				  c->trace ? st : NULL) < 0 ||
-		    qres_resolve(c->q, addr, via == PROVE_VIA_SMTP ? QRES_VIA_SMTP : QRES_VIA_INJECT,
-				 &qm, c->trace ? qt : NULL) < 0)
-			oom();
-		compare(c, addr, via, &sm, &qm, &used, res);
-	}
+	buf_reset(st);
+	buf_reset(qt);
+	if (share_resolve(sh, c->sr, c->q, addr, via == PROVE_VIA_SMTP, c->trace ? st : NULL,
+			  c->trace ? qt : NULL, &a) < 0)
+		oom();
+	compare(c, addr, via, a.sm, a.qm, a.used, res);
 	prove_count(sum, res);
 	if (c->json) {
 		if ((!first && buf_append_s(out, ",\n") < 0) ||
-		    prove_json(out, addr, via, res, smp, qmp, usedp->v, usedp->n) < 0)
+		    prove_json(out, addr, via, res, a.sm, a.qm, a.used->v, a.used->n) < 0)
 			oom();
 		if (c->trace) {
 			out->len--;	/* the closing brace */
@@ -379,56 +181,20 @@ static void route_one(const struct rctx *c, const char *addr, int via, int first
 				oom();
 		}
 	} else {
-		if (prove_format(out, addr, via, res, smp, qmp) < 0)
+		if (prove_format(out, addr, via, res, a.sm, a.qm) < 0)
 			oom();
 		if (c->trace) {
 			size_t k;
 
-			for (k = 0; k < used.n; k++)
-				if (used.v[k].file &&
-				    buf_printf(out, "  source: %s:%lu\n", used.v[k].file,
-					       used.v[k].line) < 0)
+			for (k = 0; k < a.used->n; k++)
+				if (a.used->v[k].file &&
+				    buf_printf(out, "  source: %s:%lu\n", a.used->v[k].file,
+					       a.used->v[k].line) < 0)
 					oom();
 			indent(out, "sendmail", st);
 			indent(out, "qmail", qt);
 		}
 	}
-	if (seeded) {
-		/* the seed becomes the answer at this plain domain, for the next ones */
-		if (mentions(&sh->sm, dom, dn) || mentions(&sh->qm, dom, dn)) {
-			share_drop(sh);
-		} else {
-			buf_reset(&sh->dom);
-			buf_reset(&sh->codes);
-			if (buf_append(&sh->dom, dom, dn) < 0 ||
-			    buf_append(&sh->codes, res->codes.s, res->codes.len) < 0)
-				oom();
-			sh->seed = 0;
-			sh->via = via;
-			sh->verdict = res->verdict;
-			sh->known = res->known;
-		}
-	} else if (reused) {
-		;
-	} else if (share && plain(c, dom, dn) && !mentions(&sm, dom, dn) &&
-		   !mentions(&qm, dom, dn)) {
-		share_keep(sh, addr, ln, dom, dn, via, 0, &sm, &qm, &used, res);
-	} else if (seedable(c, addr, via)) {
-		buf h = BUF_INIT;
-
-		if (qres_inject_host(c->q, &h) < 0)
-			oom();
-		if (h.len && plain(c, h.s, h.len) && !mentions(&qm, h.s, h.len))
-			share_keep(sh, addr, strlen(addr), "", 0, via, 1, &sm, &qm, &used, NULL);
-		else
-			share_drop(sh);
-		buf_free(&h);
-	} else {
-		share_drop(sh);
-	}
-	dlv_set_free(&sm);
-	dlv_set_free(&qm);
-	smres_used_free(&used);
 }
 
 /*
@@ -449,7 +215,7 @@ static void run_range(const struct rctx *c, const struct prove_addrs *a, long k,
 	int via;
 
 	prove_result_init(&res);
-	share_init(&sh);
+	share_init(&sh, c->share);
 	while (prove_addrs_next(a, &pos, &addr, &via)) {
 		size_t ci = idx / chunk;
 

@@ -1511,10 +1511,14 @@ int qres_resolve(struct qres *q, const char *address, int via, struct dlv_set *o
 		if (rc == 0)
 			rc = qr_deliver(&r, a.s ? a.s : "", a.len);
 	} else {
-		if (via == QRES_VIA_SMTP)
+		if (via == QRES_VIA_SMTP || via == QRES_VIA_RCPT)
 			rc = rcpthosts(&r, address, strlen(address));
-		if (rc > 0 || via != QRES_VIA_SMTP)
+		if (via == QRES_VIA_RCPT) {
+			rc = rc < 0 ? -1 : 0;
+			r.nadd = 1;	/* no "thrown away" below: only the check was asked */
+		} else if (rc > 0 || via != QRES_VIA_SMTP) {
 			rc = qr_deliver(&r, address, strlen(address));
+		}
 	}
 	/*
 	 * accepted, and no line of any .qmail file delivered it anywhere (only

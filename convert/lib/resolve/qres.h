@@ -86,6 +86,8 @@ int qres_open(struct qres *q, const char *outroot, const struct qres_opts *o,
 /* how the address enters qmail (qres_resolve's via) */
 #define QRES_VIA_QUEUE	0	/* handed to qmail-queue as is (a forward, qmail-inject -a aside) */
 #define QRES_VIA_SMTP	1	/* a remote client talks to qmail-smtpd (no RELAYCLIENT) */
+#define QRES_VIA_RCPT	3	/* qmail-smtpd's rcpthosts check only: out gets the refusal
+				   (or the deferral), nothing when the recipient is taken */
 #define QRES_VIA_INJECT	2	/* a local user runs qmail-inject/sendmail: defaulthost,
 				   plusdomain and defaultdomain qualify it first */
 

@@ -1737,7 +1737,13 @@ static int key_domains(const struct hset *s, int tagged, struct hset *doms, stru
 			k += 3;
 			n -= 3;
 		}
-		at = last_at(k, n);
+		if (memchr(k, '"', n) || memchr(k, '[', n) || memchr(k, '\\', n)) {
+			at = last_at(k, n);
+		} else {
+			for (at = n; at > 0 && k[at - 1] != '@'; at--)
+				;
+			at = at ? at - 1 : n;
+		}
 		has_at = at < n;
 		if (has_at) {
 			k += at + 1;
