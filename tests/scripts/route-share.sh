@@ -139,4 +139,22 @@ s=$top/samples/isp
 	--all >"$scratch/isp.each" 2>/dev/null
 check "isp sample: same report as --each-domain ($(wc -l <"$scratch/isp.each") lines)" \
 	cmp -s "$scratch/isp.shared" "$scratch/isp.each"
+# sendmail's check_rcpt refusing at plain domains (access "To:webmaster@": the
+# unqualified answer must not be taken there), and qmail's rcpthosts refusing
+# qmail-inject's defaulthost (its answer must not be taken for L@defaulthost)
+cp -a "$s/root" "$t/isp2"
+printf 'To:webmaster@\tREJECT\n' >>"$t/isp2/etc/mail/access"
+dh=$(cat "$t/ispout/var/qmail/control/defaulthost")
+grep -vix "$dh" "$t/ispout/var/qmail/control/rcpthosts" >"$scratch/rh"
+cp "$scratch/rh" "$t/ispout/var/qmail/control/rcpthosts"
+"$r" --sendmail "$t/isp2" --qmail "$t/ispout" --hostname "$(cat "$s/hostname")" --all \
+	>"$scratch/isp.shared" 2>/dev/null
+"$r" --each-domain --sendmail "$t/isp2" --qmail "$t/ispout" --hostname "$(cat "$s/hostname")" \
+	--all >"$scratch/isp.each" 2>/dev/null
+check "isp, refusals on both sides: same report as --each-domain" \
+	cmp -s "$scratch/isp.shared" "$scratch/isp.each"
+check "isp, refusals: webmaster@ refused by sendmail at a plain domain" \
+	grep -q "webmaster@mail.isp.example.net: sendmail: bounce 5.2.1" "$scratch/isp.each"
+check "isp, refusals: qmail refuses the defaulthost $dh" \
+	grep -q "webmaster@$dh: .*refused 5.7.1 sorry, that domain" "$scratch/isp.each"
 echo "1..$tap_n"
