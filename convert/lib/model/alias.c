@@ -195,28 +195,33 @@ int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const 
 	e->file = t->nfiles - 1;
 	e->line = line;
 	e->lastline = lastline;
-	/* the same file: the last definition wins */
-	r = hset_put(&t->infile, name, nlen, idx, &prev);
-	if (r < 0)
-		goto fail;
-	if (r == 0) {
-		if (hset_set(&t->infile, name, nlen, idx) < 0)
-			goto fail;
-		*same = prev;
-		bits |= ALIAS_ADD_REPLACES;
-	}
-	/* across files: the first file that has the name wins */
+	/*
+	 * across files the first file that has the name wins; in one file the
+	 * last definition does.  byname holds the live entry: when that is in
+	 * this file it is also this file's last one.  Only a name an earlier
+	 * file has (this one is shadowed) needs infile to find its last entry
+	 * in this file.
+	 */
 	r = hset_put(&t->byname, name, nlen, idx, &prev);
 	if (r < 0)
 		goto fail;
-	if (r == 0) {
-		if (t->ents[prev].file == e->file) {
-			if (hset_set(&t->byname, name, nlen, idx) < 0)
+	if (r == 0 && t->ents[prev].file == e->file) {
+		if (hset_set(&t->byname, name, nlen, idx) < 0)
+			goto fail;
+		*same = prev;
+		bits |= ALIAS_ADD_REPLACES;
+	} else if (r == 0) {
+		e->dead = ALIAS_DEAD_SHADOW;
+		*first = prev;
+		bits |= ALIAS_ADD_SHADOWED;
+		r = hset_put(&t->infile, name, nlen, idx, &prev);
+		if (r < 0)
+			goto fail;
+		if (r == 0) {
+			if (hset_set(&t->infile, name, nlen, idx) < 0)
 				goto fail;
-		} else {
-			e->dead = ALIAS_DEAD_SHADOW;
-			*first = prev;
-			bits |= ALIAS_ADD_SHADOWED;
+			*same = prev;
+			bits |= ALIAS_ADD_REPLACES;
 		}
 	}
 	if (bits & ALIAS_ADD_REPLACES)

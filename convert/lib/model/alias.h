@@ -87,7 +87,8 @@ struct alias_table {
 	size_t nincs, capincs;
 	struct hset byname;	/* name -> index of the live entry */
 	struct hset byinc;	/* include path -> index into incs */
-	struct hset infile;	/* name -> index of its last entry in the current file (emptied
+	struct hset infile;	/* name -> index of its last entry in the current file, for the
+				   names an earlier file has (emptied
 				   by alias_table_endfile and alias_table_addfile) */
 };
 
