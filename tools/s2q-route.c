@@ -535,6 +535,7 @@ int main(int argc, char **argv)
 		po.passwd = passwd;
 		po.qmailfd = qfd;
 		po.qmailhome = qo.qmailhome;
+		po.aliases = smres_aliases(&sr);
 		if (prove_select(&addrs, &h, &po, &d) < 0)
 			oom();
 	}

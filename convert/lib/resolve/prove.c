@@ -314,6 +314,7 @@ static int sel_aliases(struct prove_addrs *a, const struct host *h, const struct
 		       const char *const *w, size_t nw, struct diag_sink *d)
 {
 	struct alias_table t;
+	const struct alias_table *at;
 	struct aliases_opts ao;
 	struct diag_sink scratch;
 	buf path = BUF_INIT;
@@ -345,15 +346,16 @@ static int sel_aliases(struct prove_addrs *a, const struct host *h, const struct
 				goto out;
 			continue;
 		}
-		if (aliases_read(&t, path.s, spec, &ao, &scratch) < 0) {
+		if (o->aliases == NULL && aliases_read(&t, path.s, spec, &ao, &scratch) < 0) {
 			if (errno == ENOMEM)
 				goto out;
 			if (warn(d, spec, "the aliases file", errno) < 0)
 				goto out;
 		}
 	}
-	for (i = 0; i < t.nents; i++) {
-		const struct alias_ent *en = &t.ents[i];
+	at = o->aliases ? o->aliases : &t;
+	for (i = 0; i < at->nents; i++) {
+		const struct alias_ent *en = &at->ents[i];
 
 		if (en->dead == ALIAS_LIVE &&
 		    prove_sel_name(a, en->name, strlen(en->name), w, nw) < 0)

@@ -116,6 +116,9 @@ struct prove_sel_opts {
 	const char *passwd;		/* passwd inside the root; NULL: "/etc/passwd" */
 	int qmailfd;			/* the converted tree (OUTROOT), or -1 */
 	const char *qmailhome;		/* QMAILHOME inside it; NULL: "/var/qmail" */
+	const struct alias_table *aliases;	/* the aliases already read from the cf's
+						   AliasFile list (smres_aliases), or NULL:
+						   they are read here */
 };
 
 /*

@@ -660,6 +660,13 @@ fail:
 	return -1;
 }
 
+const struct alias_table *smres_aliases(const struct smres *r)
+{
+	const struct smres_st *st = r->st;
+
+	return st && st->have_at && st->ao.blanksub == '.' ? &st->at : NULL;
+}
+
 void smres_close(struct smres *r)
 {
 	struct smres_st *st = r->st;

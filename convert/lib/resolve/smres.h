@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "../model/alias.h"
 #include "../model/delivery.h"
 #include "../model/host.h"
 #include "../util/buf.h"
@@ -130,6 +131,14 @@ int smres_open(struct smres *r, const struct host *h, const struct smres_opts *o
  * s2q-route proves the local part once).  0 if not, -1 ENOMEM.
  */
 int smres_domain_plain(struct smres *r, const char *d, size_t n);
+
+/*
+ * smres_aliases - the alias table smres_open read (every readable file of the
+ * cf's AliasFile list, in order), for s2q-route's address selection; NULL when
+ * there is none or when it was read with a BlankSub other than '.' (the
+ * selection reads the files itself then).
+ */
+const struct alias_table *smres_aliases(const struct smres *r);
 
 /* how the address reaches sendmail (smres_resolve's via) */
 #define SMRES_VIA_LOCAL	0	/* sendmail -bv ADDRESS: no SMTP policy checks */
