@@ -129,6 +129,54 @@ printf 'To:isp.example.net\tREJECT\n' >>"$t/isp/etc/mail/access"
 check "isp: To:isp.example.net reaches both subdomains" test "$(isp)" = \
 	"mail.isp.example.net not-plain;pop.isp.example.net not-plain;"
 
+# found by review: answers that depend on the domain without naming it in full.
+# A .qmail line using $HOST2 (the domain without its last label), one choosing its
+# aliases cdb by $HOST, and a domaintable declared -f (case kept) with a
+# mixed-case key for a class-w name: each must keep the report equal to --each-domain
+each_equal() { # each_equal NAME ROOT OUT
+	"$r" --sendmail "$2" --qmail "$3" --hostname mail.example.com --all >"$scratch/sh" 2>/dev/null
+	rs=$?
+	"$r" --each-domain --sendmail "$2" --qmail "$3" --hostname mail.example.com --all \
+		>"$scratch/ea" 2>/dev/null
+	check "$1: same exit code as --each-domain ($rs)" test $rs -eq $?
+	check "$1: same report as --each-domain" cmp -s "$scratch/sh" "$scratch/ea"
+}
+mkdir -p "$t/h"
+cp -a "$top/tests/golden/route-basic/in/root" "$t/h/root"
+printf 'a.example.com\nb.example.com\n' >>"$t/h/root/etc/mail/local-host-names"
+"$S2Q_BIN/s2q-migrate" --from "$t/h/root" --to "$t/h/out" --hostname mail.example.com \
+	--no-route --no-home-check --alias-uid 7790 --alias-gid 2108 >/dev/null 2>&1
+printf '|forward "copy@$HOST2"\n' >"$t/h/out/var/qmail/alias/.qmail-archive"
+each_equal "\$HOST2 in a .qmail line" "$t/h/root" "$t/h/out"
+check "\$HOST2: archive@a.example.com goes to copy@a.example" \
+	grep -q "archive@a.example.com: .*forward copy@a.example via" "$scratch/sh"
+printf '|fastforward /etc/aliases-$HOST.cdb\n' >"$t/h/out/var/qmail/alias/.qmail-archive"
+i=0
+for d in mail.example.com localhost example.com a.example.com b.example.com; do
+	i=$((i + 1))
+	printf '+9,12::archive@->&to%d@x.test\000\n\n' "$i" >"$scratch/dump"
+	cdb -c "$t/h/out/etc/aliases-$d.cdb" "$scratch/dump"
+done
+each_equal "an aliases cdb chosen by \$HOST" "$t/h/root" "$t/h/out"
+check "\$HOST cdb: archive@b.example.com goes to to5@x.test" \
+	grep -q "archive@b.example.com: .*forward to5@x.test" "$scratch/sh"
+mkdir -p "$t/dt"
+cp -a "$top/tests/golden/route-basic/in/root" "$t/dt/root"
+printf 'Mixed.Example\n' >>"$t/dt/root/etc/mail/local-host-names"
+"$S2Q_BIN/s2q-migrate" --from "$t/dt/root" --to "$t/dt/out" --hostname mail.example.com \
+	--no-route --no-home-check --alias-uid 7790 --alias-gid 2108 >/dev/null 2>&1
+cf=$t/dt/root/etc/mail/sendmail.cf
+awk '{ print }
+	/^Kmailertable / { print "Kdomaintable hash -f -o /etc/mail/domaintable" }
+	/^R\$\+ < \$\+ @ \$\+ >/ { print "R$* < @ $+ > $*\t\t$: $1 < @ $(domaintable $2 $) > $3" }' \
+	"$cf" >"$scratch/cf" && cp "$scratch/cf" "$cf"
+printf 'Mixed.Example\texample.com\n' >"$t/dt/root/etc/mail/domaintable"
+printf 'alice@example.com\terror:nouser 550 alice is gone\n' >>"$t/dt/root/etc/mail/virtusertable"
+check "-f domaintable: the cf declares it" grep -q '^Kdomaintable hash -f' "$cf"
+each_equal "a -f domaintable with a mixed-case key" "$t/dt/root" "$t/dt/out"
+check "-f domaintable: alice@Mixed.Example follows the domaintable (gone)" \
+	grep -q "alice@Mixed.Example: sendmail: bounce 5.1.1 alice is gone" "$scratch/sh"
+
 # the isp sample (class w: 4 own names, 3 with virtusertable entries): the same report
 s=$top/samples/isp
 "$S2Q_BIN/s2q-migrate" --from "$s/root" --to "$t/ispout" --hostname "$(cat "$s/hostname")" \

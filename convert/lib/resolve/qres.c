@@ -1497,6 +1497,12 @@ out:
 
 int qres_resolve(struct qres *q, const char *address, int via, struct dlv_set *out, buf *trace)
 {
+	return qres_resolve_ex(q, address, via, out, trace, NULL);
+}
+
+int qres_resolve_ex(struct qres *q, const char *address, int via, struct dlv_set *out, buf *trace,
+		    int *hostdep)
+{
 	struct qr_run r;
 	buf a = BUF_INIT;
 	size_t i;
@@ -1534,6 +1540,8 @@ int qres_resolve(struct qres *q, const char *address, int via, struct dlv_set *o
 	free(r.dt);
 	buf_free(&r.tmp);
 	buf_free(&a);
+	if (hostdep)
+		*hostdep = r.hostdep;
 	if (rc < 0) {
 		errno = ENOMEM;
 		return -1;

@@ -118,6 +118,14 @@ int qres_domain_plain(struct qres *q, const char *d, size_t n);
    then .defaultdomain if it has no dot); 0, or -1 ENOMEM */
 int qres_inject_host(struct qres *q, buf *out);
 
+/*
+ * qres_resolve_ex - qres_resolve, and *hostdep set to 1 when a .qmail program
+ * line expanded $HOST, $HOST2..4 or $RECIPIENT on the way (the answer may then
+ * depend on the domain in ways the deliveries do not show), else 0
+ */
+int qres_resolve_ex(struct qres *q, const char *address, int via, struct dlv_set *out, buf *trace,
+		    int *hostdep);
+
 void qres_close(struct qres *q);
 
 /*

@@ -99,6 +99,8 @@ struct qr_env {
 	const char *user, *home, *local, *host, *ext, *default_, *recipient, *sender, *newsender;
 	const char *dtline;	/* "local@host", the Delivered-To value */
 	const char *s2q[3];	/* S2Q_1..S2Q_3, exported by s2q-virtusers' +detail line */
+	int *hostdep;		/* set to 1 when a program line expands $HOST, $HOST2..4 or
+				   $RECIPIENT (the answer may depend on the domain); may be NULL */
 };
 
 /* one qres_resolve call */
@@ -110,6 +112,7 @@ struct qr_run {
 	unsigned depth;		/* forwarding level, also the trace indentation */
 	unsigned long steps;
 	unsigned long nadd;	/* deliveries reported (qr_add calls) */
+	int hostdep;		/* a program line used the domain (qr_env.hostdep) */
 	char **dt;		/* Delivered-To values the message carries (qmail-local loop check) */
 	size_t ndt, capdt;
 };

@@ -94,8 +94,12 @@ static int env_var(const struct qr_env *e, const char *name, size_t n, buf *out)
 		v = e->local;
 	} else if (IS("HOST")) {
 		v = e->host;
+		if (e->hostdep)
+			*e->hostdep = 1;
 	} else if (IS("RECIPIENT")) {
 		v = e->recipient;
+		if (e->hostdep)
+			*e->hostdep = 1;
 	} else if (IS("SENDER")) {
 		v = e->sender;
 	} else if (IS("NEWSENDER")) {
@@ -114,6 +118,8 @@ static int env_var(const struct qr_env *e, const char *name, size_t n, buf *out)
 				v++;
 		}
 	} else if (n == 5 && memcmp(name, "HOST", 4) == 0 && name[4] >= '2' && name[4] <= '4') {
+		if (e->hostdep)
+			*e->hostdep = 1;
 		v = e->host ? e->host : "";
 		len = strlen(v);
 		for (k = '2'; k <= name[4]; k++) {	/* i = byte_rchr(host,i,'.') */
@@ -748,6 +754,7 @@ static int qmail_local(struct qr_run *r, const struct urec *u, const char *local
 	env.home = u->home;
 	env.local = local;
 	env.host = domain;
+	env.hostdep = &r->hostdep;
 	env.ext = u->ext;
 	env.default_ = has_default ? deflt.s : NULL;
 	env.recipient = dt.s;	/* local@domain (only a newline differs) */

@@ -119,7 +119,10 @@ static int same_local(const struct share_half *h, const char *l, size_t ln)
 	return h->valid && h->local.len == ln && memcmp(h->local.s, l, ln) == 0;
 }
 
-/* a local part that may share answers: none of % ! @ " \ and space */
+/*
+ * a local part that may share answers: printable ASCII without the characters
+ * either side gives a meaning (% ! @ quotes, backslash, blanks, <> () [] , ; :)
+ */
 static int clean(const char *l, size_t ln)
 {
 	size_t i;
@@ -127,7 +130,8 @@ static int clean(const char *l, size_t ln)
 	if (ln == 0)
 		return 0;
 	for (i = 0; i < ln; i++)
-		if (strchr("%!@\"\\ ", l[i]))
+		if ((unsigned char)l[i] <= ' ' || (unsigned char)l[i] >= 0x7f ||
+		    strchr("%!@\"\\<>()[],;:", l[i]))
 			return 0;
 	return 1;
 }
@@ -137,7 +141,7 @@ int share_resolve(struct share *s, struct smres *sr, struct qres *q, const char 
 {
 	const char *at = strrchr(address, '@'), *dom = NULL;
 	size_t ln = strlen(address), dn = 0;
-	int on = s->on && st == NULL && qt == NULL, k, qp = -1;
+	int on = s->on && st == NULL && qt == NULL, k, qp = -1, hostdep = 0;
 	struct dlv_set rs;
 	struct smres_used ru;
 
@@ -214,8 +218,8 @@ int share_resolve(struct share *s, struct smres *sr, struct qres *q, const char 
 			k = 1;
 		}
 	}
-	if (k == 0 && qres_resolve(q, address, smtp ? QRES_VIA_SMTP : QRES_VIA_INJECT, &s->qm_own,
-				   qt) < 0)
+	if (k == 0 && qres_resolve_ex(q, address, smtp ? QRES_VIA_SMTP : QRES_VIA_INJECT,
+				      &s->qm_own, qt, &hostdep) < 0)
 		return -1;
 	if (!on)
 		return 0;
@@ -238,7 +242,7 @@ int share_resolve(struct share *s, struct smres *sr, struct qres *q, const char 
 			qp = qres_domain_plain(q, s->host.s, s->host.len);
 			if (qp < 0)
 				return -1;
-			if (qp == 1 && !mentions(&s->qm_own, s->host.s, s->host.len) &&
+			if (qp == 1 && !hostdep && !mentions(&s->qm_own, s->host.s, s->host.len) &&
 			    keep(&s->qplain, address, ln, &s->qm_own, NULL) < 0)
 				return -1;
 		}
@@ -248,7 +252,7 @@ int share_resolve(struct share *s, struct smres *sr, struct qres *q, const char 
 			qp = qres_domain_plain(q, dom, dn);
 		if (qp < 0)
 			return -1;
-		if (qp == 1 && !mentions(&s->qm_own, dom, dn) &&
+		if (qp == 1 && !hostdep && !mentions(&s->qm_own, dom, dn) &&
 		    keep(&s->qplain, address, ln, &s->qm_own, NULL) < 0)
 			return -1;
 	}

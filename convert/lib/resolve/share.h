@@ -25,9 +25,12 @@
  *             L@D to qmail-local as L, so the answer at one plain domain is
  *             the answer at every other, when it does not mention the domain.
  *
- * Local parts with %, !, @, quotes, a backslash or a space are always resolved
- * on their own, and so is everything when a trace is asked for or sharing is
- * off.  tests/scripts/route-share.sh checks that the reports are byte for byte
+ * qmail's answer is not taken across domains when a .qmail program line used
+ * $HOST, $HOST2..4 or $RECIPIENT on the way (qres_resolve_ex): what such a line
+ * does may depend on the domain without showing in the deliveries.  Local parts
+ * with %, !, @, quotes, a backslash, blanks, control bytes or <>()[],;: are
+ * always resolved on their own, and so is everything when a trace is asked for
+ * or sharing is off.  tests/scripts/route-share.sh checks that the reports are byte for byte
  * those of resolving every address on its own.
  */
 struct share_half {

@@ -1768,7 +1768,7 @@ int smres_domain_plain(struct smres *res, const char *d, size_t n)
 {
 	struct smres_st *st = res->st;
 	const struct host *h = st->h;
-	buf D = BUF_INIT, tmp = BUF_INIT;
+	buf D = BUF_INIT, W = BUF_INIT, tmp = BUF_INIT;
 	const char *val;
 	unsigned long line;
 	size_t i;
@@ -1795,7 +1795,7 @@ int smres_domain_plain(struct smres *res, const char *d, size_t n)
 	} else if (buf_copy(&D, d, n) < 0) {
 		goto out;
 	}
-	if (buf_cstr(&D) == NULL)
+	if (buf_copy(&W, D.s, D.len) < 0 || buf_cstr(&W) == NULL || buf_cstr(&D) == NULL)
 		goto out;
 	for (i = 0; i < D.len; i++)
 		D.s[i] = lc(D.s[i]);
@@ -1804,7 +1804,9 @@ int smres_domain_plain(struct smres *res, const char *d, size_t n)
 	    (h->feature[HF_REDIRECT] && D.len > 9 && ieqn(D.s + D.len - 9, 9, ".redirect")))
 		goto out;
 	if (st->dt.present) {
-		k = smres_tab_get(&st->dt, D.s, D.len, &tmp, &val, &line);
+		/* as route_addr1 and check_rcpt look it up: the domain as written
+		   (smres_tab_get folds it unless the map is -f), localhost as $j */
+		k = smres_tab_get(&st->dt, W.s, W.len, &tmp, &val, &line);
 		if (k != 0) {
 			rc = k < 0 ? -1 : 0;
 			goto out;
@@ -1823,6 +1825,7 @@ int smres_domain_plain(struct smres *res, const char *d, size_t n)
 	rc = 1;
 out:
 	buf_free(&D);
+	buf_free(&W);
 	buf_free(&tmp);
 	return rc;
 }
