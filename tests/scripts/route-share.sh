@@ -176,6 +176,20 @@ check "-f domaintable: the cf declares it" grep -q '^Kdomaintable hash -f' "$cf"
 each_equal "a -f domaintable with a mixed-case key" "$t/dt/root" "$t/dt/out"
 check "-f domaintable: alice@Mixed.Example follows the domaintable (gone)" \
 	grep -q "alice@Mixed.Example: sendmail: bounce 5.1.1 alice is gone" "$scratch/sh"
+# a cycle of 64 aliases through a fixed address: qmail meets its Delivered-To loop or its
+# depth limit one level later at another domain than at the one the cycle names
+mkdir -p "$t/cy"
+cp -a "$top/tests/golden/route-basic/in/root" "$t/cy/root"
+i=0
+while [ $i -lt 64 ]; do
+	echo "c$i: c$(((i + 1) % 64))@mail.example.com"
+	i=$((i + 1))
+done >>"$t/cy/root/etc/mail/aliases"
+"$S2Q_BIN/s2q-migrate" --from "$t/cy/root" --to "$t/cy/out" --hostname mail.example.com \
+	--no-route --no-home-check --alias-uid 7790 --alias-gid 2108 >/dev/null 2>&1
+each_equal "a 64-alias cycle" "$t/cy/root" "$t/cy/out"
+check "64-alias cycle: c0@example.com meets the depth limit" \
+	grep -q "c0@example.com: .*qmail: defer s2q: more than 64 forwarding levels" "$scratch/sh"
 
 # the isp sample (class w: 4 own names, 3 with virtusertable entries): the same report
 s=$top/samples/isp

@@ -1186,6 +1186,7 @@ int qr_deliver(struct qr_run *r, const char *addr0, size_t len0)
 	if (r->depth > st->max_depth) {
 		char t[96];
 
+		r->hostdep = 1;	/* the level the limit is met at may depend on the first domain */
 		snprintf(t, sizeof(t), "s2q: more than %u forwarding levels, not followed",
 			 st->max_depth);
 		return qr_add(r, DLV_DEFER, NULL, NULL, NULL, NULL, t);

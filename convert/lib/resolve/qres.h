@@ -120,8 +120,9 @@ int qres_inject_host(struct qres *q, buf *out);
 
 /*
  * qres_resolve_ex - qres_resolve, and *hostdep set to 1 when a .qmail program
- * line expanded $HOST, $HOST2..4 or $RECIPIENT on the way (the answer may then
- * depend on the domain in ways the deliveries do not show), else 0
+ * line expanded $HOST, $HOST2..4 or $RECIPIENT on the way, or a Delivered-To
+ * loop, the forwarding depth or the delivery count limit was met (the answer
+ * may then depend on the domain in ways the deliveries do not show), else 0
  */
 int qres_resolve_ex(struct qres *q, const char *address, int via, struct dlv_set *out, buf *trace,
 		    int *hostdep);

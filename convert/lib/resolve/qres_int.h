@@ -112,7 +112,8 @@ struct qr_run {
 	unsigned depth;		/* forwarding level, also the trace indentation */
 	unsigned long steps;
 	unsigned long nadd;	/* deliveries reported (qr_add calls) */
-	int hostdep;		/* a program line used the domain (qr_env.hostdep) */
+	int hostdep;		/* a program line used the domain (qr_env.hostdep), or a loop or a
+				   limit was met (when depends on the Delivered-To lines) */
 	char **dt;		/* Delivered-To values the message carries (qmail-local loop check) */
 	size_t ndt, capdt;
 };

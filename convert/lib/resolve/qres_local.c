@@ -677,6 +677,7 @@ static int qmail_local(struct qr_run *r, const struct urec *u, const char *local
 		     u->user, u->home, local, u->dash, u->ext, domain) < 0)
 		return -1;
 	if (++r->steps > st->max_steps) {
+		r->hostdep = 1;	/* how soon a limit is met may depend on the first domain */
 		snprintf(m, sizeof(m), "s2q: more than %lu deliveries for one address, not followed",
 			 st->max_steps);
 		return qr_add(r, DLV_DEFER, NULL, NULL, NULL, NULL, m);
@@ -716,6 +717,8 @@ static int qmail_local(struct qr_run *r, const struct urec *u, const char *local
 		if (dt.s[i] == '\n')
 			dt.s[i] = '_';
 	if (dt_has(r, dt.s)) {
+		/* when the loop shows depends on the Delivered-To lines, which carry the domain */
+		r->hostdep = 1;
 		rc = bounce(r, "This message is looping: it already has my Delivered-To line. (#5.4.6)");
 		goto out;
 	}

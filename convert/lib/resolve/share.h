@@ -26,8 +26,9 @@
  *             the answer at every other, when it does not mention the domain.
  *
  * qmail's answer is not taken across domains when a .qmail program line used
- * $HOST, $HOST2..4 or $RECIPIENT on the way (qres_resolve_ex): what such a line
- * does may depend on the domain without showing in the deliveries.  Local parts
+ * $HOST, $HOST2..4 or $RECIPIENT on the way, or a Delivered-To loop or a limit
+ * was met (qres_resolve_ex): those may depend on the domain without showing in
+ * the deliveries.  Local parts
  * with %, !, @, quotes, a backslash, blanks, control bytes or <>()[],;: are
  * always resolved on their own, and so is everything when a trace is asked for
  * or sharing is off.  tests/scripts/route-share.sh checks that the reports are byte for byte
