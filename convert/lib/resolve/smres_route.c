@@ -466,7 +466,7 @@ static int include(struct run *r, const char *path, unsigned level, const char *
 		goto out;
 	{
 		const struct sm_list *l = smres_list(st, full.s);
-		size_t i;
+		size_t i, li;
 
 		if (l == NULL)
 			goto out;
@@ -480,9 +480,15 @@ static int include(struct run *r, const char *path, unsigned level, const char *
 			buf_free(&t);
 			goto out;
 		}
+		/*
+		 * by index: following the list may read other lists (smres_list), and
+		 * growing st->lists moves every entry (the chunks themselves stay put)
+		 */
+		li = (size_t)(l - st->lists);
 		rc = 0;
-		for (i = 0; i < l->n && rc == 0; i++)
-			rc = deliver_elems(r, l->chunks[i], l->nchunk[i], level + 1, NULL, runas);
+		for (i = 0; i < st->lists[li].n && rc == 0; i++)
+			rc = deliver_elems(r, st->lists[li].chunks[i], st->lists[li].nchunk[i],
+					   level + 1, NULL, runas);
 	}
 out:
 	buf_free(&full);
@@ -635,7 +641,7 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 	while (*fp) {
 		size_t n = strcspn(fp, ":");
 		const struct sm_list *l;
-		size_t i, cnt = 0;
+		size_t i, li, cnt = 0;
 
 		if (expand_fwpath(st, &path, fp, n, home, user, host) < 0) {
 			rc = -1;
@@ -667,8 +673,12 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 			if (*sh == '\0')
 				sh = "/bin/sh";
 			r->bogus = hset_get(&st->shells, sh, strlen(sh), NULL) == 1 ? NULL : user;
-			for (i = 0; i < l->n && rc == 1; i++)
-				if (deliver_elems(r, l->chunks[i], l->nchunk[i], level + 1, key, user) < 0)
+			/* by index: other users' .forward files read on the way grow
+			   st->lists, which moves its entries (not their chunks) */
+			li = (size_t)(l - st->lists);
+			for (i = 0; i < st->lists[li].n && rc == 1; i++)
+				if (deliver_elems(r, st->lists[li].chunks[i], st->lists[li].nchunk[i],
+						  level + 1, key, user) < 0)
 					rc = -1;
 			r->bogus = saved;
 		}
