@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -283,8 +284,8 @@ static void run_jobs(const struct rctx *c, const struct prove_addrs *a, long job
 	pid_t pid[ROUTE_JOBS_MAX];
 	int rfd[ROUTE_JOBS_MAX];
 	size_t chunk = a->n / ((size_t)jobs * 8), nchunks, ci;
-	long k;
-	int bad = 0, status;
+	long k, j;
+	int bad = 0, status, code = 0;
 
 	if (chunk < ROUTE_CHUNK_MIN)
 		chunk = ROUTE_CHUNK_MIN;
@@ -307,7 +308,6 @@ static void run_jobs(const struct rctx *c, const struct prove_addrs *a, long job
 			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to start a worker");
 		if (pid[k] == 0) {
 			struct prove_summary ws;
-			long j;
 
 			for (j = 0; j < k; j++)
 				close(rfd[j]);
@@ -351,15 +351,26 @@ static void run_jobs(const struct rctx *c, const struct prove_addrs *a, long job
 		sum->unexplained += ws.unexplained;
 		sum->total += ws.total;
 	}
-	for (k = 0; k < jobs; k++) {
+	/* a failure: the other workers are stopped now, not at their next write */
+	for (k = 0; k < jobs && bad; k++)
+		(void)kill(pid[k], SIGTERM);
+	for (k = 0; k < jobs; k++)
 		close(rfd[k]);
-		if (waitpid(pid[k], &status, 0) < 0)
-			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to wait for a worker");
-		if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-			exit(WEXITSTATUS(status));	/* the worker said why (out of memory) */
+	for (k = 0; k < jobs; k++) {
+		while (waitpid(pid[k], &status, 0) < 0)
+			if (errno != EINTR)
+				prog_fatal_sys(S2Q_EXIT_TEMP, "unable to wait for a worker");
+		if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && code == 0) {
+			code = WEXITSTATUS(status);	/* the worker said why (out of memory) */
+			bad = 1;
+			for (j = k + 1; j < jobs; j++)
+				(void)kill(pid[j], SIGTERM);
+		}
 		if (!WIFEXITED(status))
 			bad = 1;
 	}
+	if (code)
+		exit(code);
 	if (bad) {
 		fprintf(stderr, "%s: fatal: a worker process failed\n", prog_name);
 		exit(S2Q_EXIT_TEMP);

@@ -45,6 +45,43 @@ rc4=$?
 check "more workers than addresses: same exit code" test $rc4 -eq $?
 check "more workers than addresses: same output" cmp -s "$scratch/few1" "$scratch/few4"
 
+# a worker that dies fails the run (exit 111, "a worker process failed"), and the other
+# workers are stopped: the report goes to a FIFO nobody reads yet, so every process
+# blocks on its output; then one worker is killed and the FIFO drained
+fifo=$scratch/fifo
+mkfifo "$fifo"
+"$r" --json --trace --jobs 3 --sendmail "$s/root" --qmail "$scratch/out" --hostname "$host" --all \
+	>"$fifo" 2>"$scratch/kill.err" &
+par=$!
+exec 3<"$fifo"
+kids=""
+n=0
+while [ -z "$kids" ] && [ $n -lt 100 ]; do
+	sleep 0.1
+	n=$((n + 1))
+	for st in /proc/[0-9]*/stat; do
+		set -- $(sed 's/^[0-9]* (.*) //' "$st" 2>/dev/null)
+		[ "${2:-}" = "$par" ] && kids="$kids ${st#/proc/}"
+	done
+done
+kids=$(echo "$kids" | sed 's|/stat||g')
+sleep 1
+victim=$(echo $kids | cut -d' ' -f2)
+check "three workers started" test "$(echo $kids | wc -w)" -eq 3
+kill -KILL "$victim" 2>/dev/null
+cat <&3 >/dev/null
+exec 3<&-
+wait $par
+rk=$?
+check "a killed worker: exit 111 (got $rk)" test $rk -eq 111
+check "a killed worker: said so" grep -q 'fatal: a worker process failed' "$scratch/kill.err"
+left=0
+for k in $kids; do
+	[ -d "/proc/$k" ] && [ "$(sed 's/^[0-9]* (.*) \(.\).*/\1/' "/proc/$k/stat" 2>/dev/null)" != Z ] &&
+		left=$((left + 1))
+done
+check "a killed worker: no worker left running" test $left -eq 0
+
 for bad in 0 17 x 2x -1 ""; do
 	"$r" --jobs "$bad" --sendmail "$s/root" --qmail "$scratch/out" --all >/dev/null 2>&1
 	check "--jobs '$bad': usage, exit 100" test $? -eq 100

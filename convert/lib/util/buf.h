@@ -47,7 +47,9 @@ int buf_vprintf(buf *b, const char *fmt, va_list ap);
  * takes them from the pool and gives them back instead of allocating each time.
  * bufpool_take gives an empty buffer (keeping any capacity); bufpool_give takes
  * the storage back (a buffer over BUFPOOL_KEEP bytes, or one past BUFPOOL_N, is
- * freed) and leaves *b empty.  A zeroed pool is valid.
+ * freed) and leaves *b empty.  A zeroed pool is valid.  Built with
+ * AddressSanitizer the pool keeps nothing, so a buffer used after it was given
+ * back is reported.
  */
 #define BUFPOOL_N	64
 #define BUFPOOL_KEEP	4096
