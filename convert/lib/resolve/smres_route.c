@@ -93,6 +93,14 @@ static int ieqn(const char *a, size_t n, const char *b)
 	return 1;
 }
 
+/* Canonify's "localhost" and "localhost.$m": both become $j */
+static int is_localhost(const struct host *h, const char *d, size_t n)
+{
+	return ieqn(d, n, "localhost") ||
+	       (h->m && h->m[0] && n == 10 + strlen(h->m) && ieqn(d, 10, "localhost.") &&
+		ieqn(d + 10, n - 10, h->m));
+}
+
 static int trace(struct run *r, unsigned level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int trace(struct run *r, unsigned level, const char *fmt, ...)
@@ -1266,9 +1274,7 @@ static int route_addr1(struct run *r, const char *a0, size_t n, unsigned level, 
 		goto out;
 	}
 	/* canonify: localhost, domain literals, domaintable */
-	if (ieqn(D.s, D.len, "localhost") ||
-	    (h->m && h->m[0] && D.len == 10 + strlen(h->m) && ieqn(D.s, 10, "localhost.") &&
-	     ieqn(D.s + 10, D.len - 10, h->m))) {
+	if (is_localhost(h, D.s, D.len)) {
 		if (buf_copy(&D, h->j, strlen(h->j)) < 0 || buf_cstr(&D) == NULL)
 			goto out;
 	}
@@ -1797,9 +1803,7 @@ int smres_domain_plain(struct smres *res, const char *d, size_t n)
 	    (h->feature[HF_STICKYHOST] && h->mail_hub.raw && h->mail_hub.raw[0]))
 		goto out;
 	rc = -1;
-	if (ieqn(d, n, "localhost") ||
-	    (h->m && h->m[0] && n == 10 + strlen(h->m) && ieqn(d, 10, "localhost.") &&
-	     ieqn(d + 10, n - 10, h->m))) {
+	if (is_localhost(h, d, n)) {
 		if (buf_copy(&D, h->j, strlen(h->j)) < 0)
 			goto out;
 	} else if (buf_copy(&D, d, n) < 0) {
