@@ -317,16 +317,87 @@ static int run(struct ctx *c, struct mig_step *s, struct argv *a, struct mj *j)
  * with tail > 0 only the end of the child's stdout is kept and the object
  * after its last "summary": is parsed (s2q-route's report can be gigabytes)
  */
+static int run_done(struct ctx *c, struct mig_step *s, int rc, buf *pathp, buf *outp, buf *errp,
+		    struct mj *j, size_t tail);
+
 static int run_tail(struct ctx *c, struct mig_step *s, struct argv *a, struct mj *j, size_t tail)
 {
-	buf path = BUF_INIT, out = BUF_INIT, err = BUF_INIT, ll = BUF_INIT;
-	int rc, ok = 0;
+	buf path = BUF_INIT, out = BUF_INIT, err = BUF_INIT;
+
+	memset(j, 0, sizeof(*j));
+	if (a->oom || buf_printf(&path, "%s/%s", c->o->bindir, s->program) < 0 || !buf_cstr(&path)) {
+		buf_free(&path);
+		errno = ENOMEM;
+		return -1;
+	}
+	return run_done(c, s, spawn_run_tail(path.s, a->v, &out, tail, &err), &path, &out, &err, j, tail);
+}
+
+/*
+ * A step whose child runs while the steps before it run theirs (their
+ * inputs and output files are disjoint, each stages in its own directory):
+ * run_start starts it, run_finish waits for it and imports its report as
+ * run() does.  A job that could not start is reported by run_finish.
+ */
+struct bgrun {
+	struct spawn_job job;
+	buf path;
+	int started, err;
+};
+
+static int run_start(struct ctx *c, struct mig_step *s, struct argv *a, struct bgrun *b)
+{
+	int dfd;
+
+	memset(b, 0, sizeof(*b));
+	if (a->oom || buf_printf(&b->path, "%s/%s", c->o->bindir, s->program) < 0 || !buf_cstr(&b->path))
+		goto oom;
+	dfd = open(c->tmp.s, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 || spawn_start(b->path.s, a->v, dfd, &b->job) < 0) {
+		b->err = errno;
+		if (b->err == ENOMEM) {
+			if (dfd >= 0)
+				close(dfd);
+			goto oom;
+		}
+	} else {
+		b->started = 1;
+	}
+	if (dfd >= 0)
+		close(dfd);
+	return 0;
+oom:
+	buf_free(&b->path);
+	errno = ENOMEM;
+	return -1;
+}
+
+static int run_finish(struct ctx *c, struct mig_step *s, struct bgrun *b, struct mj *j)
+{
+	buf out = BUF_INIT, err = BUF_INIT;
+	int rc;
+
+	memset(j, 0, sizeof(*j));
+	if (b->started) {
+		rc = spawn_finish(&b->job, &out, 0, &err);
+		b->started = 0;
+	} else {
+		rc = -1;
+		errno = b->err;
+	}
+	return run_done(c, s, rc, &b->path, &out, &err, j, 0);
+}
+
+/* import what the child printed; frees *pathp, *outp, *errp */
+static int run_done(struct ctx *c, struct mig_step *s, int rc, buf *pathp, buf *outp, buf *errp,
+		    struct mj *j, size_t tail)
+{
+	buf path = *pathp, out = *outp, err = *errp, ll = BUF_INIT;
+	int ok = 0;
 	size_t at;
 
 	memset(j, 0, sizeof(*j));
-	if (a->oom || buf_printf(&path, "%s/%s", c->o->bindir, s->program) < 0 || !buf_cstr(&path))
-		goto oom;
-	rc = spawn_run_tail(path.s, a->v, &out, tail, &err);
+	*pathp = *outp = *errp = (buf)BUF_INIT;
 	if (rc < 0) {
 		if (errno == ENOMEM)
 			goto oom;
@@ -610,9 +681,8 @@ static int alias_files(struct ctx *c, struct mig_step *s, struct argv *a, int pa
 	return 0;
 }
 
-static int step_virtusers(struct ctx *c)
+static int step_virtusers(struct ctx *c, struct mig_step *s)
 {
-	struct mig_step *s = step_new(c, "virtusers", "s2q-virtusers");
 	const struct host_map *m = c->have_host ? host_map_get(&c->h, "virtuser") : NULL;
 	const struct host_class *vh = c->have_host ? host_class_get(&c->h, "VirtHost") : NULL;
 	struct argv a = { 0 };
@@ -689,9 +759,8 @@ oom:
 	return -1;
 }
 
-static int step_cf(struct ctx *c)
+static int step_cf(struct ctx *c, struct mig_step *s)
 {
-	struct mig_step *s = step_new(c, "cf", "s2q-cf");
 	struct argv a = { 0 };
 	struct mj j;
 	size_t i;
@@ -721,13 +790,14 @@ oom:
 	return -1;
 }
 
-static int step_aliases(struct ctx *c)
+/*
+ * aliases_argv - the aliases step's command line: 1 with it in *a, 0 when
+ * the step has nothing to run (its reason set), -1 ENOMEM
+ */
+static int aliases_argv(struct ctx *c, struct mig_step *s, struct argv *a)
 {
-	struct mig_step *s = step_new(c, "aliases", "s2q-aliases");
 	const struct host_class *w = c->have_host ? host_class_get(&c->h, "w") : NULL;
 	const char *me = NULL;
-	struct argv a = { 0 };
-	struct mj j;
 	size_t i, before;
 
 	if (c->have_host && c->h.j && strchr(c->h.j, '.'))
@@ -739,45 +809,35 @@ static int step_aliases(struct ctx *c)
 				   : "the cf could not be read");
 	if (me == NULL)
 		return step_reason(s, MIG_REFUSED, "the host's name ($j) has no dot: give --hostname FQDN");
-	av_add(&a, "s2q-aliases");
-	av_add(&a, "--json");
-	av_add(&a, "--me");
-	av_add(&a, "%s", me);
+	av_add(a, "s2q-aliases");
+	av_add(a, "--json");
+	av_add(a, "--me");
+	av_add(a, "%s", me);
 	for (i = 0; w && i < w->n; i++)
 		if (w->v[i].word[0] != '[' && strcmp(w->v[i].word, me) != 0 &&
 		    strpbrk(w->v[i].word, "@ \t\n:") == NULL) {
-			av_add(&a, "-w");
-			av_add(&a, "%s", w->v[i].word);
+			av_add(a, "-w");
+			av_add(a, "%s", w->v[i].word);
 		}
-	av_add(&a, "--root");
-	av_add(&a, "%s", c->o->from);
+	av_add(a, "--root");
+	av_add(a, "%s", c->o->from);
 	if (c->passwd.len) {
-		av_add(&a, "--passwd");
-		av_add(&a, "%s", c->passwd.s);
+		av_add(a, "--passwd");
+		av_add(a, "%s", c->passwd.s);
 	}
 	if (c->h.luser_relay.raw && c->h.luser_relay.raw[0]) {
-		av_add(&a, "--luser-relay");
-		av_add(&a, "%s", c->h.luser_relay.raw);
+		av_add(a, "--luser-relay");
+		av_add(a, "%s", c->h.luser_relay.raw);
 	}
-	alias_ids(c, &a);
-	av_add(&a, "-o");
-	av_add(&a, "%s", c->tree.s);
-	before = a.n;
-	if (alias_files(c, s, &a, 1) < 0)
-		goto oom;
-	if (a.n == before) {
-		av_free(&a);
+	alias_ids(c, a);
+	av_add(a, "-o");
+	av_add(a, "%s", c->tree.s);
+	before = a->n;
+	if (alias_files(c, s, a, 1) < 0)
+		return -1;
+	if (a->n == before)
 		return step_reason(s, MIG_SKIPPED, "no alias file s2q can read");
-	}
-	if (run(c, s, &a, &j) < 0)
-		goto oom;
-	mj_free(&j);
-	av_free(&a);
-	return 0;
-oom:
-	av_free(&a);
-	errno = ENOMEM;
-	return -1;
+	return 1;
 }
 
 /* read treefd/rel whole: 1 read, 0 absent, -1 error */
@@ -1800,8 +1860,39 @@ int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
 		}
 		buf_free(&real);
 	}
-	if (step_virtusers(&c) < 0 || step_cf(&c) < 0 || step_aliases(&c) < 0 ||
-	    step_users(&c) < 0 || step_newu(&c) < 0 || step_rcpthosts(&c) < 0 ||
+	/*
+	 * s2q-aliases runs while s2q-virtusers and s2q-cf run (s2q-cf needs
+	 * what s2q-virtusers found): none reads what another writes, their
+	 * output files differ and each stages in its own directory.  The steps
+	 * keep their order in the report.
+	 */
+	{
+		struct mig_step *sv = step_new(&c, "virtusers", "s2q-virtusers");
+		struct mig_step *sc = step_new(&c, "cf", "s2q-cf");
+		struct mig_step *sa = step_new(&c, "aliases", "s2q-aliases");
+		struct argv aa = { 0 };
+		struct bgrun ba;
+		struct mj ja;
+		int ar, bad = 0;
+
+		ar = aliases_argv(&c, sa, &aa);
+		if (ar < 0 || (ar == 1 && run_start(&c, sa, &aa, &ba) < 0)) {
+			av_free(&aa);
+			goto out;
+		}
+		if (step_virtusers(&c, sv) < 0 || step_cf(&c, sc) < 0)
+			bad = 1;
+		if (ar == 1) {
+			if (run_finish(&c, sa, &ba, &ja) < 0)
+				bad = 1;
+			else
+				mj_free(&ja);
+		}
+		av_free(&aa);
+		if (bad)
+			goto out;
+	}
+	if (step_users(&c) < 0 || step_newu(&c) < 0 || step_rcpthosts(&c) < 0 ||
 	    step_forward(&c) < 0)
 		goto out;
 	/* domains the filters left out: known changes for the proof */

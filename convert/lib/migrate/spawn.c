@@ -1,10 +1,12 @@
 /* migrate/spawn - run one s2q program as a child and collect what it prints */
+#define _GNU_SOURCE	/* O_TMPFILE */
 #include "spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -118,6 +120,111 @@ int spawn_run_tail(const char *path, char *const argv[], buf *out, size_t out_ma
 			st = 0;
 			break;
 		}
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return 255;
+}
+
+/* an unlinked read-write file in dirfd: O_TMPFILE, else a new name unlinked at once */
+static int anon_file(int dirfd)
+{
+	char name[64];
+	int fd, i;
+
+	fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+		return fd;
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), ".spawn.%ld.%d", (long)getpid(), i);
+		fd = openat(dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			unlinkat(dirfd, name, 0);
+			return fd;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+int spawn_start(const char *path, char *const argv[], int dirfd, struct spawn_job *j)
+{
+	pid_t pid;
+	int e;
+
+	j->pid = -1;
+	j->ofd = anon_file(dirfd);
+	if (j->ofd < 0)
+		return -1;
+	j->efd = anon_file(dirfd);
+	if (j->efd < 0) {
+		e = errno;
+		close(j->ofd);
+		errno = e;
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		e = errno;
+		close(j->ofd);
+		close(j->efd);
+		errno = e;
+		return -1;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+
+		if (nul < 0 || dup2(nul, 0) < 0 || dup2(j->ofd, 1) < 0 || dup2(j->efd, 2) < 0)
+			_exit(111);
+		signal(SIGPIPE, SIG_DFL);
+		execv(path, argv);
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	j->pid = (int)pid;
+	return 0;
+}
+
+/* read fd from its start into b (keeping about the last max bytes when max > 0) */
+static int slurp(int fd, buf *b, size_t max)
+{
+	int open_ = 1;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	if (max && b != NULL) {
+		off_t end = lseek(fd, 0, SEEK_END);
+
+		if (end < 0 || lseek(fd, end > (off_t)max ? end - (off_t)max : 0, SEEK_SET) < 0)
+			return -1;
+	}
+	while (open_)
+		if (drain(fd, b, &open_, max) < 0)
+			return -1;
+	return 0;
+}
+
+int spawn_finish(struct spawn_job *j, buf *out, size_t out_max, buf *err)
+{
+	int st = 0, e = 0;
+
+	while (waitpid((pid_t)j->pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			e = errno;
+			st = 0;
+			break;
+		}
+	if (!e && (slurp(j->ofd, out, out_max) < 0 || slurp(j->efd, err, 0) < 0))
+		e = errno;
+	close(j->ofd);
+	close(j->efd);
+	j->pid = -1;
 	if (e) {
 		errno = e;
 		return -1;

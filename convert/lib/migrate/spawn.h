@@ -19,4 +19,21 @@ int spawn_run(const char *path, char *const argv[], buf *out, buf *err);
  */
 int spawn_run_tail(const char *path, char *const argv[], buf *out, size_t out_max, buf *err);
 
+/*
+ * A child that runs while the caller does other work (another child):
+ * its stdout and stderr go to two unlinked files made in dirfd (a
+ * private directory), not to pipes nobody reads, so it never waits for
+ * the caller.  spawn_start starts it: 0, or -1 with errno (nothing left
+ * running).  spawn_finish waits for it and reads both files (out: at most
+ * about the last out_max bytes when out_max > 0); it returns what
+ * spawn_run returns and always reaps the child and closes the files, so
+ * every started job is finished exactly once.
+ */
+struct spawn_job {
+	int pid;
+	int ofd, efd;
+};
+int spawn_start(const char *path, char *const argv[], int dirfd, struct spawn_job *j);
+int spawn_finish(struct spawn_job *j, buf *out, size_t out_max, buf *err);
+
 #endif
