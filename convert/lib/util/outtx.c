@@ -143,15 +143,22 @@ static int sync_staged(struct outtx *t)
 	return fsync(t->stagefd);
 }
 
-/* remove the stage directory and everything staged or backed up in it */
-static void stage_remove(struct outtx *t)
+/*
+ * remove the stage directory and everything staged or backed up in it;
+ * after a commit that published everything (backups: which files have
+ * one) only the backups are left there: two failing unlinks a file saved
+ */
+static void stage_remove(struct outtx *t, const unsigned char *backups)
 {
 	size_t i;
 	char b[16];
 
 	if (t->stagefd >= 0) {
 		for (i = 0; i < t->n; i++) {
-			unlinkat(t->stagefd, t->v[i].stage, 0);
+			if (backups == NULL)
+				unlinkat(t->stagefd, t->v[i].stage, 0);
+			else if (!backups[i])
+				continue;
 			memcpy(b, t->v[i].stage, sizeof(b));
 			b[0] = 'b';
 			unlinkat(t->stagefd, b, 0);
@@ -172,7 +179,7 @@ void outtx_abort(struct outtx *t)
 {
 	int e = errno;
 
-	stage_remove(t);
+	stage_remove(t, NULL);
 	errno = e;
 }
 
@@ -349,9 +356,9 @@ out:
 		free(created[i]);
 	free(dirs);
 	free(dirof);
-	free(existed);
 	free(created);
-	stage_remove(t);
+	stage_remove(t, e || existed == NULL ? NULL : existed);
+	free(existed);
 	if (e) {
 		errno = e;
 		return -1;
