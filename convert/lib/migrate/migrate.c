@@ -566,6 +566,9 @@ static int filter_virtusers(struct ctx *c, struct mig_step *s, const char *src, 
 				}
 			}
 		}
+		/* the copy is only written when a filter left a domain out */
+		if (!c->only && !c->excl)
+			continue;
 		if (keep && buf_append(&out, line.s, line.len) < 0)
 			goto out;
 		if (buf_append_c(&out, '\n') < 0)
