@@ -1884,16 +1884,20 @@ int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
 			goto out;
 		}
 		if (step_virtusers(&c, sv) < 0 || step_cf(&c, sc) < 0)
-			bad = 1;
+			bad = errno ? errno : ENOMEM;
 		if (ar == 1) {
-			if (run_finish(&c, sa, &ba, &ja) < 0)
-				bad = 1;
-			else
+			if (run_finish(&c, sa, &ba, &ja) < 0) {
+				if (!bad)
+					bad = errno ? errno : ENOMEM;
+			} else {
 				mj_free(&ja);
+			}
 		}
 		av_free(&aa);
-		if (bad)
+		if (bad) {
+			errno = bad;	/* the first failure's, not what reaping s2q-aliases left */
 			goto out;
+		}
 	}
 	if (step_users(&c) < 0 || step_newu(&c) < 0 || step_rcpthosts(&c) < 0 ||
 	    step_forward(&c) < 0)

@@ -75,6 +75,8 @@ int spawn_run_tail(const char *path, char *const argv[], buf *out, size_t out_ma
 
 		if (nul < 0 || dup2(nul, 0) < 0 || dup2(po[1], 1) < 0 || dup2(pe[1], 2) < 0)
 			_exit(111);
+		if (nul > 2)
+			close(nul);
 		signal(SIGPIPE, SIG_DFL);
 		execv(path, argv);
 		_exit(errno == ENOENT ? 127 : 126);
@@ -137,8 +139,9 @@ static int anon_file(int dirfd)
 	char name[64];
 	int fd, i;
 
+	/* any failure (no support in this file system, a filter denying the flag): a name */
 	fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+	if (fd >= 0)
 		return fd;
 	for (i = 0; i < 100; i++) {
 		snprintf(name, sizeof(name), ".spawn.%ld.%d", (long)getpid(), i);
@@ -183,6 +186,8 @@ int spawn_start(const char *path, char *const argv[], int dirfd, struct spawn_jo
 
 		if (nul < 0 || dup2(nul, 0) < 0 || dup2(j->ofd, 1) < 0 || dup2(j->efd, 2) < 0)
 			_exit(111);
+		if (nul > 2)
+			close(nul);
 		signal(SIGPIPE, SIG_DFL);
 		execv(path, argv);
 		_exit(errno == ENOENT ? 127 : 126);
