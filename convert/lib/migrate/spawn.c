@@ -35,6 +35,31 @@ static int drain(int fd, buf *b, int *open, size_t max)
 	return 0;
 }
 
+/* in the forked child: stdin /dev/null, stdout out, stderr err, exec path */
+static void child(const char *path, char *const argv[], int out, int err) __attribute__((noreturn));
+static void child(const char *path, char *const argv[], int out, int err)
+{
+	int nul = open("/dev/null", O_RDONLY);
+
+	if (nul < 0 || dup2(nul, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		_exit(111);
+	if (nul > 2)
+		close(nul);
+	signal(SIGPIPE, SIG_DFL);
+	execv(path, argv);
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+/* a wait status as an exit code: 0..255, 128+N for signal N */
+static int status_code(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return 255;
+}
+
 static int cpipe(int p[2])
 {
 	if (pipe(p) < 0)
@@ -70,17 +95,8 @@ int spawn_run_tail(const char *path, char *const argv[], buf *out, size_t out_ma
 		errno = e;
 		return -1;
 	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
-
-		if (nul < 0 || dup2(nul, 0) < 0 || dup2(po[1], 1) < 0 || dup2(pe[1], 2) < 0)
-			_exit(111);
-		if (nul > 2)
-			close(nul);
-		signal(SIGPIPE, SIG_DFL);
-		execv(path, argv);
-		_exit(errno == ENOENT ? 127 : 126);
-	}
+	if (pid == 0)
+		child(path, argv, po[1], pe[1]);
 	close(po[1]);
 	close(pe[1]);
 	while (oo || eo) {
@@ -126,11 +142,7 @@ int spawn_run_tail(const char *path, char *const argv[], buf *out, size_t out_ma
 		errno = e;
 		return -1;
 	}
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return 255;
+	return status_code(st);
 }
 
 /* an unlinked read-write file in dirfd: O_TMPFILE, else a new name unlinked at once */
@@ -181,17 +193,8 @@ int spawn_start(const char *path, char *const argv[], int dirfd, struct spawn_jo
 		errno = e;
 		return -1;
 	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
-
-		if (nul < 0 || dup2(nul, 0) < 0 || dup2(j->ofd, 1) < 0 || dup2(j->efd, 2) < 0)
-			_exit(111);
-		if (nul > 2)
-			close(nul);
-		signal(SIGPIPE, SIG_DFL);
-		execv(path, argv);
-		_exit(errno == ENOENT ? 127 : 126);
-	}
+	if (pid == 0)
+		child(path, argv, j->ofd, j->efd);
 	j->pid = (int)pid;
 	return 0;
 }
@@ -234,9 +237,5 @@ int spawn_finish(struct spawn_job *j, buf *out, size_t out_max, buf *err)
 		errno = e;
 		return -1;
 	}
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return 255;
+	return status_code(st);
 }
