@@ -92,6 +92,9 @@ static void test_json_utf8(void **state)
 		{ "\xf4\x90\x80\x80", "\"\\u00f4\\u0090\\u0080\\u0080\"" }, /* > U+10FFFF */
 		{ "\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"" },		/* U+1F600 */
 		{ "\x7f\xff", "\"\\u007f\\u00ff\"" },
+		/* runs of plain bytes between escapes (appended a run at a time) */
+		{ "ab\"cd\\ef\x01gh\xc3\xa9ij\x7f", "\"ab\\\"cd\\\\ef\\u0001gh\xc3\xa9ij\\u007f\"" },
+		{ "\"\"\\x", "\"\\\"\\\"\\\\x\"" },
 	};
 	size_t i;
 	(void)state;
@@ -103,12 +106,28 @@ static void test_json_utf8(void **state)
 	}
 }
 
+/* diag_format's text: runs kept, \n \r and control bytes escaped, bytes >= 0x80 as they are */
+static void test_text_runs(void **state)
+{
+	struct diag_sink d;
+	buf t = BUF_INIT;
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(diag_add(&d, DIAG_WARN, "S2Q-A001", "f\nile", 7, "%s",
+				  "cr\r del\x7f hi\xe9 tab\tend\x1f"), 0);
+	assert_int_equal(diag_format(&t, "s2q-x", &d.v[0]), 0);
+	assert_string_equal(buf_cstr(&t), "s2q-x: warning: f\\nile:7: cr\\r del\\x7f hi\xe9 tab\tend\\x1f [S2Q-A001]\n");
+	buf_free(&t);
+	diag_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hset),
 		cmocka_unit_test(test_diag),
 		cmocka_unit_test(test_json_utf8),
+		cmocka_unit_test(test_text_runs),
 	};
 	return cmocka_run_group_tests_name("hset_diag", tests, NULL, NULL);
 }

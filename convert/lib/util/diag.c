@@ -151,19 +151,28 @@ static int text(buf *out, const char *s)
 	static const char hex[] = "0123456789abcdef";
 	int r = 0;
 
-	for (; r == 0 && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (r == 0 && *s) {
+		const char *p = s;
+		unsigned char c;
 
+		/* a run of bytes shown as they are, appended at once */
+		while ((c = (unsigned char)*p) != 0 && c != '\n' && c != '\r' && c != 0x7f &&
+		       (c >= 0x20 || c == '\t'))
+			p++;
+		if (p > s && (r = buf_append(out, s, (size_t)(p - s))) < 0)
+			break;
+		s = p;
+		if (c == 0)
+			break;
 		if (c == '\n') {
 			r = buf_append(out, "\\n", 2);
 		} else if (c == '\r') {
 			r = buf_append(out, "\\r", 2);
-		} else if ((c < 0x20 && c != '\t') || c == 0x7f) {
+		} else {
 			char e[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
 			r = buf_append(out, e, 4);
-		} else {
-			r = buf_append_c(out, (char)c);
 		}
+		s++;
 	}
 	return r;
 }
@@ -229,8 +238,16 @@ int json_str(buf *out, const char *s, size_t n)
 
 	for (i = 0; r == 0 && i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		size_t u;
+		size_t u, j;
 
+		/* a run of printable ASCII that needs no escape, appended at once */
+		for (j = i; j < n && s[j] >= 0x20 && s[j] < 0x7f && s[j] != '"' && s[j] != '\\'; j++)
+			;
+		if (j > i) {
+			r = buf_append(out, s + i, j - i);
+			i = j - 1;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			char e[2] = { '\\', (char)c };
 			r = buf_append(out, e, 2);
