@@ -428,6 +428,7 @@ int main(int argc, char **argv)
 		ao.local_domains = locals.v;
 		ao.nlocal_domains = locals.n;
 		ao.blanksub = '.';
+		ao.names_only = 1;	/* only which names are live matters here */
 		for (k = 0; k < afiles.n; k++)
 			if (aliases_read(&t, afiles.v[k], afiles.v[k], &ao, &ad) < 0)
 				prog_fatal_sys(errno == ENOMEM ? S2Q_EXIT_TEMP : input_code(errno),

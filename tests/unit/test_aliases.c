@@ -163,6 +163,87 @@ static void test_rows(void **state)
 	assert_false(bad);
 }
 
+/* names - the live names of a table, one per line, with their line numbers */
+static void names(buf *out, const struct alias_table *t, int want_empty)
+{
+	size_t i;
+
+	for (i = 0; i < t->nents; i++) {
+		const struct alias_ent *e = &t->ents[i];
+
+		if (want_empty) {
+			assert_int_equal(e->nelems, 0);
+			assert_string_equal(e->value, "");
+		}
+		if (!e->dead)
+			buf_printf(out, "%s@%lu\n", e->name, e->lastline);
+	}
+	buf_append_c(out, '\0');
+}
+
+/*
+ * names_only: every row of the table gives the same live names (and lines)
+ * as a full read, no elements, no value, and no diagnostic a full read does
+ * not make; an :include: is not read
+ */
+static void test_names_only(void **state)
+{
+	char *dir = tu_tmpdir(), path[512];
+	size_t i;
+	int bad = 0;
+	(void)state;
+	snprintf(path, sizeof(path), "%s/aliases", dir);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]) + 1; i++) {
+		const char *in = i < sizeof(rows) / sizeof(rows[0]) ? rows[i].in :
+			"inc: :include:/nonexistent/list\nx: y, |prog, /file\n";
+		size_t n = i < sizeof(rows) / sizeof(rows[0]) && rows[i].inlen ? rows[i].inlen : strlen(in);
+		struct aliases_opts o;
+		struct alias_table full, nm;
+		struct diag_sink df, dn;
+		buf a = BUF_INIT, b = BUF_INIT;
+		size_t j, k;
+
+		tu_writefile(dir, "aliases", in, n);
+		memset(&o, 0, sizeof(o));
+		o.local_domains = doms;
+		o.nlocal_domains = 3;
+		o.read_includes = 1;
+		alias_table_init(&full);
+		alias_table_init(&nm);
+		diag_init(&df);
+		diag_init(&dn);
+		assert_int_equal(aliases_read(&full, path, "aliases", &o, &df), 0);
+		o.names_only = 1;
+		assert_int_equal(aliases_read(&nm, path, "aliases", &o, &dn), 0);
+		names(&a, &full, 0);
+		names(&b, &nm, 1);
+		if (strcmp(a.s, b.s) != 0) {
+			print_message("row %zu: names '%s' want '%s'\n", i, b.s, a.s);
+			bad = 1;
+		}
+		/* its diagnostics are the full read's, in order, less some */
+		for (j = k = 0; j < dn.n; j++, k++) {
+			while (k < df.n && (strcmp(df.v[k].code, dn.v[j].code) != 0 ||
+					    df.v[k].line != dn.v[j].line))
+				k++;
+			if (k == df.n) {
+				print_message("row %zu: %s@%lu not made by a full read\n", i,
+					      dn.v[j].code, dn.v[j].line);
+				bad = 1;
+				break;
+			}
+		}
+		buf_free(&a);
+		buf_free(&b);
+		alias_table_free(&full);
+		alias_table_free(&nm);
+		diag_free(&df);
+		diag_free(&dn);
+	}
+	tu_rmtree(dir);
+	assert_false(bad);
+}
+
 /* sendmail's words, FILE:LINE, and the line numbers of both entries of a duplicate */
 static void test_messages(void **state)
 {
@@ -579,6 +660,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_names_only),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_model),

@@ -373,6 +373,7 @@ struct ctx {
 	const char *root;
 	const char *queue_dir;
 	int read_includes;
+	int names_only;
 };
 
 /* result of resolving an address the way the m4 cf's rulesets 3 and 0 do */
@@ -829,7 +830,8 @@ static int ctx_init(struct ctx *cx, const struct aliases_opts *o)
 		return 0;
 	cx->root = o->root;
 	cx->queue_dir = o->queue_dir;
-	cx->read_includes = o->read_includes;
+	cx->read_includes = o->read_includes && !o->names_only;
+	cx->names_only = o->names_only;
 	for (i = 0; i < o->nlocal_domains; i++) {
 		const char *dom = o->local_domains[i];
 		size_t n = strlen(dom);
@@ -1377,10 +1379,12 @@ static int entry(struct reader *rd, struct split *sp, const char *l, size_t len,
 	}
 	sp->n = 0;
 	buf_reset(&sp->sb);
-	if (split_value(sp, &rd->cx, val, vlen) < 0)
+	if (rd->cx.names_only) {
+		vlen = 0;	/* nothing of the value is kept */
+	} else if (split_value(sp, &rd->cx, val, vlen) < 0 ||
+		   element_warnings(rd, rd->file, ln, sp, 0) < 0) {
 		goto out;
-	if (element_warnings(rd, rd->file, ln, sp, 0) < 0)
-		goto out;
+	}
 	if (rd->cx.read_includes) {
 		for (i = 0; i < sp->n; i++) {
 			if (sp->v[i].kind == ALIAS_INCLUDE &&

@@ -14,6 +14,10 @@ struct aliases_opts {
 	const char *queue_dir;	/* sendmail's QueueDirectory on the old host (its working
 				   directory: relative :include: paths are resolved against it,
 				   under root); NULL: relative includes are reported, not read */
+	int names_only;		/* 1: the names only (for a caller that needs the set of live
+				   names): values are not split, checked or kept (no elements,
+				   an empty value), includes not read; the names, duplicate
+				   and shadowing rules and name diagnostics are the same */
 };
 
 /* sendmail's limits (8.17, verified with the real binary) */
