@@ -58,8 +58,8 @@ int main(int argc, char **argv)
 	static char **files;
 	size_t ndomains = 0, nfiles = 0, i;
 	unsigned char *verdicts = NULL;
-	buf ah = BUF_INIT, ap = BUF_INIT, fw = BUF_INIT, pl = BUF_INIT, out = BUF_INIT;
-	int check = 0, json = 0, rootfd = -1, rc = S2Q_EXIT_OK, r;
+	buf ah = BUF_INIT, ap = BUF_INIT, fw = BUF_INIT, pl = BUF_INIT, out = BUF_INIT, wwhere = BUF_INIT;
+	int check = 0, json = 0, rootfd = -1, rc = S2Q_EXIT_OK, r, werr = 0;
 
 	prog_name = "s2q-aliases";
 	memset(&o, 0, sizeof(o));
@@ -220,11 +220,43 @@ int main(int argc, char **argv)
 	if (aliases_verdicts(&t, o.have_passwd ? &logins.byname : NULL, &verdicts, NULL, &d) < 0)
 		oom();
 
-	/* pass 1: map and diagnose everything, write nothing */
-	if (amap_run(&o, &t, &logins, verdicts, -1, &d, &res) < 0 || d.oom)
-		oom();
+	/*
+	 * One pass maps and diagnoses everything and stages the files under
+	 * OUTROOT; they are published only when no error was found (amap_run).
+	 * With errors already (or -c) nothing is staged.  When staging fails
+	 * the pass is run again without writing, so every input problem is
+	 * still reported before the write error.
+	 */
+	if (check || d.nerr) {
+		if (amap_run(&o, &t, &logins, verdicts, -1, &d, &res) < 0 || d.oom)
+			oom();
+	} else {
+		struct diag_mark mk;
+
+		diag_mark(&d, &mk);
+		if (amap_run(&o, &t, &logins, verdicts, rootfd, &d, &res) < 0) {
+			if (errno == ENOMEM || d.oom)
+				oom();
+			werr = errno;
+			if (buf_copy(&wwhere, res.where.s ? res.where.s : "", res.where.len) < 0 ||
+			    buf_cstr(&wwhere) == NULL)
+				oom();
+			diag_undo(&d, &mk);
+			if (amap_run(&o, &t, &logins, verdicts, -1, &d, &res) < 0 || d.oom)
+				oom();
+		} else if (d.oom) {
+			oom();
+		}
+	}
 	print_diags(&d);
-	/* the report is ready before anything is written: no failure after the tree changed */
+	if (werr && !d.nerr) {
+		errno = werr;
+		if (wwhere.len)
+			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write %s/%s (nothing was replaced)",
+				       outroot, wwhere.s);
+		prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write under %s (nothing was replaced)",
+			       outroot);
+	}
 	if (json) {
 		if (buf_printf(&out, "{\"program\":\"s2q-aliases\",\"style\":\"%s\",\"aliases\":%lu,"
 			       "\"records\":%lu,\"qmail_files\":%lu,\"lists\":%lu,\"assign_lines\":%lu,"
@@ -239,17 +271,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: fatal: %zu error%s; nothing written\n", prog_name, d.nerr,
 			d.nerr == 1 ? "" : "s");
 		rc = S2Q_EXIT_PERM;
-	} else if (!check) {
-		/* pass 2: the same mapping, every file written under OUTROOT together */
-		if (amap_run(&o, &t, &logins, verdicts, rootfd, NULL, &res) < 0) {
-			if (errno == ENOMEM)
-				oom();
-			if (res.where.len)
-				prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write %s/%s (nothing was replaced)",
-					       outroot, res.where.s);
-			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write under %s (nothing was replaced)",
-				       outroot);
-		}
 	}
 	if (rootfd >= 0)
 		close(rootfd);
@@ -267,5 +288,6 @@ int main(int argc, char **argv)
 	buf_free(&fw);
 	buf_free(&pl);
 	buf_free(&out);
+	buf_free(&wwhere);
 	return rc;
 }

@@ -35,3 +35,33 @@ printf '/the old .qmail-a2\n' >"$d/out/var/qmail/alias/.qmail-a2"
 
 faults_check s2q-aliases "$d" "$S2Q_BIN/s2q-aliases" --me mail.example.com --passwd old/etc/passwd \
 	--root old --alias-uid 7790 --alias-gid 2108 -o out old/etc/aliases
+
+# One pass diagnoses and stages together (aliasmap.c amap_run).  Input whose errors only
+# the mapping finds (tests/golden/aliases-refuse), written where staging fails at the
+# first file, the stage directory or every open: still every error is reported, exit 100
+# (the refusal, not the write error), and nothing is left under the output root.
+if [ "${S2Q_SANITIZE:-0}" = 1 ]; then
+	skip "s2q-aliases: refusal when staging fails" "runs in the plain build (LD_PRELOAD)"
+elif [ -n "${S2Q_FAULT_SO:-}" ] && [ -f "$S2Q_FAULT_SO" ]; then
+	g="$top/tests/golden/aliases-refuse/in"
+	rm -rf "$scratch/ref"
+	cp -a "$g" "$scratch/ref"
+	before=$(treesum "$scratch/ref")
+	(cd "$scratch/ref" && "$S2Q_BIN/s2q-aliases" --me mail.example.com --passwd old/passwd -o out \
+		old/aliases >/dev/null 2>"$scratch/ref.err")
+	check "refusal without a fault: exit 100" test $? -eq 100
+	for f in open:1 open:2 write:1 rename:1; do
+		func=${f%%:*}
+		case $FAULTS in *"$func"*) ;; *) continue ;; esac
+		rm -rf "$scratch/rf" "$scratch/rf.log"
+		cp -a "$g" "$scratch/rf"
+		(cd "$scratch/rf" && env LD_PRELOAD="$S2Q_FAULT_SO" S2Q_FAULT=$f S2Q_FAULT_LOG="$scratch/rf.log" \
+			"$S2Q_BIN/s2q-aliases" --me mail.example.com --passwd old/passwd -o out \
+			old/aliases >/dev/null 2>"$scratch/rf.err")
+		rc=$?
+		after=$(treesum "$scratch/rf")
+		check "refusal with $f failing (it did): exit 100, every error, nothing left" \
+			test -s "$scratch/rf.log" -a $rc -eq 100 -a "$after" = "$before" -a \
+			"$(cat "$scratch/rf.err")" = "$(cat "$scratch/ref.err")"
+	done
+fi

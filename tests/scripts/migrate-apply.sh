@@ -27,13 +27,16 @@ live=$scratch/live
 mklive "$live"
 before=$(fullsum "$live")
 
-"$m" --from "$src" $opts --dry-run --against "$live" >"$scratch/dry.out" 2>"$scratch/dry.err"
+# its own TMPDIR: another s2q-migrate running at the same time does not show up in it
+mkdir "$scratch/tmpdir"
+TMPDIR=$scratch/tmpdir "$m" --from "$src" $opts --dry-run --against "$live" >"$scratch/dry.out" \
+	2>"$scratch/dry.err"
 rc=$?
 check "dry run exits 1 (changes to make)" test $rc -eq 1
 check "dry run leaves the live tree byte-identical" test "$(fullsum "$live")" = "$before"
 check "dry run shows the replaced control/me" grep -q '^+mx1.example.com' "$scratch/dry.out"
 check "dry run shows a created file" grep -q 'only in staged: var/qmail/users/cdb' "$scratch/dry.out"
-check "dry run leaves no staging directory" sh -c "! ls -d '${TMPDIR:-/tmp}'/s2q-migrate.* 2>/dev/null | grep -q ."
+check "dry run leaves no staging directory" sh -c "! ls -A '$scratch/tmpdir' | grep -q ."
 
 "$m" --from "$src" $opts --apply --against "$live" --backup-dir "$scratch/bk" --json "$scratch/ap.json" \
 	>"$scratch/ap.out" 2>"$scratch/ap.err"

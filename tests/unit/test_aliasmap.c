@@ -496,6 +496,64 @@ static void run_case(const struct tcase *k)
 	} else {
 		assert_string_equal(k->cdb, "");
 	}
+	/*
+	 * the one-pass mode (rootfd and d): the check run's diagnostics and
+	 * counts, and the write run's files, or nothing at all when it found
+	 * an error (no stage left behind either)
+	 */
+	{
+		char *dir2 = tu_tmpdir();
+		struct diag_sink d2;
+		struct amap_result r2;
+		buf codes2 = BUF_INIT, t1 = BUF_INIT, t2 = BUF_INIT;
+
+		diag_init(&d2);
+		memset(&r2, 0, sizeof(r2));
+		fd = open(dir2, O_RDONLY | O_DIRECTORY);
+		assert_true(fd >= 0);
+		rc = amap_run(&o, &t, &l, verd, fd, &d2, &r2);
+		close(fd);
+		assert_int_equal(rc, 0);
+		for (i = 0; i < d2.n; i++)
+			buf_printf(&codes2, "%s%s@%lu", i ? " " : "", d2.v[i].code, d2.v[i].line);
+		buf_append_c(&codes2, '\0');
+		if (strcmp(codes2.s, codes.s) != 0)
+			fail_msg("%s: one pass: codes '%s', want '%s'", k->label, codes2.s, codes.s);
+		assert_int_equal(r2.written, d2.nerr == 0);
+		assert_int_equal(r2.records, r.records);
+		assert_int_equal(r2.dotqmail, r.dotqmail);
+		assert_int_equal(r2.assign, r.assign);
+		actual_files(dir, &t1);
+		actual_files(dir2, &t2);
+		if (strcmp(t1.s ? t1.s : "", t2.s ? t2.s : "") != 0)
+			fail_msg("%s: one pass: files\n%s\nwant\n%s", k->label, t2.s, t1.s);
+		if (d2.nerr) {
+			/* refused: not even the stage directory is left */
+			DIR *dd = opendir(dir2);
+			struct dirent *de;
+
+			assert_non_null(dd);
+			while ((de = readdir(dd)) != NULL)
+				if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+					fail_msg("%s: one pass refused, but %s is there", k->label,
+						 de->d_name);
+			closedir(dd);
+		} else {
+			snprintf(path, sizeof(path), "%s/etc/aliases.cdb", dir);
+			if (access(path, F_OK) == 0) {
+				dump_cdb(path, &t1);
+				snprintf(path, sizeof(path), "%s/etc/aliases.cdb", dir2);
+				dump_cdb(path, &t2);
+				assert_string_equal(t2.s, t1.s);
+			}
+		}
+		amap_result_free(&r2);
+		diag_free(&d2);
+		buf_free(&codes2);
+		buf_free(&t1);
+		buf_free(&t2);
+		tu_rmtree(dir2);
+	}
 	free(verd);
 	amap_result_free(&r);
 	amap_logins_free(&l);

@@ -1376,8 +1376,9 @@ int amap_run(const struct amap_opts *o, const struct alias_table *t,
 	c.r = r;
 	c.rootfd = rootfd;
 	c.writing = rootfd >= 0;
-	c.quiet = c.writing;	/* the check run gave every diagnostic */
+	c.quiet = c.writing && d == NULL;	/* a check run gave every diagnostic */
 	r->aliases = r->records = r->dotqmail = r->lists = r->assign = 0;
+	r->written = 0;
 	buf_reset(&r->where);
 	if (o->alias_home[0] != '/' || !aw_relpath_ok(o->alias_home + 1) ||
 	    (ff && (o->cdb_path[0] != '/' || !aw_relpath_ok(o->cdb_path + 1))) ||
@@ -1400,7 +1401,7 @@ int amap_run(const struct amap_opts *o, const struct alias_table *t,
 		}
 		c.tx_open = 1;
 	}
-	if (!o->have_passwd && !c.writing)
+	if (!o->have_passwd && !c.quiet)
 		diag_add(d, DIAG_WARN, "S2Q-A112", NULL, 0,
 			 "no passwd file (--passwd): alias names that are also logins on the old host "
 			 "cannot be found; sendmail let such an alias win, qmail delivers to the user");
@@ -1431,7 +1432,7 @@ int amap_run(const struct amap_opts *o, const struct alias_table *t,
 	c.e = NULL;
 	c.file = o->passwd_file;
 	/* logins qmail never delivers to (uid 0) whose mail sendmail delivered */
-	if (o->have_passwd && l != NULL && !c.writing) {
+	if (o->have_passwd && l != NULL && !c.quiet) {
 		for (i = 0; i < l->n; i++) {
 			const struct amap_login *g = &l->v[i];
 			const char *p;
@@ -1483,12 +1484,21 @@ int amap_run(const struct amap_opts *o, const struct alias_table *t,
 		fail(&c, o->assign_path + 1);
 		goto out;
 	}
-	if (c.writing) {
+	if (c.writing && d != NULL && d->oom) {
+		/* a diagnostic was lost: the run is to fail, nothing is published */
+		errno = ENOMEM;
+		goto out;
+	} else if (c.writing && d != NULL && d->nerr) {
+		/* diagnosed while staging: an error anywhere, nothing is published */
+		c.tx_open = 0;
+		outtx_abort(&c.tx);
+	} else if (c.writing) {
 		c.tx_open = 0;
 		if (outtx_commit(&c.tx) < 0) {
 			fail(&c, c.tx.failed);
 			goto out;
 		}
+		r->written = 1;
 	}
 	ctx_free(&c);
 	return 0;

@@ -91,6 +91,7 @@ struct amap_result {
 	unsigned long dotqmail;		/* .qmail files (the .qmail-default included) */
 	unsigned long lists;		/* .bin lists */
 	unsigned long assign;		/* users/assign lines */
+	int written;			/* the tree under rootfd was replaced */
 	buf where;			/* on a system error: the file that failed */
 };
 
@@ -105,10 +106,14 @@ void amap_result_free(struct amap_result *r);
  * into d (the caller refuses when d has errors).  With rootfd >= 0 the tree
  * is written under rootfd, all files together (util/outtx: staged, then
  * published; on any failure none is replaced): lists, .qmail files,
- * aliases.cdb, .qmail-default, the users/assign fragment; no diagnostic
- * is made (d may be NULL): call it after a check run without errors.  0, or
- * -1 with errno and r->where (the file, relative to the root, or "") on a
- * system error.
+ * aliases.cdb, .qmail-default, the users/assign fragment; with d NULL
+ * no diagnostic is made (call it after a check run without errors); with
+ * d given both are done in one pass: every diagnostic goes to d as in a
+ * check run, the files are staged, and they are published only when d
+ * holds no error at the end (r->written; else the stage is removed and
+ * nothing under rootfd changed).  0, or -1 with errno and r->where (the
+ * file, relative to the root, or "") on a system error, after which d may
+ * lack diagnostics of the entries not reached yet.
  */
 int amap_run(const struct amap_opts *o, const struct alias_table *t,
 	     const struct amap_logins *l, const unsigned char *verdicts, int rootfd,

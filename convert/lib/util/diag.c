@@ -22,6 +22,30 @@ void diag_free(struct diag_sink *d)
 	diag_init(d);
 }
 
+void diag_mark(const struct diag_sink *d, struct diag_mark *m)
+{
+	m->n = d->n;
+	m->nerr = d->nerr;
+	m->nwarn = d->nwarn;
+	m->nnote = d->nnote;
+	m->dropped = d->dropped;
+	m->oom = d->oom;
+}
+
+void diag_undo(struct diag_sink *d, const struct diag_mark *m)
+{
+	while (d->n > m->n) {
+		d->n--;
+		free(d->v[d->n].file);
+		free(d->v[d->n].msg);
+	}
+	d->nerr = m->nerr;
+	d->nwarn = m->nwarn;
+	d->nnote = m->nnote;
+	d->dropped = m->dropped;
+	d->oom = m->oom;
+}
+
 /* shorten - keep both ends of a message longer than DIAG_MSG_MAX (an echoed 10 MB field) */
 static int shorten(buf *m)
 {

@@ -43,6 +43,16 @@ struct diag_sink {
 void diag_init(struct diag_sink *d);
 void diag_free(struct diag_sink *d);
 /*
+ * diag_mark / diag_undo - remember the sink's state, and later drop every
+ * record and count made since (a pass that is to be run again)
+ */
+struct diag_mark {
+	size_t n, nerr, nwarn, nnote, dropped;
+	int oom;
+};
+void diag_mark(const struct diag_sink *d, struct diag_mark *m);
+void diag_undo(struct diag_sink *d, const struct diag_mark *m);
+/*
  * diag_add - record one diagnostic; 0, or -1 (ENOMEM, also sets oom).  A
  * message longer than DIAG_MSG_MAX bytes keeps its first and last
  * (DIAG_MSG_MAX-64)/2 bytes around " [... N bytes left out ...] ".
