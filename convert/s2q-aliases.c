@@ -1,6 +1,7 @@
 /* s2q-aliases - sendmail aliases files -> aliases.cdb / ~alias/.qmail files with sendmail's meaning */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,15 @@ static void oom(void)
 {
 	errno = ENOMEM;
 	prog_fatal_sys(S2Q_EXIT_TEMP, "out of memory");
+}
+
+/* what one pass staged: removed when the program exits before publishing it (oom, fatal) */
+static struct amap_result *pending;
+
+static void drop_pending(void)
+{
+	if (pending)
+		amap_result_free(pending);
 }
 
 /* every diagnostic to stderr; nothing is written unless the operator could read them all */
@@ -234,6 +244,11 @@ int main(int argc, char **argv)
 		struct diag_mark mk;
 
 		diag_mark(&d, &mk);
+		/* staged files do not outlive an exit before they are published; a
+		   closed stderr or stdout is an error to report, not a SIGPIPE */
+		pending = &res;
+		atexit(drop_pending);
+		signal(SIGPIPE, SIG_IGN);
 		if (amap_run(&o, &t, &logins, verdicts, rootfd, &d, &res) < 0) {
 			if (errno == ENOMEM || d.oom)
 				oom();
@@ -272,6 +287,16 @@ int main(int argc, char **argv)
 			d.nerr == 1 ? "" : "s");
 		rc = S2Q_EXIT_PERM;
 	}
+	/* every diagnostic is out and the report made: now the tree changes */
+	if (amap_publish(&res) < 0) {
+		if (errno == ENOMEM)
+			oom();
+		if (res.where.len)
+			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write %s/%s (nothing was replaced)",
+				       outroot, res.where.s);
+		prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write under %s (nothing was replaced)", outroot);
+	}
+	pending = NULL;
 	if (rootfd >= 0)
 		close(rootfd);
 	if (json)

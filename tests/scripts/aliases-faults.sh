@@ -65,3 +65,35 @@ elif [ -n "${S2Q_FAULT_SO:-}" ] && [ -f "$S2Q_FAULT_SO" ]; then
 			"$(cat "$scratch/rf.err")" = "$(cat "$scratch/ref.err")"
 	done
 fi
+
+# Every diagnostic is shown before the tree changes (one pass stages; amap_publish comes
+# after the report): a stderr that cannot take them (a full device; a reader that went
+# away after the first byte, with 1 MB of notes to show) ends the run with exit 111 and
+# the output tree as it was, no stage directory left.
+s="$scratch/sd0"
+mkdir -p "$s/old" "$s/out/etc"
+i=0
+while [ $i -lt 2000 ]; do echo "p$i: \"|/usr/bin/prog $i\""; i=$((i + 1)); done >"$s/old/aliases"
+printf 'the old aliases.cdb\n' >"$s/out/etc/aliases.cdb"
+before=$(treesum "$s")
+if [ -w /dev/full ]; then
+	rm -rf "$scratch/sd"
+	cp -a "$s" "$scratch/sd"
+	(cd "$scratch/sd" && "$S2Q_BIN/s2q-aliases" --me mail.example.com -o out old/aliases >/dev/null 2>/dev/full)
+	rc=$?
+	check "stderr on a full device: exit 111, tree as it was" \
+		test $rc -eq 111 -a "$(treesum "$scratch/sd")" = "$before"
+else
+	skip "stderr on a full device" "no writable /dev/full here"
+fi
+rm -rf "$scratch/sd"
+cp -a "$s" "$scratch/sd"
+{ (cd "$scratch/sd" && "$S2Q_BIN/s2q-aliases" --me mail.example.com -o out old/aliases 2>&1 >/dev/null); \
+	echo $? >"$scratch/sd.rc"; } | head -c 1 >/dev/null
+check "stderr reader gone after 1 byte: exit 111, tree as it was" \
+	test "$(cat "$scratch/sd.rc")" -eq 111 -a "$(treesum "$scratch/sd")" = "$before"
+rm -rf "$scratch/sd"
+cp -a "$s" "$scratch/sd"
+(cd "$scratch/sd" && "$S2Q_BIN/s2q-aliases" --me mail.example.com -o out old/aliases >/dev/null 2>&1)
+check "the same input otherwise: exit 0, tree written" \
+	test $? -eq 0 -a "$(treesum "$scratch/sd")" != "$before"

@@ -512,8 +512,25 @@ static void run_case(const struct tcase *k)
 		fd = open(dir2, O_RDONLY | O_DIRECTORY);
 		assert_true(fd >= 0);
 		rc = amap_run(&o, &t, &l, verd, fd, &d2, &r2);
-		close(fd);
 		assert_int_equal(rc, 0);
+		assert_int_equal(r2.written, 0);
+		assert_true((r2.staged != NULL) == (d2.nerr == 0));
+		{
+			/* staged, not published: only the stage directory is there */
+			DIR *dd = opendir(dir2);
+			struct dirent *de;
+
+			assert_non_null(dd);
+			while ((de = readdir(dd)) != NULL)
+				if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+				    strncmp(de->d_name, ".s2q-stage.", 11) != 0)
+					fail_msg("%s: one pass: %s there before amap_publish", k->label,
+						 de->d_name);
+			closedir(dd);
+		}
+		assert_int_equal(amap_publish(&r2), 0);
+		assert_null(r2.staged);
+		close(fd);
 		for (i = 0; i < d2.n; i++)
 			buf_printf(&codes2, "%s%s@%lu", i ? " " : "", d2.v[i].code, d2.v[i].line);
 		buf_append_c(&codes2, '\0');

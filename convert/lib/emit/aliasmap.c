@@ -107,7 +107,34 @@ int amap_local(buf *out, const char *name)
 
 void amap_result_free(struct amap_result *r)
 {
+	if (r->staged) {
+		outtx_abort(r->staged);
+		free(r->staged);
+		r->staged = NULL;
+	}
 	buf_free(&r->where);
+}
+
+int amap_publish(struct amap_result *r)
+{
+	struct outtx *tx = r->staged;
+	int e;
+
+	if (tx == NULL)
+		return 0;
+	r->staged = NULL;
+	if (outtx_commit(tx) < 0) {
+		e = errno;
+		buf_reset(&r->where);
+		if (buf_append_s(&r->where, tx->failed) < 0 || buf_cstr(&r->where) == NULL)
+			e = ENOMEM;
+		free(tx);
+		errno = e;
+		return -1;
+	}
+	free(tx);
+	r->written = 1;
+	return 0;
 }
 
 
@@ -1492,6 +1519,13 @@ int amap_run(const struct amap_opts *o, const struct alias_table *t,
 		/* diagnosed while staging: an error anywhere, nothing is published */
 		c.tx_open = 0;
 		outtx_abort(&c.tx);
+	} else if (c.writing && d != NULL) {
+		/* staged: the caller publishes once it has shown the diagnostics */
+		r->staged = malloc(sizeof(*r->staged));
+		if (r->staged == NULL)
+			goto out;
+		*r->staged = c.tx;
+		c.tx_open = 0;
 	} else if (c.writing) {
 		c.tx_open = 0;
 		if (outtx_commit(&c.tx) < 0) {

@@ -85,6 +85,8 @@ const struct amap_login *amap_login_get(const struct amap_logins *l, const char 
 /* amap_local - the qmail local part of an alias name: RFC 822 quotes removed */
 int amap_local(buf *out, const char *name);
 
+struct outtx;
+
 struct amap_result {
 	unsigned long aliases;		/* live aliases converted */
 	unsigned long records;		/* aliases.cdb records */
@@ -92,10 +94,18 @@ struct amap_result {
 	unsigned long lists;		/* .bin lists */
 	unsigned long assign;		/* users/assign lines */
 	int written;			/* the tree under rootfd was replaced */
+	struct outtx *staged;		/* one pass: staged, waiting for amap_publish */
 	buf where;			/* on a system error: the file that failed */
 };
 
+/* amap_result_free - also removes what is staged and not published */
 void amap_result_free(struct amap_result *r);
+/*
+ * amap_publish - publish what a one-pass amap_run staged (r->staged; none:
+ * nothing to do): 0 (r->written), or -1 with errno and r->where; the stage
+ * is gone either way
+ */
+int amap_publish(struct amap_result *r);
 
 /*
  * amap_run - convert the live aliases of t (after aliases_check).
@@ -107,13 +117,14 @@ void amap_result_free(struct amap_result *r);
  * is written under rootfd, all files together (util/outtx: staged, then
  * published; on any failure none is replaced): lists, .qmail files,
  * aliases.cdb, .qmail-default, the users/assign fragment; with d NULL
- * no diagnostic is made (call it after a check run without errors); with
+ * no diagnostic is made (call it after a check run without errors).  With
  * d given both are done in one pass: every diagnostic goes to d as in a
- * check run, the files are staged, and they are published only when d
- * holds no error at the end (r->written; else the stage is removed and
- * nothing under rootfd changed).  0, or -1 with errno and r->where (the
- * file, relative to the root, or "") on a system error, after which d may
- * lack diagnostics of the entries not reached yet.
+ * check run and the files are staged; when d holds no error at the end
+ * they are left staged in r->staged for amap_publish (so the caller can
+ * show every diagnostic first), else the stage is removed and nothing
+ * under rootfd changed.  0, or -1 with errno and r->where (the file,
+ * relative to the root, or "") on a system error, after which d may lack
+ * diagnostics of the entries not reached yet.
  */
 int amap_run(const struct amap_opts *o, const struct alias_table *t,
 	     const struct amap_logins *l, const unsigned char *verdicts, int rootfd,
