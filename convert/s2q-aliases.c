@@ -37,6 +37,19 @@ static void drop_pending(void)
 		amap_result_free(pending);
 }
 
+/* a failed write under outroot (where: the file, or empty) with errno e: exit 111 */
+static void write_failed(const char *outroot, const buf *where, int e) __attribute__((noreturn));
+static void write_failed(const char *outroot, const buf *where, int e)
+{
+	errno = e;
+	if (e == ENOMEM)
+		oom();
+	if (where->len)
+		prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write %s/%s (nothing was replaced)", outroot,
+			       where->s);
+	prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write under %s (nothing was replaced)", outroot);
+}
+
 /* every diagnostic to stderr; nothing is written unless the operator could read them all */
 static void print_diags(const struct diag_sink *d)
 {
@@ -264,14 +277,8 @@ int main(int argc, char **argv)
 		}
 	}
 	print_diags(&d);
-	if (werr && !d.nerr) {
-		errno = werr;
-		if (wwhere.len)
-			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write %s/%s (nothing was replaced)",
-				       outroot, wwhere.s);
-		prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write under %s (nothing was replaced)",
-			       outroot);
-	}
+	if (werr && !d.nerr)
+		write_failed(outroot, &wwhere, werr);
 	if (json) {
 		if (buf_printf(&out, "{\"program\":\"s2q-aliases\",\"style\":\"%s\",\"aliases\":%lu,"
 			       "\"records\":%lu,\"qmail_files\":%lu,\"lists\":%lu,\"assign_lines\":%lu,"
@@ -288,14 +295,8 @@ int main(int argc, char **argv)
 		rc = S2Q_EXIT_PERM;
 	}
 	/* every diagnostic is out and the report made: now the tree changes */
-	if (amap_publish(&res) < 0) {
-		if (errno == ENOMEM)
-			oom();
-		if (res.where.len)
-			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write %s/%s (nothing was replaced)",
-				       outroot, res.where.s);
-		prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write under %s (nothing was replaced)", outroot);
-	}
+	if (amap_publish(&res) < 0)
+		write_failed(outroot, &res.where, errno);
 	pending = NULL;
 	if (rootfd >= 0)
 		close(rootfd);

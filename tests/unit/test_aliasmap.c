@@ -467,6 +467,8 @@ static void run_case(const struct tcase *k)
 		fd = open(dir, O_RDONLY | O_DIRECTORY);
 		assert_true(fd >= 0);
 		rc = amap_run(&o, &t, &l, verd, fd, NULL, &r);
+		if (rc == 0)
+			rc = amap_publish(&r);
 		close(fd);
 		if (rc != 0)
 			fail_msg("%s: write: %s: %s", k->label, r.where.s, strerror(errno));

@@ -1519,20 +1519,13 @@ int amap_run(const struct amap_opts *o, const struct alias_table *t,
 		/* diagnosed while staging: an error anywhere, nothing is published */
 		c.tx_open = 0;
 		outtx_abort(&c.tx);
-	} else if (c.writing && d != NULL) {
+	} else if (c.writing) {
 		/* staged: the caller publishes once it has shown the diagnostics */
 		r->staged = malloc(sizeof(*r->staged));
 		if (r->staged == NULL)
 			goto out;
 		*r->staged = c.tx;
 		c.tx_open = 0;
-	} else if (c.writing) {
-		c.tx_open = 0;
-		if (outtx_commit(&c.tx) < 0) {
-			fail(&c, c.tx.failed);
-			goto out;
-		}
-		r->written = 1;
 	}
 	ctx_free(&c);
 	return 0;

@@ -113,18 +113,16 @@ int amap_publish(struct amap_result *r);
  * sendmail refuses (an alias loop, or too deep): it gets no instruction,
  * so qmail bounces it as well.  With
  * rootfd < 0 nothing is written: every construct is mapped and diagnosed
- * into d (the caller refuses when d has errors).  With rootfd >= 0 the tree
- * is written under rootfd, all files together (util/outtx: staged, then
- * published; on any failure none is replaced): lists, .qmail files,
- * aliases.cdb, .qmail-default, the users/assign fragment; with d NULL
- * no diagnostic is made (call it after a check run without errors).  With
- * d given both are done in one pass: every diagnostic goes to d as in a
- * check run and the files are staged; when d holds no error at the end
- * they are left staged in r->staged for amap_publish (so the caller can
- * show every diagnostic first), else the stage is removed and nothing
- * under rootfd changed.  0, or -1 with errno and r->where (the file,
- * relative to the root, or "") on a system error, after which d may lack
- * diagnostics of the entries not reached yet.
+ * into d (the caller refuses when d has errors).  With rootfd >= 0 the
+ * tree is also staged under rootfd (util/outtx): lists, .qmail files,
+ * aliases.cdb, .qmail-default, the users/assign fragment.  When d holds no
+ * error at the end they are left staged in r->staged for amap_publish (so
+ * the caller can show every diagnostic first; all files are published
+ * together, on any failure none is replaced), else the stage is removed
+ * and nothing under rootfd changed.  d NULL: no diagnostic is made (after
+ * a check run without errors).  0, or -1 with errno and r->where (the
+ * file, relative to the root, or "") on a system error, after which d may
+ * lack diagnostics of the entries not reached yet.
  */
 int amap_run(const struct amap_opts *o, const struct alias_table *t,
 	     const struct amap_logins *l, const unsigned char *verdicts, int rootfd,

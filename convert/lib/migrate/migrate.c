@@ -324,7 +324,7 @@ static int run_tail(struct ctx *c, struct mig_step *s, struct argv *a, struct mj
 {
 	buf path = BUF_INIT, out = BUF_INIT, err = BUF_INIT;
 
-	memset(j, 0, sizeof(*j));
+	memset(j, 0, sizeof(*j));	/* also when it cannot run: callers free it */
 	if (a->oom || buf_printf(&path, "%s/%s", c->o->bindir, s->program) < 0 || !buf_cstr(&path)) {
 		buf_free(&path);
 		errno = ENOMEM;
@@ -377,7 +377,6 @@ static int run_finish(struct ctx *c, struct mig_step *s, struct bgrun *b, struct
 	buf out = BUF_INIT, err = BUF_INIT;
 	int rc;
 
-	memset(j, 0, sizeof(*j));
 	if (b->started) {
 		rc = spawn_finish(&b->job, &out, 0, &err);
 		b->started = 0;
