@@ -75,6 +75,40 @@ static void test_printf(void **state)
 	}
 }
 
+/*
+ * buf_printf writes into the room there is and measures again only when the
+ * text does not fit: every length around the room left (the NUL needs one
+ * byte more than the text) must give the whole text, nothing after it
+ */
+static void test_printf_room(void **state)
+{
+	char want[200];
+	size_t cap, k;
+	(void)state;
+	for (cap = 64; cap <= 128; cap *= 2) {
+		for (k = 0; k < 80; k++) {
+			buf b = BUF_INIT;
+			size_t pre = cap - 40;
+
+			memset(want, 'a', pre);
+			assert_int_equal(buf_append(&b, want, pre), 0);
+			assert_int_equal(b.cap, cap);
+			assert_int_equal(buf_printf(&b, "%0*d|", (int)k, 0), 0);
+			assert_int_equal(b.len, pre + (k ? k : 1) + 1);
+			memset(want + pre, '0', k ? k : 1);
+			want[pre + (k ? k : 1)] = '|';
+			assert_memory_equal(b.s, want, b.len);
+			assert_non_null(buf_cstr(&b));
+			assert_int_equal(strlen(b.s), b.len);
+			/* and once more after it */
+			assert_int_equal(buf_printf(&b, "%s", "tail"), 0);
+			assert_int_equal(b.len, pre + (k ? k : 1) + 5);
+			assert_memory_equal(b.s + b.len - 5, "|tail", 5);
+			buf_free(&b);
+		}
+	}
+}
+
 static void test_copy(void **state)
 {
 	buf b = BUF_INIT;
@@ -93,6 +127,7 @@ int main(void)
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_printf),
+		cmocka_unit_test(test_printf_room),
 		cmocka_unit_test(test_copy),
 	};
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);

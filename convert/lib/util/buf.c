@@ -89,14 +89,20 @@ int buf_copy(buf *b, const void *p, size_t n)
 int buf_vprintf(buf *b, const char *fmt, va_list ap)
 {
 	va_list aq;
+	size_t room = b->cap > b->len ? b->cap - b->len : 0;
 	int n;
 
+	/* into the room there is (the usual case: one pass), else measured and again */
 	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
+	n = vsnprintf(room ? b->s + b->len : NULL, room, fmt, aq);
 	va_end(aq);
 	if (n < 0) {
 		errno = EINVAL;
 		return -1;
+	}
+	if ((size_t)n < room) {
+		b->len += (size_t)n;
+		return 0;
 	}
 	if (buf_ready(b, (size_t)n) < 0)
 		return -1;
