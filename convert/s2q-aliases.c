@@ -20,7 +20,8 @@ static const char usage[] =
 	"[-c] [--json] [--style fastforward|dotqmail] --me FQDN [--defaultdomain DOMAIN] "
 	"[-w LOCALDOMAIN]... [--passwd FILE] [--root DIR] [--queue-dir DIR] [--alias-user NAME] "
 	"[--alias-uid N] [--alias-gid N] [--alias-home DIR] [--qmail-home DIR] [--cdb PATH] "
-	"[--fastforward PATH] [--luser-relay VALUE] [--no-plus] -o OUTROOT ALIASFILE...";
+	"[--fastforward PATH] [--luser-relay VALUE] [--no-plus] [--reuse DIR] -o OUTROOT "
+	"ALIASFILE...";
 
 static void oom(void)
 {
@@ -74,7 +75,7 @@ int main(int argc, char **argv)
 	struct amap_logins logins;
 	struct amap_result res;
 	struct diag_sink d;
-	const char *outroot = NULL, *passwd = NULL, *qmail_home = "/var/qmail", *root = NULL;
+	const char *outroot = NULL, *reuse = NULL, *passwd = NULL, *qmail_home = "/var/qmail", *root = NULL;
 	const char *queue_dir = NULL, *alias_home = NULL, *style = "fastforward";
 	/* static: still reachable when prog_usage() or prog_fatal_sys() exits (leak checkers) */
 	static const char **domains;
@@ -123,6 +124,8 @@ int main(int argc, char **argv)
 		i++;
 		if (strcmp(a, "-o") == 0)
 			outroot = v;
+		else if (strcmp(a, "--reuse") == 0)
+			reuse = v;
 		else if (strcmp(a, "--style") == 0)
 			style = v;
 		else if (strcmp(a, "--me") == 0)
@@ -191,6 +194,12 @@ int main(int argc, char **argv)
 		rootfd = open(outroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (rootfd < 0)
 			prog_fatal_sys(prog_errno_code(), "unable to open %s", outroot);
+		if (reuse) {
+			o.reusefd = open(reuse, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (o.reusefd < 0)
+				prog_fatal_sys(prog_errno_code(), "unable to open %s", reuse);
+			o.reuse = 1;
+		}
 	}
 	diag_init(&d);
 	alias_table_init(&t);

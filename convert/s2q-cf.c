@@ -18,7 +18,7 @@
 static const char usage[] =
 	"[-c] [--json] --root SENDMAIL_ROOT [-C CF] [--hostname FQDN] [--nodename NAME]\n"
 	"        [--local DOMAIN]... [--not-local DOMAIN]... [--qmailhome DIR] [--percenthack]\n"
-	"        [--rcpthosts-max N] -o OUTROOT\n"
+	"        [--rcpthosts-max N] [--reuse DIR] -o OUTROOT\n"
 	"       s2q-cf --show [--json] --root SENDMAIL_ROOT [-C CF] [--hostname FQDN] ...";
 
 struct strv {
@@ -109,10 +109,11 @@ static void json_head(buf *out, const char *mode, const struct diag_sink *d)
 
 int main(int argc, char **argv)
 {
-	const char *root = NULL, *cfarg = "/etc/mail/sendmail.cf", *outroot = NULL;
+	const char *root = NULL, *cfarg = "/etc/mail/sendmail.cf", *outroot = NULL, *reuse = NULL;
 	const char *hostname = NULL, *nodename = NULL, *qmailhome = NULL;
 	struct strv locals = { NULL, 0 }, notlocal = { NULL, 0 };
-	int show = 0, json = 0, check = 0, percenthack = 0, rootfd, outfd = -1, i, rc = S2Q_EXIT_OK;
+	int show = 0, json = 0, check = 0, percenthack = 0, rootfd, outfd = -1, reusefd = -1, i;
+	int rc = S2Q_EXIT_OK;
 	size_t rmax = 0;
 	struct cf_opts co;
 	struct ctl_opts xo;
@@ -141,6 +142,8 @@ int main(int argc, char **argv)
 			cfarg = argv[++i];
 		else if (v && strcmp(a, "-o") == 0)
 			outroot = argv[++i];
+		else if (v && strcmp(a, "--reuse") == 0)
+			reuse = argv[++i];
 		else if (v && strcmp(a, "--hostname") == 0)
 			hostname = argv[++i];
 		else if (v && strcmp(a, "--nodename") == 0)
@@ -179,6 +182,11 @@ int main(int argc, char **argv)
 		if (outfd < 0)
 			prog_fatal_sys(input_code(errno), "unable to open the output root %s",
 				       outroot);
+		if (reuse) {
+			reusefd = open(reuse, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (reusefd < 0)
+				prog_fatal_sys(input_code(errno), "unable to open %s", reuse);
+		}
 	}
 	diag_init(&d);
 	host_init(&h);
@@ -253,7 +261,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: fatal: %zu error%s in %s and the files it names; nothing "
 			"written\n", prog_name, d.nerr, d.nerr == 1 ? "" : "s", cf.s);
 		rc = S2Q_EXIT_PERM;
-	} else if (!check && ctl_write(&ctl, outfd, failed) < 0) {
+	} else if (!check && ctl_write(&ctl, outfd, reusefd, failed) < 0) {
 		prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write the control files under %s%s%s",
 			       outroot, failed[0] ? " at " : "", failed);
 	} else if (json) {
@@ -270,5 +278,7 @@ done:
 	close(rootfd);
 	if (outfd >= 0)
 		close(outfd);
+	if (reusefd >= 0)
+		close(reusefd);
 	return rc;
 }

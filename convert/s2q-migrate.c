@@ -290,6 +290,8 @@ int main(int argc, char **argv)
 			outabs = absdir(to);
 			if (buf_printf(&work, "%s/.s2q-migrate.XXXXXX", outabs) < 0 || !buf_cstr(&work))
 				oom();
+			/* its files with the same bytes are linked into the stage, not written again */
+			o.reuse = outabs;
 		} else {
 			/* created only when the host converts: stage beside it */
 			char *cp = strdup(to), *sl, *pd;

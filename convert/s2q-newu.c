@@ -12,12 +12,12 @@
 #include "lib/util/diag.h"
 #include "prog.h"
 
-static const char usage[] = "[-c] [--json] [--allow-empty] [-d QMAILHOME]";
+static const char usage[] = "[-c] [--json] [--allow-empty] [--reuse QMAILHOME] [-d QMAILHOME]";
 
 int main(int argc, char **argv)
 {
-	const char *home = "/var/qmail";
-	int check = 0, json = 0, allow_empty = 0, rootfd = -1, i, r, rc = S2Q_EXIT_OK;
+	const char *home = "/var/qmail", *reuse = NULL;
+	int check = 0, json = 0, allow_empty = 0, rootfd = -1, reusefd = -1, i, r, rc = S2Q_EXIT_OK;
 	struct diag_sink d;
 	struct assign_parser p;
 	struct assign_ent e;
@@ -32,6 +32,8 @@ int main(int argc, char **argv)
 			json = 1;
 		else if (strcmp(argv[i], "--allow-empty") == 0)
 			allow_empty = 1;
+		else if (strcmp(argv[i], "--reuse") == 0 && i + 1 < argc)
+			reuse = argv[++i];
 		else if (strcmp(argv[i], "-d") == 0 && i + 1 < argc)
 			home = argv[++i];
 		else if (strncmp(argv[i], "-d", 2) == 0 && argv[i][2])
@@ -46,11 +48,20 @@ int main(int argc, char **argv)
 		rootfd = open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (rootfd < 0)
 			prog_fatal_sys(prog_errno_code(), "unable to open %s", home);
+		if (reuse) {
+			reusefd = open(reuse, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (reusefd < 0)
+				prog_fatal_sys(prog_errno_code(), "unable to open %s", reuse);
+		}
 	}
 	if (assign_open(&p, path.s, "users/assign", &d) < 0)
 		prog_fatal_sys(prog_errno_code(), "unable to read %s", path.s);
 	if (usercdb_open(&u, rootfd, "users/cdb", &d, "users/assign") < 0)
 		prog_fatal_sys(S2Q_EXIT_TEMP, "unable to create a temporary file in %s/users", home);
+	if (reusefd >= 0 && usercdb_reuse(&u, reusefd, "users/cdb") < 0) {
+		usercdb_abort(&u);
+		prog_fatal_sys(S2Q_EXIT_TEMP, "out of memory");
+	}
 	while ((r = assign_next(&p, &e)) > 0) {
 		if (usercdb_add(&u, &e) < 0) {
 			r = -1;
@@ -107,6 +118,8 @@ int main(int argc, char **argv)
 	}
 	if (rootfd >= 0)
 		close(rootfd);
+	if (reusefd >= 0)
+		close(reusefd);
 	buf_free(&path);
 	buf_free(&out);
 	diag_free(&d);

@@ -30,7 +30,7 @@ static const char usage[] =
 	"        [--entire-domain] [-f] [--me DOMAIN] [--defaultdomain DOMAIN] [--passwd FILE]\n"
 	"        [--aliases FILE]... [--alias-user NAME] [--alias-uid N] [--alias-gid N]\n"
 	"        [--alias-home DIR] [--qmail-home DIR] [--cdb PATH] [--domains-cdb PATH]\n"
-	"        [--fastforward PATH]"
+	"        [--fastforward PATH] [--reuse DIR]"
 	" -o OUTROOT [VIRTUSERTABLE]";
 
 struct strv {
@@ -151,7 +151,7 @@ static int iter(void *ctx, size_t i, const char **key, size_t *klen, const char 
 
 int main(int argc, char **argv)
 {
-	const char *root = NULL, *cfarg = "/etc/mail/sendmail.cf", *outroot = NULL;
+	const char *root = NULL, *cfarg = "/etc/mail/sendmail.cf", *outroot = NULL, *reuse = NULL;
 	const char *hostname = NULL, *nodename = NULL, *table = NULL, *passwd = NULL;
 	const char *me = NULL, *defaultdomain = NULL, *qmail_home = "/var/qmail";
 	const char *alias_home = NULL;
@@ -213,6 +213,8 @@ int main(int argc, char **argv)
 		i++;
 		if (strcmp(a, "-o") == 0)
 			outroot = x;
+		else if (strcmp(a, "--reuse") == 0)
+			reuse = x;
 		else if (strcmp(a, "--root") == 0)
 			root = x;
 		else if (strcmp(a, "-C") == 0)
@@ -485,6 +487,12 @@ int main(int argc, char **argv)
 		outfd = open(outroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (outfd < 0)
 			prog_fatal_sys(input_code(errno), "unable to open the output root %s", outroot);
+		if (reuse) {
+			o.reusefd = open(reuse, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (o.reusefd < 0)
+				prog_fatal_sys(input_code(errno), "unable to open %s", reuse);
+			o.reuse = 1;
+		}
 	}
 	memset(&tab, 0, sizeof(tab));
 	o.qmailhome = qmail_home;

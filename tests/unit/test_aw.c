@@ -192,6 +192,160 @@ static void test_cdbw(void **state)
 	tu_rmtree(dir);
 }
 
+static ino_t ino_of(const char *dir, const char *rel)
+{
+	char path[600];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_ino;
+}
+
+static void check_file(const char *dir, const char *rel, const char *want, size_t wn)
+{
+	size_t n;
+	char *got = tu_readfile(dir, rel, &n);
+	assert_non_null(got);
+	assert_int_equal(n, wn);
+	assert_memory_equal(got, want, wn);
+	free(got);
+}
+
+/* a target that already holds the bytes (mode, owner) is kept: same inode, no temp left */
+static void test_unchanged_kept(void **state)
+{
+	char *dir = tu_tmpdir(), path[600], *big = malloc(40000), *big2 = malloc(40000);
+	int fd = rootfd(dir);
+	ino_t i0;
+	struct stat st;
+	(void)state;
+	assert_non_null(big);
+	assert_non_null(big2);
+	assert_int_equal(aw_file(fd, "f", 0644, 0, "abc\n", 4), 0);
+	i0 = ino_of(dir, "f");
+	assert_int_equal(aw_file(fd, "f", 0644, 0, "abc\n", 4), 0);
+	assert_true(ino_of(dir, "f") == i0);
+	assert_int_equal(ntemps(dir, "."), 0);
+	/* other bytes, a longer or a shorter file, another mode: written */
+	assert_int_equal(aw_file(fd, "f", 0644, 0, "abd\n", 4), 0);
+	assert_true(ino_of(dir, "f") != i0);
+	check_file(dir, "f", "abd\n", 4);
+	i0 = ino_of(dir, "f");
+	assert_int_equal(aw_file(fd, "f", 0644, 0, "abd\nx", 5), 0);
+	assert_true(ino_of(dir, "f") != i0);
+	check_file(dir, "f", "abd\nx", 5);
+	i0 = ino_of(dir, "f");
+	assert_int_equal(aw_file(fd, "f", 0644, 0, "abd\n", 4), 0);
+	assert_true(ino_of(dir, "f") != i0);
+	check_file(dir, "f", "abd\n", 4);
+	i0 = ino_of(dir, "f");
+	assert_int_equal(aw_file(fd, "f", 0600, 0, "abd\n", 4), 0);
+	assert_true(ino_of(dir, "f") != i0);
+	snprintf(path, sizeof(path), "%s/f", dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* an empty file is the same as an empty file */
+	assert_int_equal(aw_file(fd, "e", 0644, 0, "", 0), 0);
+	i0 = ino_of(dir, "e");
+	assert_int_equal(aw_file(fd, "e", 0644, 0, "", 0), 0);
+	assert_true(ino_of(dir, "e") == i0);
+	/* a symlink to a file with the same bytes is replaced, not kept */
+	tu_writefile(dir, "real", "abc\n", 4);
+	snprintf(path, sizeof(path), "%s/link", dir);
+	assert_int_equal(symlink("real", path), 0);
+	assert_int_equal(aw_file(fd, "link", 0644, 0, "abc\n", 4), 0);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	/* past the 16 KB compare chunks: the same kept, one byte late in it differing written */
+	memset(big, 'x', 40000);
+	memcpy(big2, big, 40000);
+	big2[35000] = 'y';
+	assert_int_equal(aw_file(fd, "big", 0644, 0, big, 40000), 0);
+	i0 = ino_of(dir, "big");
+	assert_int_equal(aw_file(fd, "big", 0644, 0, big, 40000), 0);
+	assert_true(ino_of(dir, "big") == i0);
+	assert_int_equal(aw_file(fd, "big", 0644, 0, big2, 40000), 0);
+	assert_true(ino_of(dir, "big") != i0);
+	check_file(dir, "big", big2, 40000);
+	assert_int_equal(ntemps(dir, "."), 0);
+	free(big);
+	free(big2);
+	close(fd);
+	tu_rmtree(dir);
+}
+
+/* aw_reuse: the target becomes a hard link to the other tree's file when that is the same */
+static void test_reuse_link(void **state)
+{
+	char *ref = tu_tmpdir(), *out = tu_tmpdir(), path[600], cmd[700];
+	int rfd = rootfd(ref), ofd = rootfd(out);
+	struct aw w;
+	struct cdbw c;
+	struct stat st;
+	ino_t i0;
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/d/e' '%s/d/e'", ref, out);
+	assert_int_equal(system(cmd), 0);
+	tu_writefile(ref, "d/e/f", "same\n", 5);
+	tu_writefile(ref, "d/e/g", "old\n", 4);
+	/* the same: linked */
+	assert_int_equal(aw_open(&w, ofd, "d/e/f", 0644, 0), 0);
+	assert_int_equal(aw_reuse(&w, rfd, "d/e/f"), 0);
+	assert_int_equal(aw_write(&w, "same\n", 5), 0);
+	assert_int_equal(aw_commit(&w), 0);
+	assert_true(ino_of(out, "d/e/f") == ino_of(ref, "d/e/f"));
+	snprintf(path, sizeof(path), "%s/d/e/f", out);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_nlink, 2);
+	/* again onto the link itself: nothing changes, nothing left beside it */
+	assert_int_equal(aw_open(&w, ofd, "d/e/f", 0644, 0), 0);
+	assert_int_equal(aw_reuse(&w, rfd, "d/e/f"), 0);
+	assert_int_equal(aw_write(&w, "same\n", 5), 0);
+	assert_int_equal(aw_commit(&w), 0);
+	assert_true(ino_of(out, "d/e/f") == ino_of(ref, "d/e/f"));
+	assert_int_equal(ntemps(out, "d/e"), 0);
+	/* different: written, the other tree untouched */
+	assert_int_equal(aw_open(&w, ofd, "d/e/g", 0644, 0), 0);
+	assert_int_equal(aw_reuse(&w, rfd, "d/e/g"), 0);
+	assert_int_equal(aw_write(&w, "new\n", 4), 0);
+	assert_int_equal(aw_commit(&w), 0);
+	assert_true(ino_of(out, "d/e/g") != ino_of(ref, "d/e/g"));
+	check_file(out, "d/e/g", "new\n", 4);
+	check_file(ref, "d/e/g", "old\n", 4);
+	/* missing there: written */
+	assert_int_equal(aw_open(&w, ofd, "d/e/h", 0644, 0), 0);
+	assert_int_equal(aw_reuse(&w, rfd, "d/e/h"), 0);
+	assert_int_equal(aw_write(&w, "h\n", 2), 0);
+	assert_int_equal(aw_commit(&w), 0);
+	check_file(out, "d/e/h", "h\n", 2);
+	/* a symlinked directory in the other tree is not followed */
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/real' && ln -s real '%s/s' && printf 'same\\n' > '%s/real/f'",
+		 ref, ref, ref);
+	assert_int_equal(system(cmd), 0);
+	i0 = ino_of(ref, "real/f");
+	assert_int_equal(aw_open(&w, ofd, "sf", 0644, 0), 0);
+	assert_int_equal(aw_reuse(&w, rfd, "s/f"), 0);
+	assert_int_equal(aw_write(&w, "same\n", 5), 0);
+	assert_int_equal(aw_commit(&w), 0);
+	assert_true(ino_of(out, "sf") != i0);
+	check_file(out, "sf", "same\n", 5);
+	/* a cdb: compared when finished */
+	assert_int_equal(cdbw_open(&c, rfd, "x.cdb", 0644, 0), 0);
+	assert_int_equal(cdbw_add(&c, "k", 1, "v", 1), 0);
+	assert_int_equal(cdbw_commit(&c), 0);
+	assert_int_equal(cdbw_open(&c, ofd, "x.cdb", 0644, 0), 0);
+	assert_int_equal(cdbw_reuse(&c, rfd, "x.cdb"), 0);
+	assert_int_equal(cdbw_add(&c, "k", 1, "v", 1), 0);
+	assert_int_equal(cdbw_commit(&c), 0);
+	assert_true(ino_of(out, "x.cdb") == ino_of(ref, "x.cdb"));
+	assert_int_equal(ntemps(out, "."), 0);
+	assert_int_equal(ntemps(out, "d/e"), 0);
+	close(rfd);
+	close(ofd);
+	tu_rmtree(ref);
+	tu_rmtree(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +355,8 @@ int main(void)
 		cmocka_unit_test(test_symlinks_not_followed),
 		cmocka_unit_test(test_target_is_dir),
 		cmocka_unit_test(test_cdbw),
+		cmocka_unit_test(test_unchanged_kept),
+		cmocka_unit_test(test_reuse_link),
 	};
 	return cmocka_run_group_tests_name("aw", tests, NULL, NULL);
 }

@@ -266,7 +266,7 @@ static void test_write(void **state)
 	assert_int_equal(ctl_finish(&c), 0);
 	assert_int_equal(c.nmore, 4);
 	rootfd = open(out, O_RDONLY | O_DIRECTORY);
-	assert_int_equal(ctl_write(&c, rootfd, NULL), 0);
+	assert_int_equal(ctl_write(&c, rootfd, -1, NULL), 0);
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", out, files[i]);
 		if (stat(p, &st) != 0)

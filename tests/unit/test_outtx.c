@@ -164,11 +164,117 @@ static void test_rollback(void **state)
 	tu_rmtree(dir);
 }
 
+static ino_t ino_of(const char *dir, const char *rel)
+{
+	char path[600];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_ino;
+}
+
+/* unchanged files: kept (the root's own) or linked (outtx_reuse), also through a rollback */
+static void test_unchanged(void **state)
+{
+	char *dir = tu_tmpdir(), *other = tu_tmpdir(), *before, *after, stage[16];
+	int fd = rootfd(dir), ofd = rootfd(other);
+	struct outtx t;
+	struct cdbw c;
+	ino_t ia, ib, ic;
+	(void)state;
+
+	/* 6 files: past OUTTX_BATCH, both ways of writing one */
+	assert_int_equal(outtx_begin(&t, fd), 0);
+	assert_int_equal(outtx_file(&t, "etc/a", 0644, "a\n", 2), 0);
+	assert_int_equal(outtx_file(&t, "etc/b", 0644, "b\n", 2), 0);
+	assert_int_equal(outtx_file(&t, "etc/c", 0644, "c\n", 2), 0);
+	assert_int_equal(outtx_file(&t, "etc/d", 0644, "d\n", 2), 0);
+	assert_int_equal(outtx_file(&t, "var/e", 0644, "e\n", 2), 0);
+	assert_int_equal(outtx_add(&t, "var/x.cdb", stage), 0);
+	assert_int_equal(cdbw_open(&c, t.stagefd, stage, 0644, 0), 0);
+	assert_int_equal(cdbw_reuse(&c, t.reffd, "var/x.cdb"), 0);
+	assert_int_equal(cdbw_add(&c, "k", 1, "v", 1), 0);
+	assert_int_equal(cdbw_commit(&c), 0);
+	assert_int_equal(outtx_commit(&t), 0);
+	ia = ino_of(dir, "etc/a");
+	ib = ino_of(dir, "var/e");
+	ic = ino_of(dir, "var/x.cdb");
+	before = snapshot(dir);
+
+	/* the same again: every file kept, nothing else there */
+	assert_int_equal(outtx_begin(&t, fd), 0);
+	assert_int_equal(outtx_file(&t, "etc/a", 0644, "a\n", 2), 0);
+	assert_int_equal(outtx_file(&t, "etc/b", 0644, "b\n", 2), 0);
+	assert_int_equal(outtx_file(&t, "etc/c", 0644, "c\n", 2), 0);
+	assert_int_equal(outtx_file(&t, "etc/d", 0644, "d\n", 2), 0);
+	assert_int_equal(outtx_file(&t, "var/e", 0644, "e\n", 2), 0);
+	assert_int_equal(outtx_add(&t, "var/x.cdb", stage), 0);
+	assert_int_equal(cdbw_open(&c, t.stagefd, stage, 0644, 0), 0);
+	assert_int_equal(cdbw_reuse(&c, t.reffd, "var/x.cdb"), 0);
+	assert_int_equal(cdbw_add(&c, "k", 1, "v", 1), 0);
+	assert_int_equal(cdbw_commit(&c), 0);
+	assert_int_equal(t.nunsynced, 0);
+	assert_int_equal(outtx_commit(&t), 0);
+	after = snapshot(dir);
+	assert_string_equal(after, before);
+	free(after);
+	assert_true(ino_of(dir, "etc/a") == ia);
+	assert_true(ino_of(dir, "var/e") == ib);
+	assert_true(ino_of(dir, "var/x.cdb") == ic);
+
+	/* a kept file and a failing one: the rollback must leave the kept one in place */
+	mkdirs(dir, "var/dir");
+	free(before);
+	before = snapshot(dir);
+	assert_int_equal(outtx_begin(&t, fd), 0);
+	assert_int_equal(outtx_file(&t, "etc/a", 0644, "a\n", 2), 0);
+	assert_int_equal(outtx_file(&t, "etc/b", 0644, "B\n", 2), 0);
+	assert_int_equal(outtx_file(&t, "var/dir", 0644, "x\n", 2), 0);
+	assert_int_equal(outtx_commit(&t), -1);
+	assert_int_equal(errno, EISDIR);
+	after = snapshot(dir);
+	assert_string_equal(after, before);
+	free(after);
+	assert_true(ino_of(dir, "etc/a") == ia);
+
+	/* another tree as the reference: linked from it, changed ones written */
+	assert_int_equal(outtx_begin(&t, ofd), 0);
+	outtx_reuse(&t, fd);
+	assert_int_equal(outtx_file(&t, "etc/a", 0644, "a\n", 2), 0);
+	assert_int_equal(outtx_file(&t, "etc/b", 0644, "other\n", 6), 0);
+	assert_int_equal(outtx_file(&t, "etc/z", 0644, "z\n", 2), 0);
+	assert_int_equal(outtx_file(&t, "var/e", 0600, "e\n", 2), 0);
+	assert_int_equal(outtx_add(&t, "var/x.cdb", stage), 0);
+	assert_int_equal(cdbw_open(&c, t.stagefd, stage, 0644, 0), 0);
+	assert_int_equal(cdbw_reuse(&c, t.reffd, "var/x.cdb"), 0);
+	assert_int_equal(cdbw_add(&c, "k", 1, "v", 1), 0);
+	assert_int_equal(cdbw_commit(&c), 0);
+	assert_int_equal(outtx_commit(&t), 0);
+	assert_true(ino_of(other, "etc/a") == ia);
+	assert_true(ino_of(other, "var/x.cdb") == ic);
+	assert_true(ino_of(other, "etc/b") != ino_of(dir, "etc/b"));
+	assert_true(ino_of(other, "var/e") != ib);
+	after = snapshot(dir);
+	assert_string_equal(after, before);	/* the reference tree is as it was */
+	free(after);
+	after = snapshot(other);
+	assert_non_null(strstr(after, "./etc/b f 644"));
+	assert_non_null(strstr(after, "./var/e f 600"));
+	assert_null(strstr(after, ".s2q-"));
+	free(after);
+	free(before);
+	close(fd);
+	close(ofd);
+	tu_rmtree(dir);
+	tu_rmtree(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_commit),
 		cmocka_unit_test(test_rollback),
+		cmocka_unit_test(test_unchanged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

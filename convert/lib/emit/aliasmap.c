@@ -1427,6 +1427,8 @@ int amap_run(const struct amap_opts *o, const struct alias_table *t,
 			goto out;
 		}
 		c.tx_open = 1;
+		if (o->reuse)
+			outtx_reuse(&c.tx, o->reusefd);
 	}
 	if (!o->have_passwd && !c.quiet)
 		diag_add(d, DIAG_WARN, "S2Q-A112", NULL, 0,
@@ -1441,6 +1443,10 @@ int amap_run(const struct amap_opts *o, const struct alias_table *t,
 			goto out;
 		}
 		c.cdb_open = 1;
+		if (c.writing && ffcdb_reuse(&c.cdb, c.tx.reffd, o->cdb_path + 1) < 0) {
+			fail(&c, o->cdb_path + 1);
+			goto out;
+		}
 	}
 	for (i = 0; i < t->nents && !c.quotes; i++)
 		if (!t->ents[i].dead && strchr(t->ents[i].name, '"') != NULL)

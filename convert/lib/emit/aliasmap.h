@@ -56,6 +56,8 @@ struct amap_opts {
 	const char *forward;		/* qmail's forward program (the +detail fallback) */
 	const char *preline;		/* qmail's preline (program lines of style dotqmail) */
 	int plus;			/* carry sendmail's +detail fallback over */
+	int reuse;			/* 1: unchanged files are linked from the tree reusefd */
+	int reusefd;			/* (util/outtx_reuse) instead of the output root */
 	const char *luser_relay;	/* LUSER_RELAY (the DL value: "local:NAME", "host",
 					   "mailer:[host]"), or NULL: where local names that are
 					   neither aliases nor logins go instead of bouncing */

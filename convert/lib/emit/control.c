@@ -982,7 +982,7 @@ static int onefile(struct ctl *c, struct outtx *t, buf *path, const char *name, 
 	return outtx_file(t, path->s, 0644, b->s, b->len);
 }
 
-int ctl_write(struct ctl *c, int outrootfd, char *failed)
+int ctl_write(struct ctl *c, int outrootfd, int reusefd, char *failed)
 {
 	struct outtx t;
 	buf path = BUF_INIT;
@@ -992,6 +992,8 @@ int ctl_write(struct ctl *c, int outrootfd, char *failed)
 		failed[0] = '\0';
 	if (outtx_begin(&t, outrootfd) < 0)
 		return -1;
+	if (reusefd >= 0)
+		outtx_reuse(&t, reusefd);
 	if (onefile(c, &t, &path, "me", &c->me) < 0 ||
 	    onefile(c, &t, &path, "defaultdomain", &c->defaultdomain) < 0 ||
 	    onefile(c, &t, &path, "defaulthost", &c->defaulthost) < 0 ||
@@ -1021,6 +1023,10 @@ int ctl_write(struct ctl *c, int outrootfd, char *failed)
 		}
 		if (outtx_add(&t, path.s, stage) < 0 || cdbw_open(&cw, t.stagefd, stage, 0644, 0) < 0)
 			goto fail;
+		if (cdbw_reuse(&cw, t.reffd, path.s) < 0) {
+			cdbw_abort(&cw);
+			goto fail;
+		}
 		/* qmail-newmrh: key = the line lower-cased (already), data empty, file order */
 		while (p < e2) {
 			const char *nl = memchr(p, '\n', (size_t)(e2 - p));

@@ -94,11 +94,12 @@ int ctl_access(struct ctl *c, const char *key, size_t klen, const char *val, siz
 /* ctl_finish - build every file; 0, or -1 ENOMEM */
 int ctl_finish(struct ctl *c);
 /*
- * ctl_write - write every file under outrootfd, all or nothing (util/outtx):
+ * ctl_write - write every file under outrootfd, all or nothing (util/outtx;
+ * reusefd >= 0: unchanged files linked from that tree, outtx_reuse):
  * 0, or -1 with errno (nothing replaced).  failed (may be NULL, 256 bytes)
  * gets the file it failed at.
  */
-int ctl_write(struct ctl *c, int outrootfd, char *failed);
+int ctl_write(struct ctl *c, int outrootfd, int reusefd, char *failed);
 void ctl_free(struct ctl *c);
 
 #endif

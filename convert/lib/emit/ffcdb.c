@@ -57,6 +57,11 @@ int ffcdb_open(struct ffcdb *f, int rootfd, const char *rel, unsigned flags)
 	return 0;
 }
 
+int ffcdb_reuse(struct ffcdb *f, int refroot, const char *refrel)
+{
+	return f->writing ? cdbw_reuse(&f->w, refroot, refrel) : 0;
+}
+
 static int mkkey(buf *key, char type, const char *target, size_t tlen)
 {
 	size_t i;

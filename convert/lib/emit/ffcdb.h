@@ -36,6 +36,8 @@ int ffcdb_open(struct ffcdb *f, int rootfd, const char *rel, unsigned flags);
 int ffcdb_target(struct ffcdb *f, const char *target, size_t tlen, const char *data, size_t dlen);
 /* ffcdb_owner - the '?' record; EINVAL on empty/NUL-containing target or owner */
 int ffcdb_owner(struct ffcdb *f, const char *target, size_t tlen, const char *owner, size_t olen);
+/* ffcdb_reuse - aw_reuse for the file being made (nothing when not writing) */
+int ffcdb_reuse(struct ffcdb *f, int refroot, const char *refrel);
 int ffcdb_commit(struct ffcdb *f);
 void ffcdb_abort(struct ffcdb *f);
 

@@ -372,6 +372,11 @@ oom:
 	return -1;
 }
 
+int usercdb_reuse(struct usercdb *u, int refroot, const char *refrel)
+{
+	return u->writing ? cdbw_reuse(&u->w, refroot, refrel) : 0;
+}
+
 int usercdb_commit(struct usercdb *u)
 {
 	int r = usercdb_finish(u);

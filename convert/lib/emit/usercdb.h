@@ -58,6 +58,8 @@ int usercdb_add(struct usercdb *u, const struct assign_ent *e);
  * With a NULL sink nothing is reported.
  */
 int usercdb_finish(struct usercdb *u);
+/* usercdb_reuse - util/aw_reuse for users/cdb (nothing in check mode) */
+int usercdb_reuse(struct usercdb *u, int refroot, const char *refrel);
 int usercdb_commit(struct usercdb *u);
 void usercdb_abort(struct usercdb *u);
 /* usercdb_key - the lookup key of an entry into out (replaced) */

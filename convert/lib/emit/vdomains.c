@@ -791,6 +791,8 @@ int vdom_begin(struct vdom **vp, const struct vdom_opts *o, int rootfd, struct d
 			goto fail;
 		v->tx_open = 1;
 		v->writing = 1;
+		if (o->reuse)
+			outtx_reuse(&v->tx, o->reusefd);
 		if (outtx_add(&v->tx, v->cdbrel, stage) < 0) {
 			set_where(v, v->cdbrel);
 			goto fail;
@@ -801,6 +803,10 @@ int vdom_begin(struct vdom **vp, const struct vdom_opts *o, int rootfd, struct d
 		goto fail;
 	}
 	v->cdb_open = 1;
+	if (v->writing && ffcdb_reuse(&v->cdb, v->tx.reffd, v->cdbrel) < 0) {
+		set_where(v, v->cdbrel);
+		goto fail;
+	}
 	if (v->ids) {
 		if (v->writing && outtx_add(&v->tx, v->tcdbrel, stage) < 0) {
 			set_where(v, v->tcdbrel);
@@ -811,6 +817,10 @@ int vdom_begin(struct vdom **vp, const struct vdom_opts *o, int rootfd, struct d
 			goto fail;
 		}
 		v->tcdb_open = 1;
+		if (v->writing && ffcdb_reuse(&v->tcdb, v->tx.reffd, v->tcdbrel) < 0) {
+			set_where(v, v->tcdbrel);
+			goto fail;
+		}
 	}
 	if (v->writing) {
 		if (outtx_add(&v->tx, v->assignrel, stage) < 0 ||
@@ -819,6 +829,10 @@ int vdom_begin(struct vdom **vp, const struct vdom_opts *o, int rootfd, struct d
 			goto fail;
 		}
 		v->assign_open = 1;
+		if (aw_reuse(&v->assign, v->tx.reffd, v->assignrel) < 0) {
+			set_where(v, v->assignrel);
+			goto fail;
+		}
 	}
 	*vp = v;
 	return 0;

@@ -69,6 +69,8 @@ struct vdom_opts {
 	int luser_relay;		/* LUSER_RELAY is set (unknown local names go there) */
 	int preserve_plus;		/* FEATURE(preserve_local_plus_detail) */
 	const char *file;		/* the table's name in diagnostics */
+	int reuse;			/* 1: unchanged files are linked from the tree reusefd */
+	int reusefd;			/* (util/outtx_reuse) instead of the output root */
 	/* the address parser for constant values: parse/virtuser's vu_target_parse */
 	int (*target_parse)(const char *value, size_t vlen, struct vu_target *t);
 };

@@ -641,26 +641,70 @@ int inst_commands(buf *out, const struct inst_plan *p)
 
 #include "../util/outtx.h"
 
+/*
+ * in_place - whether the staged rel is a hard link to outfd's rel (the
+ * converters linked it from there: util/aw_reuse); the directory under
+ * outfd is looked up without following symlinks and kept open in *dirfd
+ * (its name in *dir) for the next file.  1 yes, 0 no, -1 ENOMEM.
+ */
+static int in_place(int treefd, int outfd, const char *rel, char **dir, int *dirfd)
+{
+	struct stat ts, os;
+	const char *base;
+	char *d;
+
+	if (fstatat(treefd, rel, &ts, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(ts.st_mode) ||
+	    ts.st_nlink < 2)
+		return 0;
+	d = dirof(rel, &base);
+	if (d == NULL)
+		return -1;
+	if (*dir == NULL || strcmp(*dir, d) != 0) {
+		if (*dirfd >= 0)
+			close(*dirfd);
+		free(*dir);
+		*dir = d;
+		*dirfd = aw_opendir(outfd, d, 0);
+		if (*dirfd < 0 && errno == ENOMEM)
+			return -1;
+	} else {
+		free(d);
+	}
+	return *dirfd >= 0 && fstatat(*dirfd, base, &os, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       os.st_ino == ts.st_ino && os.st_dev == ts.st_dev;
+}
+
 int inst_publish(int treefd, int outfd, const struct mig_file *files, size_t n, buf *err)
 {
 	struct outtx t;
-	char stage[16];
+	char stage[16], *dir = NULL;
 	size_t i;
-	int e;
+	int e, dirfd = -1;
 
 	if (outtx_begin(&t, outfd) < 0) {
 		seterr(err, "start writing under", "the output root");
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (outtx_add(&t, files[i].rel, stage) < 0 ||
+		/* unchanged: the file there already (the staging tree's name goes with it) */
+		int r = in_place(treefd, outfd, files[i].rel, &dir, &dirfd);
+
+		if (r > 0)
+			continue;
+		if (r < 0 || outtx_add(&t, files[i].rel, stage) < 0 ||
 		    renameat(treefd, files[i].rel, t.stagefd, stage) < 0) {
 			e = errno;
 			outtx_abort(&t);
+			if (dirfd >= 0)
+				close(dirfd);
+			free(dir);
 			errno = e;
 			return seterr(err, "stage", files[i].rel);
 		}
 	}
+	if (dirfd >= 0)
+		close(dirfd);
+	free(dir);
 	if (outtx_commit(&t) < 0) {
 		e = errno;
 		errno = e;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../emit/dotqmail.h"
 #include "../emit/fwdqmail.h"
 #include "../emit/pw2u.h"
 #include "../parse/forward.h"
@@ -76,6 +77,7 @@ struct ctx {
 	struct mig_result *r;
 	int rootfd;		/* SENDMAIL_ROOT */
 	int treefd;		/* work/tree */
+	int reusefd;		/* o->reuse, or -1 */
 	buf tree, tmp;		/* work/tree, work/tmp */
 	const char *qh;		/* "var/qmail" */
 	struct host h;
@@ -620,6 +622,29 @@ static void common_root(struct ctx *c, struct argv *a)
 	}
 }
 
+/* --reuse: the output tree (its directory sub for s2q-newu's QMAILHOME) */
+static void reuse_arg(struct ctx *c, struct argv *a, const char *sub)
+{
+	if (c->reusefd < 0)
+		return;
+	av_add(a, "--reuse");
+	av_add(a, "%s%s%s", c->o->reuse, sub[0] ? "/" : "", sub);
+}
+
+/* tree_file - a whole file into the staged tree (linked from o->reuse when the same there) */
+static int tree_file(struct ctx *c, const char *rel, const void *p, size_t n)
+{
+	struct aw w;
+
+	if (aw_open(&w, c->treefd, rel, 0644, AW_MKDIRS) < 0)
+		return -1;
+	if ((c->reusefd >= 0 && aw_reuse(&w, c->reusefd, rel) < 0) || aw_write(&w, p, n) < 0) {
+		aw_abort(&w);
+		return -1;
+	}
+	return aw_commit(&w);
+}
+
 static void alias_ids(struct ctx *c, struct argv *a)
 {
 	if (c->o->alias_user) {
@@ -725,6 +750,7 @@ static int step_virtusers(struct ctx *c, struct mig_step *s)
 	if (alias_files(c, NULL, &a, 0) < 0)
 		goto oom;
 	alias_ids(c, &a);
+	reuse_arg(c, &a, "");
 	av_add(&a, "-o");
 	av_add(&a, "%s", c->tree.s);
 	if (fr == 1)
@@ -779,6 +805,7 @@ static int step_cf(struct ctx *c, struct mig_step *s)
 		av_add(&a, "--not-local");
 		av_add(&a, "%s", c->notlocal[i]);
 	}
+	reuse_arg(c, &a, "");
 	av_add(&a, "-o");
 	av_add(&a, "%s", c->tree.s);
 	if (run(c, s, &a, &j) < 0)
@@ -832,6 +859,7 @@ static int aliases_argv(struct ctx *c, struct mig_step *s, struct argv *a)
 		av_add(a, "%s", c->h.luser_relay.raw);
 	}
 	alias_ids(c, a);
+	reuse_arg(c, a, "");
 	av_add(a, "-o");
 	av_add(a, "%s", c->tree.s);
 	before = a->n;
@@ -1125,7 +1153,7 @@ static int step_users(struct ctx *c)
 	buf_reset(&rel);
 	if (buf_printf(&rel, "%s/users/assign", c->qh) < 0 || !buf_cstr(&rel))
 		goto out;
-	if (aw_file(c->treefd, rel.s, 0644, AW_MKDIRS, out.s, out.len) < 0) {
+	if (tree_file(c, rel.s, out.s, out.len) < 0) {
 		ret = step_reason(s, MIG_FAILED, "unable to write %s: %s", rel.s, strerror(errno));
 		goto out;
 	}
@@ -1173,6 +1201,7 @@ static int step_newu(struct ctx *c)
 	}
 	av_add(&a, "s2q-newu");
 	av_add(&a, "--json");
+	reuse_arg(c, &a, c->qh);
 	av_add(&a, "-d");
 	av_add(&a, "%s/%s", c->tree.s, c->qh);
 	if (run(c, s, &a, &j) < 0)
@@ -1332,7 +1361,7 @@ static int step_rcpthosts(struct ctx *c)
 	}
 	buf_reset(&rel);
 	if (buf_printf(&rel, "%s/control/rcpthosts", c->qh) < 0 || !buf_cstr(&rel) ||
-	    aw_file(c->treefd, rel.s, 0644, AW_MKDIRS, out.s, out.len) < 0)
+	    tree_file(c, rel.s, out.s, out.len) < 0)
 		goto fail;
 	buf_reset(&rel);
 	if (buf_printf(&rel, "%s/control/morercpthosts", c->qh) < 0 || !buf_cstr(&rel))
@@ -1340,11 +1369,15 @@ static int step_rcpthosts(struct ctx *c)
 	if (mrh.len) {
 		size_t p = 0;
 
-		if (aw_file(c->treefd, rel.s, 0644, AW_MKDIRS, mrh.s, mrh.len) < 0)
+		if (tree_file(c, rel.s, mrh.s, mrh.len) < 0)
 			goto fail;
 		if (buf_append_s(&rel, ".cdb") < 0 || !buf_cstr(&rel) ||
 		    cdbw_open(&cw, c->treefd, rel.s, 0644, AW_MKDIRS) < 0)
 			goto fail;
+		if (c->reusefd >= 0 && cdbw_reuse(&cw, c->reusefd, rel.s) < 0) {
+			cdbw_abort(&cw);
+			goto fail;
+		}
 		/* qmail-newmrh's records: key = the lower-cased line, empty data, file order */
 		while (p < mrh.len) {
 			char *nl = memchr(mrh.s + p, '\n', mrh.len - p);
@@ -1402,6 +1435,19 @@ out:
 }
 
 /* the virtualdomains lines of excluded domains (s2q-virtusers never saw them: nothing to do) */
+
+/* fwd_put - a converted .forward into the staged tree (fwdq_user's write, with o->reuse) */
+static int fwd_put(struct ctx *c, struct fwdq_result *res)
+{
+	if (!dotqmail_content_ok(res->content.s, res->content.len) || !buf_cstr(&res->rel)) {
+		errno = res->rel.s ? EINVAL : ENOMEM;
+		return -1;
+	}
+	if (tree_file(c, res->rel.s, res->content.s, res->content.len) < 0)
+		return -1;
+	res->written = 1;
+	return 0;
+}
 
 static int step_forward(struct ctx *c)
 {
@@ -1477,7 +1523,8 @@ static int step_forward(struct ctx *c)
 		u.shell = shell.s;
 		users++;
 		fwdq_result_init(&res);
-		if (fwdq_user(c->rootfd, &u, &fo, &qo, c->treefd, &res, &s->d) < 0) {
+		if (fwdq_user(c->rootfd, &u, &fo, &qo, -1, &res, &s->d) < 0 ||
+		    (res.need && res.errors == 0 && fwd_put(c, &res) < 0)) {
 			int e = errno;
 
 			if (e != ENOMEM)
@@ -1790,7 +1837,7 @@ int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
 	memset(&c, 0, sizeof(c));
 	c.o = o;
 	c.r = r;
-	c.rootfd = c.treefd = -1;
+	c.rootfd = c.treefd = c.reusefd = -1;
 	c.qh = "var/qmail";
 	hset_init(&c.vdoms);
 	hset_init(&c.excluded);
@@ -1805,6 +1852,9 @@ int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
 	c.treefd = openat(wfd, "tree", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (c.treefd < 0)
 		goto out;
+	/* only an optimisation: without it every file is written */
+	if (o->reuse)
+		c.reusefd = open(o->reuse, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	c.rootfd = open(o->from, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c.rootfd < 0) {
 		e = errno;
@@ -1965,6 +2015,8 @@ out:
 		close(wfd);
 	if (c.treefd >= 0)
 		close(c.treefd);
+	if (c.reusefd >= 0)
+		close(c.reusefd);
 	if (c.rootfd >= 0)
 		close(c.rootfd);
 	for (i = 0; i < c.npm; i++) {

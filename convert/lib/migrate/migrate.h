@@ -41,6 +41,9 @@ struct mig_opts {
 	int no_route;		/* do not run the route proof */
 	const char *defaultdelivery;	/* qmail-start's default delivery on the new host,
 					   for converted .forward files; NULL: "./Mailbox" */
+	const char *reuse;	/* the output tree the staged one will replace (absolute), or
+				   NULL: files there with the same bytes are linked, not written
+				   again (util/aw_reuse; the converters' --reuse) */
 };
 
 #define MIG_MAXSTEPS 10

@@ -105,6 +105,7 @@ int aw_open(struct aw *w, int rootfd, const char *rel, mode_t mode, unsigned fla
 	memset(w, 0, sizeof(*w));
 	w->fd = -1;
 	w->dirfd = -1;
+	w->refroot = -1;
 	if (!aw_relpath_ok(rel)) {
 		errno = EINVAL;
 		return -1;
@@ -181,7 +182,137 @@ void aw_abort(struct aw *w)
 	w->tmp[0] = '\0';
 	free(w->base);
 	w->base = NULL;
+	free(w->refrel);
+	w->refrel = NULL;
+	w->refroot = -1;
 	errno = e;
+}
+
+int aw_reuse(struct aw *w, int refroot, const char *refrel)
+{
+	char *c = strdup(refrel);
+
+	if (c == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	free(w->refrel);
+	w->refrel = c;
+	w->refroot = refroot;
+	return 0;
+}
+
+/* n bytes at off, or -1 (a short file included) */
+static int pread_all(int fd, char *p, size_t n, off_t off)
+{
+	ssize_t r;
+
+	while (n > 0) {
+		r = pread(fd, p, n, off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+		off += r;
+	}
+	return 0;
+}
+
+int aw_same_fd(int fd, size_t n, const void *p, int fd2)
+{
+	char a[16384], b[16384];
+	size_t off = 0, k;
+	int e = errno, r = 1;
+
+	while (r && off < n) {
+		k = n - off < sizeof(a) ? n - off : sizeof(a);
+		if (pread_all(fd, a, k, (off_t)off) < 0)
+			r = 0;
+		else if (p != NULL)
+			r = memcmp(a, (const char *)p + off, k) == 0;
+		else
+			r = pread_all(fd2, b, k, (off_t)off) == 0 && memcmp(a, b, k) == 0;
+		off += k;
+	}
+	/* and nothing after them */
+	if (r && pread(fd, a, 1, (off_t)n) != 0)
+		r = 0;
+	errno = e;
+	return r;
+}
+
+/*
+ * keep_same - whether the temp is needed: 1 the target already holds its
+ * bytes (with aw_reuse: has just been made a link to the reference that
+ * does), the temp is to be dropped; 0 commit it as usual; -1 error (errno)
+ */
+static int keep_same(struct aw *w)
+{
+	struct stat ts, rs, ls;
+	const char *rbase = w->base;
+	char ltmp[sizeof(w->tmp) + 4];
+	int rdirfd = w->dirfd, rfd = -1, r = 0, e = errno;
+
+	/* no reference is not an error (the file is written); running out of memory is */
+	if (fstat(w->fd, &ts) < 0)
+		return 0;
+	if (w->refrel) {
+		const char *sl = strrchr(w->refrel, '/');
+		char *dir = strndup(w->refrel, sl ? (size_t)(sl - w->refrel) : 0);
+
+		rbase = sl ? sl + 1 : w->refrel;
+		rdirfd = -1;
+		if (dir == NULL) {
+			e = ENOMEM;
+			r = -1;
+			goto out;
+		}
+		rdirfd = aw_opendir(w->refroot, dir, 0);
+		if (rdirfd < 0 && errno == ENOMEM) {
+			e = ENOMEM;
+			r = -1;
+		}
+		free(dir);
+		if (rdirfd < 0)
+			goto out;
+	}
+	rfd = openat(rdirfd, rbase, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (rfd < 0 || fstat(rfd, &rs) < 0 || !S_ISREG(rs.st_mode) ||
+	    (rs.st_mode & 07777) != (ts.st_mode & 07777) || rs.st_uid != ts.st_uid ||
+	    rs.st_gid != ts.st_gid || rs.st_size != ts.st_size ||
+	    !aw_same_fd(rfd, (size_t)ts.st_size, NULL, w->fd))
+		goto out;
+	if (w->refrel == NULL) {
+		r = 1;
+		goto out;
+	}
+	/* a second name for the reference beside the target, renamed over it */
+	snprintf(ltmp, sizeof(ltmp), "%s.l", w->tmp);
+	if (linkat(rdirfd, rbase, w->dirfd, ltmp, 0) < 0)
+		goto out;	/* another file system, ...: write as usual */
+	if (fstatat(w->dirfd, ltmp, &ls, AT_SYMLINK_NOFOLLOW) < 0 || ls.st_ino != rs.st_ino ||
+	    ls.st_dev != rs.st_dev) {
+		unlinkat(w->dirfd, ltmp, 0);	/* replaced since it was compared */
+		goto out;
+	}
+	if (renameat(w->dirfd, ltmp, w->dirfd, w->base) < 0) {
+		e = errno;
+		unlinkat(w->dirfd, ltmp, 0);
+		r = -1;
+		goto out;
+	}
+	/* when the target was that file already the rename left both names */
+	unlinkat(w->dirfd, ltmp, 0);
+	r = 1;
+out:
+	if (rfd >= 0)
+		close(rfd);
+	if (w->refrel && rdirfd >= 0)
+		close(rdirfd);
+	errno = e;
+	return r;
 }
 
 int aw_commit(struct aw *w)
@@ -191,6 +322,16 @@ int aw_commit(struct aw *w)
 	if (fd < 0 || w->dirfd < 0) {
 		errno = EBADF;
 		return -1;
+	}
+	switch (keep_same(w)) {
+	case -1:
+		goto fail;
+	case 1:
+		/* the temp was never synced: dropping it frees nothing on disk */
+		if (w->refrel)
+			(void)fsync(w->dirfd);
+		aw_abort(w);
+		return 0;
 	}
 	if (fsync(fd) < 0)
 		goto fail;

@@ -24,6 +24,8 @@ struct aw {
 	char tmp[48];
 	char *base;
 	mode_t mode;
+	int refroot;		/* aw_reuse: the other tree, or -1 (the target itself) */
+	char *refrel;
 };
 
 /* aw_relpath_ok - 1 if rel is a safe relative path as described above */
@@ -36,6 +38,23 @@ int aw_write(struct aw *w, const void *p, size_t n);
 int aw_fd(const struct aw *w);
 int aw_commit(struct aw *w);
 void aw_abort(struct aw *w);
+/*
+ * Unchanged files are not rewritten.  Before its fsync, aw_commit compares
+ * the temp with the target: when the target is a regular file with the same
+ * bytes, mode and owner, the temp is dropped and the target left as it is
+ * (its inode and times kept; no new inode, no freed blocks).  aw_reuse
+ * compares with REFROOT/refrel of another tree instead (s2q-migrate's output
+ * tree for its staging tree): when that one is the same, the target becomes
+ * a hard link to it (when the link cannot be made - another file system -
+ * the temp is committed as usual).  aw_reuse: 0, or -1 (ENOMEM).
+ */
+int aw_reuse(struct aw *w, int refroot, const char *refrel);
+/*
+ * aw_same_fd - 1 when fd (a regular file, size and mode already compared by
+ * the caller) holds exactly p[0..n) (p != NULL) or the bytes of fd2 from its
+ * start, 0 when not or unreadable
+ */
+int aw_same_fd(int fd, size_t n, const void *p, int fd2);
 /* aw_file - write a whole file in one call */
 int aw_file(int rootfd, const char *rel, mode_t mode, unsigned flags, const void *p, size_t n);
 

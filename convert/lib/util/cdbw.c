@@ -43,6 +43,11 @@ int cdbw_commit(struct cdbw *c)
 	return aw_commit(&c->aw);
 }
 
+int cdbw_reuse(struct cdbw *c, int refroot, const char *refrel)
+{
+	return aw_reuse(&c->aw, refroot, refrel);
+}
+
 void cdbw_abort(struct cdbw *c)
 {
 	int e = errno;

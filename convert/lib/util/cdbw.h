@@ -23,5 +23,7 @@ int cdbw_open(struct cdbw *c, int rootfd, const char *rel, mode_t mode, unsigned
 int cdbw_add(struct cdbw *c, const void *key, size_t klen, const void *val, size_t vlen);
 int cdbw_commit(struct cdbw *c);
 void cdbw_abort(struct cdbw *c);
+/* cdbw_reuse - aw_reuse for the file being made */
+int cdbw_reuse(struct cdbw *c, int refroot, const char *refrel);
 
 #endif

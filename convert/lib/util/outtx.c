@@ -24,6 +24,8 @@ int outtx_begin(struct outtx *t, int rootfd)
 	t->rootfd = rootfd;
 	t->failed[0] = '\0';
 	t->stagefd = -1;
+	t->reffd = rootfd;
+	t->refdirfd = -1;
 	for (i = 0; i < 100; i++) {
 		snprintf(t->stagename, sizeof(t->stagename), ".s2q-stage.%ld.%d", (long)getpid(), i);
 		if (mkdirat(rootfd, t->stagename, 0700) == 0)
@@ -41,7 +43,88 @@ int outtx_begin(struct outtx *t, int rootfd)
 		errno = e;
 		return -1;
 	}
+	/* a new file is the effective user's, in the stage's group when it is set-group-ID */
+	{
+		struct stat st;
+
+		t->uid = (unsigned long)geteuid();
+		t->gid = (unsigned long)getegid();
+		if (fstat(t->stagefd, &st) == 0 && (st.st_mode & S_ISGID))
+			t->gid = (unsigned long)st.st_gid;
+	}
 	return 0;
+}
+
+void outtx_reuse(struct outtx *t, int reffd)
+{
+	t->reffd = reffd;
+	if (t->refdirfd >= 0)
+		close(t->refdirfd);
+	t->refdirfd = -1;
+	free(t->refdir);
+	t->refdir = NULL;
+}
+
+/* the directory of rel under the reference tree (kept open for the next file): fd, -1 none, -2 ENOMEM */
+static int ref_dir(struct outtx *t, const char *rel, const char **base)
+{
+	const char *sl = strrchr(rel, '/');
+	size_t n = sl ? (size_t)(sl - rel) : 0;
+
+	*base = sl ? sl + 1 : rel;
+	if (t->refdir && strlen(t->refdir) == n && memcmp(t->refdir, rel, n) == 0)
+		return t->refdirfd;
+	outtx_reuse(t, t->reffd);
+	t->refdir = strndup(rel, n);
+	if (t->refdir == NULL)
+		return -2;
+	t->refdirfd = aw_opendir(t->reffd, t->refdir, 0);
+	if (t->refdirfd < 0 && errno == ENOMEM) {
+		free(t->refdir);
+		t->refdir = NULL;
+		return -2;
+	}
+	return t->refdirfd;
+}
+
+/* reuse - link the reference's rel into the stage when it is p[0..n) with this mode: 1, else 0; -1 ENOMEM */
+static int reuse(struct outtx *t, const char *rel, const char *stage, unsigned mode,
+		 const void *p, size_t n)
+{
+	struct stat rs, ls;
+	const char *base;
+	int dfd, fd, r = 0, e = errno;
+
+	if (t->reffd < 0)
+		return 0;
+	dfd = ref_dir(t, rel, &base);
+	if (dfd == -2) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (dfd < 0) {
+		errno = e;
+		return 0;
+	}
+	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		errno = e;
+		return 0;
+	}
+	if (fstat(fd, &rs) == 0 && S_ISREG(rs.st_mode) && (unsigned)(rs.st_mode & 07777) == mode &&
+	    (unsigned long)rs.st_uid == t->uid && (unsigned long)rs.st_gid == t->gid &&
+	    rs.st_size >= 0 && (unsigned long long)rs.st_size == (unsigned long long)n &&
+	    aw_same_fd(fd, n, p ? p : "", -1) && linkat(dfd, base, t->stagefd, stage, 0) == 0) {
+		/* the very file compared, not one renamed there since */
+		if (fstatat(t->stagefd, stage, &ls, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    ls.st_ino == rs.st_ino && ls.st_dev == rs.st_dev)
+			r = 1;
+		else
+			unlinkat(t->stagefd, stage, 0);
+	}
+	close(fd);
+	errno = e;
+	return r;
 }
 
 int outtx_add(struct outtx *t, const char *rel, char *stage)
@@ -91,6 +174,12 @@ int outtx_file(struct outtx *t, const char *rel, unsigned mode, const void *p, s
 
 	if (outtx_add(t, rel, stage) < 0)
 		return -1;
+	switch (reuse(t, rel, stage, mode, p, n)) {
+	case -1:
+		return -1;
+	case 1:
+		return 0;
+	}
 	/* the first few: fsynced each (the atomic writer), as a small run needs no more */
 	if (t->n <= OUTTX_BATCH)
 		return aw_file(t->stagefd, stage, (mode_t)mode, 0, p, n);
@@ -157,7 +246,7 @@ static void stage_remove(struct outtx *t, const unsigned char *backups)
 		for (i = 0; i < t->n; i++) {
 			if (backups == NULL)
 				unlinkat(t->stagefd, t->v[i].stage, 0);
-			else if (!backups[i])
+			else if (backups[i] != 1)
 				continue;
 			memcpy(b, t->v[i].stage, sizeof(b));
 			b[0] = 'b';
@@ -167,6 +256,7 @@ static void stage_remove(struct outtx *t, const unsigned char *backups)
 		t->stagefd = -1;
 		unlinkat(t->rootfd, t->stagename, AT_REMOVEDIR);
 	}
+	outtx_reuse(t, -1);
 	for (i = 0; i < t->n; i++)
 		free(t->v[i].rel);
 	free(t->v);
@@ -307,9 +397,23 @@ int outtx_commit(struct outtx *t)
 		memcpy(b, t->v[i].stage, sizeof(b));
 		b[0] = 'b';
 		if (fstatat(dirs[j].fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			struct stat ss;
+
 			if (S_ISDIR(st.st_mode)) {
 				e = EISDIR;
 				goto fail;
+			}
+			/* the staged file is a link to the target: it is in place already */
+			if (S_ISREG(st.st_mode) && st.st_nlink > 1 &&
+			    fstatat(t->stagefd, t->v[i].stage, &ss, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    ss.st_ino == st.st_ino && ss.st_dev == st.st_dev) {
+				if (unlinkat(t->stagefd, t->v[i].stage, 0) < 0) {
+					e = errno;
+					goto fail;
+				}
+				existed[i] = 2;
+				done = i + 1;
+				continue;
 			}
 			if (linkat(dirs[j].fd, base, t->stagefd, b, 0) < 0) {
 				e = errno;
@@ -339,9 +443,9 @@ fail:
 		base = base ? base + 1 : rel;
 		memcpy(b, t->v[i].stage, sizeof(b));
 		b[0] = 'b';
-		if (existed[i])
+		if (existed[i] == 1)
 			renameat(t->stagefd, b, dirs[dirof[i]].fd, base);
-		else
+		else if (existed[i] == 0)
 			unlinkat(dirs[dirof[i]].fd, base, 0);
 	}
 	for (i = ncreated; i-- > 0;)

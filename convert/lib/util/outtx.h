@@ -20,7 +20,9 @@
  *      time without following symlinks (aw_opendir), missing ones are
  *      created (0755) and remembered;
  *   2. an existing target (a symlink included) is hard-linked into the
- *      stage as a backup, then the staged file is renamed over it;
+ *      stage as a backup, then the staged file is renamed over it; a
+ *      staged file that is the target itself (a hard link to it: see
+ *      "unchanged" below) is dropped from the stage and the target left;
  *   3. if any step fails, every target already replaced is put back (the
  *      backup renamed over it, or the new file removed), the directories
  *      created are removed, and the stage is removed: the tree is as it was.
@@ -28,6 +30,16 @@
  * On success the backups and the stage are removed and the target
  * directories fsynced (best effort).  outtx_abort removes the stage (before
  * publishing nothing under the root has changed but the stage itself).
+ *
+ * Unchanged files are not written again: outtx_file first looks at
+ * REF/rel, where REF is the root itself unless outtx_reuse names another
+ * tree; when that is a regular file with exactly the bytes, the mode and the
+ * owner a new file would get, it is hard-linked into the stage instead of
+ * writing a new file (no inode made, none freed at publishing; the target
+ * keeps its inode and times).  A file the caller writes into the stage
+ * itself (outtx_add + aw/cdbw) gets the same with aw_reuse(w, t->reffd, rel)
+ * before its commit.  A link that cannot be made (REF on another file
+ * system) means the file is written as usual.
  * All calls: 0, or -1 with errno.
  */
 struct outtx {
@@ -41,10 +53,16 @@ struct outtx {
 	size_t n, cap;
 	struct hset rels;
 	size_t nunsynced;	/* files outtx_file wrote, not fsynced yet */
+	int reffd;		/* the tree unchanged files are linked from: the root by default */
+	char *refdir;		/* the last directory looked at under reffd, its fd (-1: none) */
+	int refdirfd;
+	unsigned long uid, gid;	/* the owner a new file in the stage gets */
 	char failed[256];	/* after a failed commit: the target it failed at (may be cut) */
 };
 
 int outtx_begin(struct outtx *t, int rootfd);
+/* outtx_reuse - link unchanged files from the tree reffd (kept open by the caller) */
+void outtx_reuse(struct outtx *t, int reffd);
 /*
  * outtx_add - register the target rel (a safe relative path, each at most
  * once: EEXIST) and get the name to write it under in t->stagefd

@@ -1,0 +1,100 @@
+#!/bin/sh
+# migrate-reuse.sh - unchanged files are not written again (util/aw keep_same, outtx
+# reuse, the converters' --reuse, install.c in_place): a re-run of s2q-migrate --to
+# on an unchanged host keeps every file of the tree (same inode), one changed alias
+# replaces only the files it changes, the tree is byte for byte a fresh run's every
+# time, and nothing of the staging is left (no second link, no .s2q-* name).
+script=migrate-reuse
+. "$(dirname "$0")/lib.inc"
+m=$S2Q_BIN/s2q-migrate
+cp -a "$top/tests/golden/migrate-sample02/in/root" "$scratch/root"
+run() { # run OUT: convert into $scratch/OUT, report in OUT.json
+	"$m" --from "$scratch/root" --hostname mx1.example.com --no-home-check --no-route \
+		--to "$scratch/$1" --json "$scratch/$1.json" 2>"$scratch/$1.err"
+}
+# inodes DIR: inode, link count and path of every file
+inodes() { (cd "$scratch/$1" && find . -type f -printf '%i %n %p\n' | LC_ALL=C sort -k3); }
+norm() { sed "s|$scratch/[a-z0-9]*|OUT|g" "$scratch/$1"; }
+same_tree() { diff -r "$scratch/$1" "$scratch/$2" >/dev/null; }
+no_staging() { ! find "$scratch/$1" -name '.s2q-*' | grep -q .; }
+one_link() { ! inodes "$1" | awk '$2 != 1' | grep -q .; }
+clean() { one_link "$1" && no_staging "$1"; }
+linked_from() { test "$(inodes "$1" | cut -d' ' -f1,3)" = "$(inodes "$2" | cut -d' ' -f1,3)"; }
+
+run a
+check "first run: exit 0" test $? -eq 0
+inodes a >"$scratch/a.ino1"
+norm a.json >"$scratch/a.json1"
+run a
+check "re-run: exit 0" test $? -eq 0
+inodes a >"$scratch/a.ino2"
+check "re-run on an unchanged host: every file kept (same inodes)" \
+	cmp -s "$scratch/a.ino1" "$scratch/a.ino2"
+check "re-run: the files are many (the check means something)" \
+	test "$(wc -l <"$scratch/a.ino2")" -ge 20
+check "re-run: one link each, nothing of the staging left" clean a
+norm a.json >"$scratch/a.json2"
+check "re-run: the same report" cmp -s "$scratch/a.json1" "$scratch/a.json2"
+run fresh1
+check "re-run: the tree a fresh run writes" same_tree a fresh1
+
+# one alias changed: aliases.cdb is new, files that do not depend on it are kept
+sed 's/^sales:.*/sales:\t\talice, carol/' "$scratch/root/etc/mail/aliases" >"$scratch/al" &&
+	cat "$scratch/al" >"$scratch/root/etc/mail/aliases"
+run a
+check "after a change: exit 0" test $? -eq 0
+inodes a >"$scratch/a.ino3"
+ino() { awk -v p="./$2" '$3 == p {print $1}' "$scratch/$1"; }
+check "after a change: aliases.cdb replaced" \
+	test "$(ino a.ino2 etc/aliases.cdb)" != "$(ino a.ino3 etc/aliases.cdb)"
+for f in etc/virtusers.cdb var/qmail/control/me var/qmail/control/rcpthosts var/qmail/users/cdb \
+	var/qmail/users/assign; do
+	check "after a change: $f kept" test -n "$(ino a.ino2 $f)" -a "$(ino a.ino2 $f)" = "$(ino a.ino3 $f)"
+done
+check "after a change: changed files are not linked to anything" clean a
+run fresh2
+check "after a change: the tree a fresh run writes" same_tree a fresh2
+
+# a refused re-run leaves the tree as it was (the links of the staging go with it)
+printf 'broken line without a colon\n' >>"$scratch/root/etc/mail/aliases"
+run a
+check "refused re-run: exit 100" test $? -eq 100
+inodes a >"$scratch/a.ino4"
+check "refused re-run: the tree as it was" cmp -s "$scratch/a.ino3" "$scratch/a.ino4"
+check "refused re-run: nothing of the staging left" no_staging a
+
+# s2q-aliases alone: its own output root is the reference
+al=$S2Q_BIN/s2q-aliases
+cp "$scratch/al" "$scratch/root/etc/mail/aliases"
+mkdir "$scratch/c"
+aliases() { # aliases OUT [--reuse DIR]
+	o=$1; shift
+	"$al" --me mx1.example.com --root "$scratch/root" --passwd "$scratch/root/etc/passwd" "$@" \
+		-o "$o" "$scratch/root/etc/mail/aliases" 2>/dev/null
+}
+aliases "$scratch/c"
+check "s2q-aliases: exit 0" test $? -eq 0
+check "s2q-aliases: files written" test "$(inodes c | wc -l)" -ge 3
+inodes c >"$scratch/c.ino1"
+aliases "$scratch/c"
+inodes c >"$scratch/c.ino2"
+check "s2q-aliases re-run: every file kept" cmp -s "$scratch/c.ino1" "$scratch/c.ino2"
+# --reuse with a tree: linked from it; a reference on another file system: written
+mkdir "$scratch/d"
+aliases "$scratch/d" --reuse "$scratch/c"
+check "s2q-aliases --reuse: exit 0" test $? -eq 0
+check "s2q-aliases --reuse: the same files" same_tree c d
+check "s2q-aliases --reuse: linked from the reference" linked_from d c
+shm=$(mktemp -d /dev/shm/s2q-reuse.XXXXXX 2>/dev/null)
+if [ -n "$shm" ] && [ "$(stat -c %d "$shm")" != "$(stat -c %d "$scratch")" ]; then
+	cp -a "$scratch/c/." "$shm/"
+	mkdir "$scratch/e"
+	aliases "$scratch/e" --reuse "$shm"
+	check "s2q-aliases --reuse on another file system: exit 0" test $? -eq 0
+	check "s2q-aliases --reuse on another file system: written, the same files" same_tree c e
+	check "s2q-aliases --reuse on another file system: one link each" clean e
+else
+	skip "s2q-aliases --reuse on another file system" "no tmpfs other than $TMPDIR's"
+fi
+[ -n "$shm" ] && rm -rf "$shm"
+exit 0
