@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <limits.h>
 
 #include "../../convert/lib/util/buf.h"
 
@@ -109,6 +110,24 @@ static void test_printf_room(void **state)
 	}
 }
 
+/* buf_append_ulong writes what "%lu" does */
+static void test_append_ulong(void **state)
+{
+	static const unsigned long v[] = { 0, 1, 9, 10, 99, 100, 7790, 4294967295UL, ULONG_MAX };
+	char want[64];
+	size_t i;
+	buf b = BUF_INIT;
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		buf_reset(&b);
+		assert_int_equal(buf_append_s(&b, "x"), 0);
+		assert_int_equal(buf_append_ulong(&b, v[i]), 0);
+		snprintf(want, sizeof(want), "x%lu", v[i]);
+		assert_string_equal(buf_cstr(&b), want);
+	}
+	buf_free(&b);
+}
+
 static void test_copy(void **state)
 {
 	buf b = BUF_INIT;
@@ -128,6 +147,7 @@ int main(void)
 		cmocka_unit_test(test_overflow),
 		cmocka_unit_test(test_printf),
 		cmocka_unit_test(test_printf_room),
+		cmocka_unit_test(test_append_ulong),
 		cmocka_unit_test(test_copy),
 	};
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);

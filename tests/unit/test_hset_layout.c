@@ -99,10 +99,59 @@ static void test_layout(void **state)
 	assert_int_equal(h.n, 0);
 }
 
+/* hset_reserve: room made once (no slot table or arena moved while the keys go in), keys kept */
+static void test_reserve(void **state)
+{
+	struct hset h;
+	char k[32];
+	unsigned long v, i;
+	struct hset_slot *slots;
+	char *arena;
+	size_t nslots, bytes = 0;
+	(void)state;
+	hset_init(&h);
+	for (i = 0; i < 100; i++) {
+		snprintf(k, sizeof(k), "pre%lu", i);
+		assert_int_equal(hset_put(&h, k, strlen(k), i, NULL), 1);
+	}
+	for (i = 0; i < 50000; i++)
+		bytes += (size_t)snprintf(k, sizeof(k), "key-%lu", i);
+	assert_int_equal(hset_reserve(&h, 50000, bytes), 0);
+	slots = h.slots;
+	arena = h.arena;
+	nslots = h.nslots;
+	assert_true(nslots >= 2 * (50000 + 100));
+	for (i = 0; i < 50000; i++) {
+		snprintf(k, sizeof(k), "key-%lu", i);
+		assert_int_equal(hset_put(&h, k, strlen(k), i + 1000, NULL), 1);
+	}
+	assert_ptr_equal(h.slots, slots);
+	assert_ptr_equal(h.arena, arena);
+	assert_int_equal(h.nslots, nslots);
+	for (i = 0; i < 100; i++) {
+		snprintf(k, sizeof(k), "pre%lu", i);
+		assert_int_equal(hset_get(&h, k, strlen(k), &v), 1);
+		assert_int_equal(v, i);
+	}
+	for (i = 0; i < 50000; i += 7) {
+		snprintf(k, sizeof(k), "key-%lu", i);
+		assert_int_equal(hset_get(&h, k, strlen(k), &v), 1);
+		assert_int_equal(v, i + 1000);
+	}
+	assert_int_equal(hset_get(&h, "key-50000", 9, NULL), 0);
+	/* a reserve that needs nothing changes nothing */
+	assert_int_equal(hset_reserve(&h, 0, 0), 0);
+	assert_ptr_equal(h.slots, slots);
+	/* an impossible one is ENOMEM */
+	assert_int_equal(hset_reserve(&h, (size_t)-1 / 2, 0), -1);
+	hset_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_reserve),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,8 +27,14 @@ int assignfrag_line(buf *out, const struct assignfrag_ent *e)
 		if (buf_append_c(out, (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c) < 0)
 			goto fail;
 	}
-	if (buf_printf(out, ":%s:%lu:%lu:%s:%s:%s:\n", e->user, e->uid, e->gid, e->home, e->dash,
-		       e->ext) < 0)
+	/* ":user:uid:gid:home:dash:ext:\n", appended (a million lines: printf was 10 %) */
+	if (buf_append_c(out, ':') < 0 || buf_append_s(out, e->user) < 0 ||
+	    buf_append_c(out, ':') < 0 || buf_append_ulong(out, e->uid) < 0 ||
+	    buf_append_c(out, ':') < 0 || buf_append_ulong(out, e->gid) < 0 ||
+	    buf_append_c(out, ':') < 0 || buf_append_s(out, e->home) < 0 ||
+	    buf_append_c(out, ':') < 0 || buf_append_s(out, e->dash) < 0 ||
+	    buf_append_c(out, ':') < 0 || buf_append_s(out, e->ext) < 0 ||
+	    buf_append(out, ":\n", 2) < 0)
 		goto fail;
 	return 0;
 fail:

@@ -413,7 +413,7 @@ static int act_forward_static(struct vdom *v, const char *s, size_t n)
 	case VT_NOALIAS:
 	case VT_UUCP:
 		if (buf_append(&v->act.text, g->addr.s, g->addr.len) < 0 ||
-		    buf_printf(&v->act.text, "@%s", v->o.me) < 0)
+		    buf_append_c(&v->act.text, '@') < 0 || buf_append_s(&v->act.text, v->o.me) < 0)
 			return -1;
 		return 0;
 	case VT_ADDR:
@@ -421,7 +421,8 @@ static int act_forward_static(struct vdom *v, const char *s, size_t n)
 		if (buf_append(&v->act.text, g->addr.s, g->addr.len) < 0)
 			return -1;
 		if (v->o.defaultdomain && is_dotless(v, g->addr.s + g->at + 1, g->addr.len - g->at - 1) &&
-		    buf_printf(&v->act.text, ".%s", v->o.defaultdomain) < 0)
+		    (buf_append_c(&v->act.text, '.') < 0 ||
+		     buf_append_s(&v->act.text, v->o.defaultdomain) < 0))
 			return -1;
 		return 0;
 	}
@@ -1186,7 +1187,8 @@ static int user_wildcard(struct vdom *v, struct vd *d, const char *user, size_t 
 	int r;
 
 	buf_reset(&v->word);
-	if (buf_printf(&v->word, "%s-", d->prefix) < 0 || buf_append(&v->word, user, ulen) < 0 ||
+	if (buf_append_s(&v->word, d->prefix) < 0 || buf_append_c(&v->word, '-') < 0 ||
+	    buf_append(&v->word, user, ulen) < 0 ||
 	    buf_append_c(&v->word, '+') < 0 || buf_cstr(&v->word) == NULL)
 		return -1;
 	memset(&a, 0, sizeof(a));

@@ -642,21 +642,21 @@ int inst_commands(buf *out, const struct inst_plan *p)
 #include "../util/outtx.h"
 
 /*
- * in_place - whether the staged rel is a hard link to outfd's rel (the
- * converters linked it from there: util/aw_reuse); the directory under
- * outfd is looked up without following symlinks and kept open in *dirfd
- * (its name in *dir) for the next file.  1 yes, 0 no, -1 ENOMEM.
+ * in_place - whether the staged file f (as mig_list found it) is a hard link
+ * to outfd's f->rel (the converters linked it from there: util/aw_reuse);
+ * the directory under outfd is looked up without following symlinks and
+ * kept open in *dirfd (its name in *dir) for the next file.  1 yes, 0 no,
+ * -1 ENOMEM.
  */
-static int in_place(int treefd, int outfd, const char *rel, char **dir, int *dirfd)
+static int in_place(int outfd, const struct mig_file *f, char **dir, int *dirfd)
 {
-	struct stat ts, os;
+	struct stat os;
 	const char *base;
 	char *d;
 
-	if (fstatat(treefd, rel, &ts, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(ts.st_mode) ||
-	    ts.st_nlink < 2)
+	if (f->nlink < 2)
 		return 0;
-	d = dirof(rel, &base);
+	d = dirof(f->rel, &base);
 	if (d == NULL)
 		return -1;
 	if (*dir == NULL || strcmp(*dir, d) != 0) {
@@ -671,7 +671,8 @@ static int in_place(int treefd, int outfd, const char *rel, char **dir, int *dir
 		free(d);
 	}
 	return *dirfd >= 0 && fstatat(*dirfd, base, &os, AT_SYMLINK_NOFOLLOW) == 0 &&
-	       os.st_ino == ts.st_ino && os.st_dev == ts.st_dev;
+	       S_ISREG(os.st_mode) && (unsigned long long)os.st_ino == f->ino &&
+	       (unsigned long long)os.st_dev == f->dev;
 }
 
 int inst_publish(int treefd, int outfd, const struct mig_file *files, size_t n, buf *err)
@@ -687,7 +688,7 @@ int inst_publish(int treefd, int outfd, const struct mig_file *files, size_t n, 
 	}
 	for (i = 0; i < n; i++) {
 		/* unchanged: the file there already (the staging tree's name goes with it) */
-		int r = in_place(treefd, outfd, files[i].rel, &dir, &dirfd);
+		int r = in_place(outfd, &files[i], &dir, &dirfd);
 
 		if (r > 0)
 			continue;

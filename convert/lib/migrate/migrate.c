@@ -875,11 +875,17 @@ static int read_rel(int dirfd, const char *rel, buf *out)
 {
 	char tmp[65536];
 	int fd = openat(dirfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
 	ssize_t n;
 
 	buf_reset(out);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
+	/* room for the whole file first (a 1M-line fragment grew by doubling: copies, faults) */
+	if (fstat(fd, &st) == 0 && st.st_size > 0 && buf_ready(out, (size_t)st.st_size) < 0) {
+		close(fd);
+		return -1;
+	}
 	while ((n = read(fd, tmp, sizeof(tmp))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
@@ -982,6 +988,17 @@ static int assign_key(const char *l, size_t n, buf *k)
 	return 0;
 }
 
+static size_t count_lines(const char *p, size_t n)
+{
+	const char *e = p + n, *nl;
+	size_t k = 0;
+
+	for (; p < e; p = nl + 1, k++)
+		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
+			return k + 1;
+	return k;
+}
+
 /* append the lines of p[0..n) not seen yet; shadowed ones counted */
 static int merge_lines(struct hset *seen, const char *p, size_t n, buf *out, const char *origin,
 		       struct mig_step *s, unsigned long *lines, unsigned long *shadowed)
@@ -1042,7 +1059,12 @@ static int step_users(struct ctx *c)
 		r = read_rel(c->treefd, rel.s, &frag);
 		if (r < 0)
 			goto out;
-		if (r > 0 && merge_lines(&seen, frag.s, frag.len, &out, rel.s, s, &fragl, &shadowed) < 0)
+		if (r == 0)
+			continue;
+		/* room for all its lines at once: no rehash, no copy of what is merged so far */
+		if (hset_reserve(&seen, count_lines(frag.s, frag.len), frag.len) < 0 ||
+		    buf_ready(&out, frag.len) < 0 ||
+		    merge_lines(&seen, frag.s, frag.len, &out, rel.s, s, &fragl, &shadowed) < 0)
 			goto out;
 	}
 	lines = fragl;
@@ -1724,6 +1746,9 @@ static int walk(int dirfd, const char *prefix, struct mig_file **v, size_t *n, s
 			(*v)[*n].rel = rel.s;
 			(*v)[*n].mode = (unsigned)(st.st_mode & 07777);
 			(*v)[*n].size = (unsigned long long)st.st_size;
+			(*v)[*n].dev = (unsigned long long)st.st_dev;
+			(*v)[*n].ino = (unsigned long long)st.st_ino;
+			(*v)[*n].nlink = (unsigned long)st.st_nlink;
 			(*n)++;
 		} else {
 			buf_free(&rel);

@@ -77,6 +77,8 @@ struct mig_result {
 		char *rel;
 		unsigned mode;
 		unsigned long long size;
+		unsigned long long dev, ino;	/* as mig_list found it */
+		unsigned long nlink;
 	} *files;
 	size_t nfiles;
 };

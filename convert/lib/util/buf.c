@@ -80,6 +80,18 @@ int buf_append_c(buf *b, int c)
 	return 0;
 }
 
+int buf_append_ulong(buf *b, unsigned long v)
+{
+	char t[3 * sizeof(v) + 1];
+	size_t n = sizeof(t);
+
+	do {
+		t[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return buf_append(b, t + n, sizeof(t) - n);
+}
+
 int buf_copy(buf *b, const void *p, size_t n)
 {
 	b->len = 0;

@@ -28,6 +28,8 @@ int buf_ready(buf *b, size_t n);
 int buf_append(buf *b, const void *p, size_t n);
 int buf_append_s(buf *b, const char *s);
 int buf_append_c(buf *b, int c);
+/* buf_append_ulong - v in decimal (as "%lu") */
+int buf_append_ulong(buf *b, unsigned long v);
 /* buf_add_c - buf_append_c with the common case inline (per-byte loops) */
 static inline int buf_add_c(buf *b, char c)
 {

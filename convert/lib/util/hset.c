@@ -94,11 +94,11 @@ static struct hset_slot *find(const struct hset *h, const void *key, size_t len,
 	}
 }
 
-static int grow(struct hset *h)
+/* resize - nn slots (a power of two above twice the keys), the keys moved over */
+static int resize(struct hset *h, size_t nn)
 {
-	size_t nn = h->nslots ? h->nslots * 2 : 16, i;
 	struct hset_slot *old = h->slots, *ns;
-	size_t on = h->nslots;
+	size_t on = h->nslots, i;
 
 	if (nn > SIZE_MAX / sizeof(*ns))
 		return -1;
@@ -118,6 +118,38 @@ static int grow(struct hset *h)
 	}
 	slots_free(old, on);
 	return 0;
+}
+
+static int grow(struct hset *h)
+{
+	return resize(h, h->nslots ? h->nslots * 2 : 16);
+}
+
+int hset_reserve(struct hset *h, size_t n, size_t keybytes)
+{
+	size_t nn = h->nslots ? h->nslots : 16, need;
+
+	if (n > SIZE_MAX / 4 - h->n)
+		goto oom;
+	while ((h->n + n + 1) * 2 > nn)
+		nn *= 2;
+	if (nn != h->nslots && resize(h, nn) < 0)
+		goto oom;
+	if (keybytes > SIZE_MAX / 4 || n > SIZE_MAX / 4 / (VAL_SIZE + 1) || h->alen > SIZE_MAX / 4)
+		goto oom;
+	need = h->alen + keybytes + n * (VAL_SIZE + 1);
+	if (need > h->acap) {
+		char *na = realloc(h->arena, need);
+
+		if (na == NULL)
+			goto oom;
+		h->arena = na;
+		h->acap = need;
+	}
+	return 0;
+oom:
+	errno = ENOMEM;
+	return -1;
 }
 
 static unsigned long getval(const struct hset *h, const struct hset_slot *s)

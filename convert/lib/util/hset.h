@@ -32,5 +32,10 @@ int hset_get(const struct hset *h, const void *key, size_t len, unsigned long *v
 int hset_put(struct hset *h, const void *key, size_t len, unsigned long val, unsigned long *old);
 /* hset_set - insert or overwrite: 0, or -1 ENOMEM */
 int hset_set(struct hset *h, const void *key, size_t len, unsigned long val);
+/*
+ * hset_reserve - room for n more keys of keybytes bytes in all, made at
+ * once (no rehash, no arena copy while they are put): 0, or -1 ENOMEM
+ */
+int hset_reserve(struct hset *h, size_t n, size_t keybytes);
 
 #endif
