@@ -2,6 +2,7 @@
 #include "prog.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,15 @@ unsigned long prog_id_arg(const char *usage, const char *s)
 	if (*end || errno || v == 0 || v > 0xffffffffUL)
 		prog_usage(usage);
 	return v;
+}
+
+int prog_reuse_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 && errno != ENOENT)
+		prog_fatal_sys(S2Q_EXIT_TEMP, "unable to open %s", dir);
+	return fd;
 }
 
 void prog_abs_arg(const char *usage, const char *s)

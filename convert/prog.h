@@ -19,6 +19,11 @@ int prog_errno_code(void);
 void prog_usage(const char *usage) __attribute__((noreturn));
 /* prog_id_arg - a uid/gid option value: 1..2^32-1, else usage error */
 unsigned long prog_id_arg(const char *usage, const char *s);
+/*
+ * prog_reuse_dir - open --reuse DIR: its fd, or -1 when DIR does not exist
+ * (nothing to reuse: every file is written); any other failure is fatal
+ */
+int prog_reuse_dir(const char *dir);
 /* prog_abs_arg - an absolute path that maps to a safe path under OUTROOT, else usage error */
 void prog_abs_arg(const char *usage, const char *s);
 /* prog_print_diags - every record of the sink to stderr, in order */

@@ -195,10 +195,8 @@ int main(int argc, char **argv)
 		if (rootfd < 0)
 			prog_fatal_sys(prog_errno_code(), "unable to open %s", outroot);
 		if (reuse) {
-			o.reusefd = open(reuse, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (o.reusefd < 0)
-				prog_fatal_sys(prog_errno_code(), "unable to open %s", reuse);
-			o.reuse = 1;
+			o.reusefd = prog_reuse_dir(reuse);
+			o.reuse = o.reusefd >= 0;
 		}
 	}
 	diag_init(&d);

@@ -183,9 +183,7 @@ int main(int argc, char **argv)
 			prog_fatal_sys(input_code(errno), "unable to open the output root %s",
 				       outroot);
 		if (reuse) {
-			reusefd = open(reuse, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (reusefd < 0)
-				prog_fatal_sys(input_code(errno), "unable to open %s", reuse);
+			reusefd = prog_reuse_dir(reuse);
 		}
 	}
 	diag_init(&d);

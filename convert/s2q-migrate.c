@@ -1,4 +1,5 @@
 /* s2q-migrate - a whole sendmail host to qmail: stage, report, dry run, apply, roll back, batch */
+#define _GNU_SOURCE	/* renameat2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -452,6 +453,16 @@ int main(int argc, char **argv)
 	} else if (to && !r.refused && !r.failed) {
 		int ofd;
 
+		/*
+		 * OUTROOT did not exist: the staged tree (beside it, same file system) is
+		 * renamed into place whole, one atomic step instead of a rename per file;
+		 * if OUTROOT has appeared meanwhile, file by file as below
+		 */
+		if (o.reuse == NULL &&
+		    renameat2(AT_FDCWD, work.s, AT_FDCWD, outabs, RENAME_NOREPLACE) == 0) {
+			(void)fsync(parentfd);
+			goto published;
+		}
 		if (mkdir(outabs, 0755) < 0 && errno != EEXIST)
 			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to create %s", outabs);
 		ofd = open(outabs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -460,6 +471,7 @@ int main(int argc, char **argv)
 				       err.s ? err.s : "open", outabs);
 		close(ofd);
 	}
+published:
 	if (mig_text(&text, prog_name, mode, &r) < 0)
 		oom();
 	put_stderr(&text);

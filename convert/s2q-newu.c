@@ -49,9 +49,7 @@ int main(int argc, char **argv)
 		if (rootfd < 0)
 			prog_fatal_sys(prog_errno_code(), "unable to open %s", home);
 		if (reuse) {
-			reusefd = open(reuse, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (reusefd < 0)
-				prog_fatal_sys(prog_errno_code(), "unable to open %s", reuse);
+			reusefd = prog_reuse_dir(reuse);
 		}
 	}
 	if (assign_open(&p, path.s, "users/assign", &d) < 0)

@@ -488,10 +488,8 @@ int main(int argc, char **argv)
 		if (outfd < 0)
 			prog_fatal_sys(input_code(errno), "unable to open the output root %s", outroot);
 		if (reuse) {
-			o.reusefd = open(reuse, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (o.reusefd < 0)
-				prog_fatal_sys(input_code(errno), "unable to open %s", reuse);
-			o.reuse = 1;
+			o.reusefd = prog_reuse_dir(reuse);
+			o.reuse = o.reusefd >= 0;
 		}
 	}
 	memset(&tab, 0, sizeof(tab));
