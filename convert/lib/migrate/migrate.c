@@ -89,7 +89,6 @@ struct ctx {
 	size_t npm;
 	char **notlocal;	/* from s2q-virtusers */
 	size_t nnotlocal;
-	struct hset vdoms;	/* virtual domains (virtusertable keys, {VirtHost}) */
 	struct hset excluded;	/* virtual domains left out by the filters */
 	pcre2_code *only, *excl;
 	pcre2_match_data *md;
@@ -521,8 +520,8 @@ static int compile(const char *pat, pcre2_code **out, buf *why)
 
 /*
  * The virtusertable text source, copied to work/tmp/virtusertable with the
- * lines of excluded domains blanked (line numbers stay); every key's domain
- * is remembered as virtual.  1 written (*path), 0 no filter needed, -1 error.
+ * lines of excluded domains blanked (line numbers stay; only called with
+ * domain filters).  1 written (*path), 0 no domain left out, -1 error.
  */
 static int filter_virtusers(struct ctx *c, struct mig_step *s, const char *src, buf *path)
 {
@@ -552,8 +551,6 @@ static int filter_virtusers(struct ctx *c, struct mig_step *s, const char *src, 
 				if (buf_copy(&dom, line.s + at, k - at) < 0 || !buf_cstr(&dom))
 					goto out;
 				lower(dom.s, dom.len);
-				if (hset_put(&c->vdoms, dom.s, dom.len, 0, NULL) < 0)
-					goto out;
 				if (!domain_in(c, dom.s, dom.len)) {
 					keep = 0;
 					changed = 1;
@@ -568,8 +565,6 @@ static int filter_virtusers(struct ctx *c, struct mig_step *s, const char *src, 
 			}
 		}
 		/* the copy is only written when a filter left a domain out */
-		if (!c->only && !c->excl)
-			continue;
 		if (keep && buf_append(&out, line.s, line.len) < 0)
 			goto out;
 		if (buf_append_c(&out, '\n') < 0)
@@ -722,8 +717,6 @@ static int step_virtusers(struct ctx *c, struct mig_step *s)
 		if (buf_copy(&tmp, vh->v[i].word, strlen(vh->v[i].word)) < 0 || !buf_cstr(&tmp))
 			goto oom;
 		lower(tmp.s, tmp.len);
-		if (hset_put(&c->vdoms, tmp.s, tmp.len, 0, NULL) < 0)
-			goto oom;
 		if (!domain_in(c, tmp.s, tmp.len) && hset_put(&c->excluded, tmp.s, tmp.len, 0, NULL) < 0)
 			goto oom;
 	}
@@ -733,12 +726,11 @@ static int step_virtusers(struct ctx *c, struct mig_step *s)
 		buf_free(&tmp);
 		return 0;
 	}
+	/* without domain filters s2q-virtusers reads the table itself: nothing to do here */
 	if (m->source && (c->only || c->excl)) {
 		fr = filter_virtusers(c, s, m->source, &filtered);
 		if (fr < 0)
 			goto oom;
-	} else if (m->source && filter_virtusers(c, s, m->source, &filtered) < 0) {
-		goto oom;
 	}
 	av_add(&a, "s2q-virtusers");
 	av_add(&a, "--json");
@@ -1864,7 +1856,6 @@ int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
 	c.r = r;
 	c.rootfd = c.treefd = c.reusefd = -1;
 	c.qh = "var/qmail";
-	hset_init(&c.vdoms);
 	hset_init(&c.excluded);
 	host_init(&c.h);
 	diag_init(&scratch);
@@ -2052,7 +2043,6 @@ out:
 	for (i = 0; i < c.nnotlocal; i++)
 		free(c.notlocal[i]);
 	free(c.notlocal);
-	hset_free(&c.vdoms);
 	hset_free(&c.excluded);
 	if (c.only)
 		pcre2_code_free(c.only);
