@@ -217,6 +217,7 @@ static void test_unchanged_kept(void **state)
 	char *dir = tu_tmpdir(), path[600], *big = malloc(40000), *big2 = malloc(40000);
 	int fd = rootfd(dir);
 	ino_t i0;
+	size_t n0;
 	struct stat st;
 	(void)state;
 	assert_non_null(big);
@@ -270,6 +271,26 @@ static void test_unchanged_kept(void **state)
 	assert_int_equal(ntemps(dir, "."), 0);
 	free(big);
 	free(big2);
+	/* past 1 MB the temp is mapped: the same kept; the last byte, the first byte differing written */
+	big = malloc(3u << 20);
+	assert_non_null(big);
+	for (n0 = 0; n0 < (3u << 20); n0++)
+		big[n0] = (char)('a' + n0 % 23);
+	assert_int_equal(aw_file(fd, "huge", 0644, 0, big, 3u << 20), 0);
+	i0 = ino_of(dir, "huge");
+	assert_int_equal(aw_file(fd, "huge", 0644, 0, big, 3u << 20), 0);
+	assert_true(ino_of(dir, "huge") == i0);
+	big[(3u << 20) - 1] = 'Z';
+	assert_int_equal(aw_file(fd, "huge", 0644, 0, big, 3u << 20), 0);
+	assert_true(ino_of(dir, "huge") != i0);
+	check_file(dir, "huge", big, 3u << 20);
+	i0 = ino_of(dir, "huge");
+	big[0] = 'Z';
+	assert_int_equal(aw_file(fd, "huge", 0644, 0, big, 3u << 20), 0);
+	assert_true(ino_of(dir, "huge") != i0);
+	check_file(dir, "huge", big, 3u << 20);
+	free(big);
+	assert_int_equal(ntemps(dir, "."), 0);
 	close(fd);
 	tu_rmtree(dir);
 }
