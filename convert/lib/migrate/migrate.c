@@ -1809,6 +1809,14 @@ int mig_rmtree(int dirfd, const char *name)
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
+		/* a file the directory entry says is one: no stat (28,000 .qmail links at 1M) */
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) {
+			if (unlinkat(fd, de->d_name, 0) < 0 && errno != ENOENT) {
+				closedir(d);
+				return -1;
+			}
+			continue;
+		}
 		if (mig_rmtree(fd, de->d_name) < 0) {
 			closedir(d);
 			return -1;
