@@ -192,6 +192,7 @@ int main(int argc, char **argv)
 	    err = BUF_INIT, diffout = BUF_INIT, cmds = BUF_INIT, outabs_b = BUF_INIT;
 	char *from = NULL, *live = NULL, *outabs = NULL;
 	struct inst_plan plan;
+	struct timespec started;
 
 	prog_name = "s2q-migrate";
 	memset(&o, 0, sizeof(o));
@@ -340,6 +341,8 @@ int main(int argc, char **argv)
 			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to open the directory of %s", work.s);
 	}
 	mig_result_init(&r);
+	/* files of --to linked into the stage must not be modified after this (inst_publish) */
+	clock_gettime(CLOCK_REALTIME_COARSE, &started);
 	if (mig_stage(&o, work.s, &r) < 0) {
 		prog_fatal_sys(S2Q_EXIT_TEMP, "unable to stage the conversion in %s", work.s);
 	}
@@ -466,7 +469,7 @@ int main(int argc, char **argv)
 		if (mkdir(outabs, 0755) < 0 && errno != EEXIST)
 			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to create %s", outabs);
 		ofd = open(outabs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (ofd < 0 || inst_publish(wfd, ofd, r.files, r.nfiles, &err) < 0)
+		if (ofd < 0 || inst_publish(wfd, ofd, r.files, r.nfiles, &started, &err) < 0)
 			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to %s under %s (nothing was replaced)",
 				       err.s ? err.s : "open", outabs);
 		close(ofd);

@@ -36,6 +36,28 @@ printf '/the old .qmail-a2\n' >"$d/out/var/qmail/alias/.qmail-a2"
 faults_check s2q-aliases "$d" "$S2Q_BIN/s2q-aliases" --me mail.example.com --passwd old/etc/passwd \
 	--root old --alias-uid 7790 --alias-gid 2108 -o out old/etc/aliases
 
+# Unchanged files are kept (util/aw keep_same, outtx reuse) or, with --reuse, linked from
+# another tree: the same sweep over a tree converted already with two files changed since
+# (so most files take the keep path and the run still changes the tree), and over an
+# empty output root with that tree as --reuse.
+if [ "${S2Q_SANITIZE:-0}" != 1 ] && [ -n "${S2Q_FAULT_SO:-}" ]; then
+	k="$scratch/keep"
+	cp -a "$d" "$k"
+	(cd "$k" && "$S2Q_BIN/s2q-aliases" --me mail.example.com --passwd old/etc/passwd --root old \
+		--alias-uid 7790 --alias-gid 2108 -o out old/etc/aliases >/dev/null 2>&1)
+	check "a converted tree to keep files of: exit 0" test $? -eq 0
+	printf '/changed since\n' >"$k/out/var/qmail/alias/.qmail-a2"
+	printf 'changed since\n' >"$k/out/etc/aliases.cdb"
+fi
+faults_check "s2q-aliases over its own output" "$k" "$S2Q_BIN/s2q-aliases" --me mail.example.com \
+	--passwd old/etc/passwd --root old --alias-uid 7790 --alias-gid 2108 -o out old/etc/aliases
+if [ "${S2Q_SANITIZE:-0}" != 1 ] && [ -n "${S2Q_FAULT_SO:-}" ]; then
+	mkdir "$k/out2"
+fi
+faults_check "s2q-aliases --reuse" "$k" "$S2Q_BIN/s2q-aliases" --me mail.example.com \
+	--passwd old/etc/passwd --root old --alias-uid 7790 --alias-gid 2108 --reuse out -o out2 \
+	old/etc/aliases
+
 # One pass diagnoses and stages together (aliasmap.c amap_run).  Input whose errors only
 # the mapping finds (tests/golden/aliases-refuse), written where staging fails at the
 # first file, the stage directory or every open: still every error is reported, exit 100

@@ -55,7 +55,53 @@ check "after a change: changed files are not linked to anything" clean a
 run fresh2
 check "after a change: the tree a fresh run writes" same_tree a fresh2
 
+# a file of --to edited in place while the run goes on is shared with the staging tree:
+# publishing refuses (exit 111, nothing replaced) instead of keeping it as converted
+mkdir "$scratch/bin"
+for p in s2q-aliases s2q-virtusers s2q-cf s2q-route; do ln -s "$S2Q_BIN/$p" "$scratch/bin/$p"; done
+cat >"$scratch/bin/s2q-newu" <<EOF
+#!/bin/sh
+printf 'tampered.example\n' >"$scratch/a/var/qmail/control/me"
+exec "$S2Q_BIN/s2q-newu" "\$@"
+EOF
+chmod +x "$scratch/bin/s2q-newu"
+inodes a >"$scratch/a.ino5"
+S2Q_BINDIR="$scratch/bin" run a
+check "edited in place during the run: exit 111" test $? -eq 111
+check "edited in place during the run: said so" \
+	grep -q 'keep var/qmail/control/me (it was changed while s2q-migrate ran' "$scratch/a.err"
+inodes a >"$scratch/a.ino6"
+check "edited in place during the run: nothing replaced" cmp -s "$scratch/a.ino5" "$scratch/a.ino6"
+check "edited in place during the run: the edit is as it was made" \
+	grep -qx tampered.example "$scratch/a/var/qmail/control/me"
+check "edited in place during the run: nothing of the staging left" clean a
+run a
+check "the run after it: exit 0" test $? -eq 0
+check "the run after it: control/me converted again" \
+	sh -c "! grep -q tampered '$scratch/a/var/qmail/control/me'"
+
+# s2q-newu opens --reuse QMAILHOME as given: s2q-migrate passes it only when --to's
+# var/qmail is there without a symlink
+cat >"$scratch/bin/s2q-newu" <<EOF
+#!/bin/sh
+echo "\$*" >"$scratch/newu.args"
+exec "$S2Q_BIN/s2q-newu" "\$@"
+EOF
+S2Q_BINDIR="$scratch/bin" run a
+check "s2q-newu gets --to's var/qmail as --reuse" grep -q -- "--reuse $scratch/a/var/qmail" \
+	"$scratch/newu.args"
+mkdir "$scratch/outside"
+cp -a "$scratch/a/var/qmail" "$scratch/outside/qmail"
+cp -a "$scratch/a" "$scratch/s"
+rm -rf "$scratch/s/var/qmail"
+ln -s "$scratch/outside/qmail" "$scratch/s/var/qmail"
+S2Q_BINDIR="$scratch/bin" run s
+check "a symlinked var/qmail in --to: publishing refuses it (exit 111)" test $? -eq 111
+check "a symlinked var/qmail in --to: s2q-newu gets no --reuse" \
+	sh -c "! grep -q -- --reuse '$scratch/newu.args'"
+
 # a refused re-run leaves the tree as it was (the links of the staging go with it)
+inodes a >"$scratch/a.ino3"
 printf 'broken line without a colon\n' >>"$scratch/root/etc/mail/aliases"
 run a
 check "refused re-run: exit 100" test $? -eq 100

@@ -646,9 +646,10 @@ int inst_commands(buf *out, const struct inst_plan *p)
  * to outfd's f->rel (the converters linked it from there: util/aw_reuse);
  * the directory under outfd is looked up without following symlinks and
  * kept open in *dirfd (its name in *dir) for the next file.  1 yes, 0 no,
- * -1 ENOMEM.
+ * -1 ENOMEM, -2 yes but modified after since.
  */
-static int in_place(int outfd, const struct mig_file *f, char **dir, int *dirfd)
+static int in_place(int outfd, const struct mig_file *f, const struct timespec *since, char **dir,
+		    int *dirfd)
 {
 	struct stat os;
 	const char *base;
@@ -670,12 +671,18 @@ static int in_place(int outfd, const struct mig_file *f, char **dir, int *dirfd)
 	} else {
 		free(d);
 	}
-	return *dirfd >= 0 && fstatat(*dirfd, base, &os, AT_SYMLINK_NOFOLLOW) == 0 &&
-	       S_ISREG(os.st_mode) && (unsigned long long)os.st_ino == f->ino &&
-	       (unsigned long long)os.st_dev == f->dev;
+	if (*dirfd < 0 || fstatat(*dirfd, base, &os, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(os.st_mode) || (unsigned long long)os.st_ino != f->ino ||
+	    (unsigned long long)os.st_dev != f->dev)
+		return 0;
+	if (since && (os.st_mtim.tv_sec > since->tv_sec ||
+		      (os.st_mtim.tv_sec == since->tv_sec && os.st_mtim.tv_nsec > since->tv_nsec)))
+		return -2;
+	return 1;
 }
 
-int inst_publish(int treefd, int outfd, const struct mig_file *files, size_t n, buf *err)
+int inst_publish(int treefd, int outfd, const struct mig_file *files, size_t n,
+		 const struct timespec *since, buf *err)
 {
 	struct outtx t;
 	char stage[16], *dir = NULL;
@@ -688,10 +695,21 @@ int inst_publish(int treefd, int outfd, const struct mig_file *files, size_t n, 
 	}
 	for (i = 0; i < n; i++) {
 		/* unchanged: the file there already (the staging tree's name goes with it) */
-		int r = in_place(outfd, &files[i], &dir, &dirfd);
+		int r = in_place(outfd, &files[i], since, &dir, &dirfd);
 
 		if (r > 0)
 			continue;
+		if (r == -2) {
+			outtx_abort(&t);
+			if (dirfd >= 0)
+				close(dirfd);
+			free(dir);
+			seterr(err, "keep", files[i].rel);
+			(void)buf_append_s(err, " (it was changed while s2q-migrate ran: run it again)");
+			(void)buf_cstr(err);
+			errno = EAGAIN;
+			return -1;
+		}
 		if (r < 0 || outtx_add(&t, files[i].rel, stage) < 0 ||
 		    renameat(treefd, files[i].rel, t.stagefd, stage) < 0) {
 			e = errno;

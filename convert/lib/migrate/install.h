@@ -3,6 +3,7 @@
 #define S2Q_MIGRATE_INSTALL_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "../util/buf.h"
 #include "migrate.h"
@@ -79,9 +80,14 @@ int inst_commands(buf *out, const struct inst_plan *p);
 
 /*
  * inst_publish - move the staged files (same file system) into outfd, all
- * together or none (util/outtx).  0, or -1 with errno and *err.
+ * together or none (util/outtx).  A staged file that is outfd's own (a hard
+ * link the converters made: util/aw_reuse) stays as it is, unless it was
+ * modified after since (the run's start; NULL: not checked): the staged
+ * tree shares it, so an edit in place during the run would be kept as if
+ * converted - refused (EAGAIN, nothing replaced).  0, or -1 with errno and *err.
  */
-int inst_publish(int treefd, int outfd, const struct mig_file *files, size_t n, buf *err);
+int inst_publish(int treefd, int outfd, const struct mig_file *files, size_t n,
+		 const struct timespec *since, buf *err);
 
 /* inst_cksum - FNV-1a 64 of p[0..n) continuing from h (start with INST_CKSUM0) */
 #define INST_CKSUM0 0xcbf29ce484222325ULL

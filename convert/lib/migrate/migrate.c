@@ -622,6 +622,14 @@ static void reuse_arg(struct ctx *c, struct argv *a, const char *sub)
 {
 	if (c->reusefd < 0)
 		return;
+	/* the child opens the path as given: only one that is there without a symlink */
+	if (sub[0]) {
+		int fd = aw_opendir(c->reusefd, sub, 0);
+
+		if (fd < 0)
+			return;
+		close(fd);
+	}
 	av_add(a, "--reuse");
 	av_add(a, "%s%s%s", c->o->reuse, sub[0] ? "/" : "", sub);
 }

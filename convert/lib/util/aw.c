@@ -342,9 +342,15 @@ int aw_commit(struct aw *w)
 	case -1:
 		goto fail;
 	case 1:
-		/* the temp was never synced: dropping it frees nothing on disk */
+		/*
+		 * the temp was never synced: dropping it frees nothing on disk;
+		 * its close is still checked, as every close of a file written
+		 */
 		if (w->refrel)
 			(void)fsync(w->dirfd);
+		w->fd = -1;
+		if (close(fd) < 0)
+			goto fail;
 		aw_abort(w);
 		return 0;
 	}
