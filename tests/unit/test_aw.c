@@ -271,7 +271,7 @@ static void test_unchanged_kept(void **state)
 	assert_int_equal(ntemps(dir, "."), 0);
 	free(big);
 	free(big2);
-	/* past 1 MB the temp is mapped: the same kept; the last byte, the first byte differing written */
+	/* many 64 KB steps: the same kept; the last byte, the first byte differing written */
 	big = malloc(3u << 20);
 	assert_non_null(big);
 	for (n0 = 0; n0 < (3u << 20); n0++)

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -223,34 +222,21 @@ static int pread_all(int fd, char *p, size_t n, off_t off)
 
 int aw_same_fd(int fd, size_t n, const void *p, int fd2)
 {
-	char a[65536], b[16384];
-	const char *q = p;
-	void *map = MAP_FAILED;
+	/* 64 KB steps (a 100 MB cdb); not mapped: mapped pages would count as resident memory */
+	char a[65536], b[65536];
 	size_t off = 0, k;
 	int e = errno, r = 1;
 
-	/*
-	 * fd2 (our own temp file) is mapped when big: one copy less and few
-	 * calls for a 100 MB cdb; fd (the other file) is only ever read, so
-	 * that one truncated meanwhile is a difference, never a SIGBUS
-	 */
-	if (q == NULL && n >= (1u << 20)) {
-		map = mmap(NULL, n, PROT_READ, MAP_SHARED, fd2, 0);
-		if (map != MAP_FAILED)
-			q = map;
-	}
 	while (r && off < n) {
-		k = n - off < (q ? sizeof(a) : sizeof(b)) ? n - off : (q ? sizeof(a) : sizeof(b));
+		k = n - off < sizeof(a) ? n - off : sizeof(a);
 		if (pread_all(fd, a, k, (off_t)off) < 0)
 			r = 0;
-		else if (q != NULL)
-			r = memcmp(a, q + off, k) == 0;
+		else if (p != NULL)
+			r = memcmp(a, (const char *)p + off, k) == 0;
 		else
 			r = pread_all(fd2, b, k, (off_t)off) == 0 && memcmp(a, b, k) == 0;
 		off += k;
 	}
-	if (map != MAP_FAILED)
-		munmap(map, n);
 	/* and nothing after them */
 	if (r && pread(fd, a, 1, (off_t)n) != 0)
 		r = 0;
