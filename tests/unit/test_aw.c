@@ -192,15 +192,6 @@ static void test_cdbw(void **state)
 	tu_rmtree(dir);
 }
 
-static ino_t ino_of(const char *dir, const char *rel)
-{
-	char path[600];
-	struct stat st;
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	assert_int_equal(lstat(path, &st), 0);
-	return st.st_ino;
-}
-
 static void check_file(const char *dir, const char *rel, const char *want, size_t wn)
 {
 	size_t n;
@@ -209,6 +200,16 @@ static void check_file(const char *dir, const char *rel, const char *want, size_
 	assert_int_equal(n, wn);
 	assert_memory_equal(got, want, wn);
 	free(got);
+}
+
+/* aw_file writes rel under fd anew (another inode) with data */
+static void rewritten(const char *dir, int fd, const char *rel, const char *data, size_t n)
+{
+	ino_t i0 = tu_ino(dir, rel);
+
+	assert_int_equal(aw_file(fd, rel, 0644, 0, data, n), 0);
+	assert_true(tu_ino(dir, rel) != i0);
+	check_file(dir, rel, data, n);
 }
 
 /* a target that already holds the bytes (mode, owner) is kept: same inode, no temp left */
@@ -223,33 +224,25 @@ static void test_unchanged_kept(void **state)
 	assert_non_null(big);
 	assert_non_null(big2);
 	assert_int_equal(aw_file(fd, "f", 0644, 0, "abc\n", 4), 0);
-	i0 = ino_of(dir, "f");
+	i0 = tu_ino(dir, "f");
 	assert_int_equal(aw_file(fd, "f", 0644, 0, "abc\n", 4), 0);
-	assert_true(ino_of(dir, "f") == i0);
+	assert_true(tu_ino(dir, "f") == i0);
 	assert_int_equal(ntemps(dir, "."), 0);
 	/* other bytes, a longer or a shorter file, another mode: written */
-	assert_int_equal(aw_file(fd, "f", 0644, 0, "abd\n", 4), 0);
-	assert_true(ino_of(dir, "f") != i0);
-	check_file(dir, "f", "abd\n", 4);
-	i0 = ino_of(dir, "f");
-	assert_int_equal(aw_file(fd, "f", 0644, 0, "abd\nx", 5), 0);
-	assert_true(ino_of(dir, "f") != i0);
-	check_file(dir, "f", "abd\nx", 5);
-	i0 = ino_of(dir, "f");
-	assert_int_equal(aw_file(fd, "f", 0644, 0, "abd\n", 4), 0);
-	assert_true(ino_of(dir, "f") != i0);
-	check_file(dir, "f", "abd\n", 4);
-	i0 = ino_of(dir, "f");
+	rewritten(dir, fd, "f", "abd\n", 4);
+	rewritten(dir, fd, "f", "abd\nx", 5);
+	rewritten(dir, fd, "f", "abd\n", 4);
+	i0 = tu_ino(dir, "f");
 	assert_int_equal(aw_file(fd, "f", 0600, 0, "abd\n", 4), 0);
-	assert_true(ino_of(dir, "f") != i0);
+	assert_true(tu_ino(dir, "f") != i0);
 	snprintf(path, sizeof(path), "%s/f", dir);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
 	/* an empty file is the same as an empty file */
 	assert_int_equal(aw_file(fd, "e", 0644, 0, "", 0), 0);
-	i0 = ino_of(dir, "e");
+	i0 = tu_ino(dir, "e");
 	assert_int_equal(aw_file(fd, "e", 0644, 0, "", 0), 0);
-	assert_true(ino_of(dir, "e") == i0);
+	assert_true(tu_ino(dir, "e") == i0);
 	/* a symlink to a file with the same bytes is replaced, not kept */
 	tu_writefile(dir, "real", "abc\n", 4);
 	snprintf(path, sizeof(path), "%s/link", dir);
@@ -262,11 +255,11 @@ static void test_unchanged_kept(void **state)
 	memcpy(big2, big, 40000);
 	big2[35000] = 'y';
 	assert_int_equal(aw_file(fd, "big", 0644, 0, big, 40000), 0);
-	i0 = ino_of(dir, "big");
+	i0 = tu_ino(dir, "big");
 	assert_int_equal(aw_file(fd, "big", 0644, 0, big, 40000), 0);
-	assert_true(ino_of(dir, "big") == i0);
+	assert_true(tu_ino(dir, "big") == i0);
 	assert_int_equal(aw_file(fd, "big", 0644, 0, big2, 40000), 0);
-	assert_true(ino_of(dir, "big") != i0);
+	assert_true(tu_ino(dir, "big") != i0);
 	check_file(dir, "big", big2, 40000);
 	assert_int_equal(ntemps(dir, "."), 0);
 	free(big);
@@ -277,22 +270,33 @@ static void test_unchanged_kept(void **state)
 	for (n0 = 0; n0 < (3u << 20); n0++)
 		big[n0] = (char)('a' + n0 % 23);
 	assert_int_equal(aw_file(fd, "huge", 0644, 0, big, 3u << 20), 0);
-	i0 = ino_of(dir, "huge");
+	i0 = tu_ino(dir, "huge");
 	assert_int_equal(aw_file(fd, "huge", 0644, 0, big, 3u << 20), 0);
-	assert_true(ino_of(dir, "huge") == i0);
+	assert_true(tu_ino(dir, "huge") == i0);
 	big[(3u << 20) - 1] = 'Z';
 	assert_int_equal(aw_file(fd, "huge", 0644, 0, big, 3u << 20), 0);
-	assert_true(ino_of(dir, "huge") != i0);
+	assert_true(tu_ino(dir, "huge") != i0);
 	check_file(dir, "huge", big, 3u << 20);
-	i0 = ino_of(dir, "huge");
+	i0 = tu_ino(dir, "huge");
 	big[0] = 'Z';
 	assert_int_equal(aw_file(fd, "huge", 0644, 0, big, 3u << 20), 0);
-	assert_true(ino_of(dir, "huge") != i0);
+	assert_true(tu_ino(dir, "huge") != i0);
 	check_file(dir, "huge", big, 3u << 20);
 	free(big);
 	assert_int_equal(ntemps(dir, "."), 0);
 	close(fd);
 	tu_rmtree(dir);
+}
+
+/* rel under ofd, written with rfd's rel as the reference (aw_reuse) */
+static void reuse_write(int ofd, int rfd, const char *rel, const char *data, size_t n)
+{
+	struct aw w;
+
+	assert_int_equal(aw_open(&w, ofd, rel, 0644, 0), 0);
+	assert_int_equal(aw_reuse(&w, rfd, rel), 0);
+	assert_int_equal(aw_write(&w, data, n), 0);
+	assert_int_equal(aw_commit(&w), 0);
 }
 
 /* aw_reuse: the target becomes a hard link to the other tree's file when that is the same */
@@ -310,45 +314,33 @@ static void test_reuse_link(void **state)
 	tu_writefile(ref, "d/e/f", "same\n", 5);
 	tu_writefile(ref, "d/e/g", "old\n", 4);
 	/* the same: linked */
-	assert_int_equal(aw_open(&w, ofd, "d/e/f", 0644, 0), 0);
-	assert_int_equal(aw_reuse(&w, rfd, "d/e/f"), 0);
-	assert_int_equal(aw_write(&w, "same\n", 5), 0);
-	assert_int_equal(aw_commit(&w), 0);
-	assert_true(ino_of(out, "d/e/f") == ino_of(ref, "d/e/f"));
+	reuse_write(ofd, rfd, "d/e/f", "same\n", 5);
+	assert_true(tu_ino(out, "d/e/f") == tu_ino(ref, "d/e/f"));
 	snprintf(path, sizeof(path), "%s/d/e/f", out);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_nlink, 2);
 	/* again onto the link itself: nothing changes, nothing left beside it */
-	assert_int_equal(aw_open(&w, ofd, "d/e/f", 0644, 0), 0);
-	assert_int_equal(aw_reuse(&w, rfd, "d/e/f"), 0);
-	assert_int_equal(aw_write(&w, "same\n", 5), 0);
-	assert_int_equal(aw_commit(&w), 0);
-	assert_true(ino_of(out, "d/e/f") == ino_of(ref, "d/e/f"));
+	reuse_write(ofd, rfd, "d/e/f", "same\n", 5);
+	assert_true(tu_ino(out, "d/e/f") == tu_ino(ref, "d/e/f"));
 	assert_int_equal(ntemps(out, "d/e"), 0);
 	/* different: written, the other tree untouched */
-	assert_int_equal(aw_open(&w, ofd, "d/e/g", 0644, 0), 0);
-	assert_int_equal(aw_reuse(&w, rfd, "d/e/g"), 0);
-	assert_int_equal(aw_write(&w, "new\n", 4), 0);
-	assert_int_equal(aw_commit(&w), 0);
-	assert_true(ino_of(out, "d/e/g") != ino_of(ref, "d/e/g"));
+	reuse_write(ofd, rfd, "d/e/g", "new\n", 4);
+	assert_true(tu_ino(out, "d/e/g") != tu_ino(ref, "d/e/g"));
 	check_file(out, "d/e/g", "new\n", 4);
 	check_file(ref, "d/e/g", "old\n", 4);
 	/* missing there: written */
-	assert_int_equal(aw_open(&w, ofd, "d/e/h", 0644, 0), 0);
-	assert_int_equal(aw_reuse(&w, rfd, "d/e/h"), 0);
-	assert_int_equal(aw_write(&w, "h\n", 2), 0);
-	assert_int_equal(aw_commit(&w), 0);
+	reuse_write(ofd, rfd, "d/e/h", "h\n", 2);
 	check_file(out, "d/e/h", "h\n", 2);
 	/* a symlinked directory in the other tree is not followed */
 	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/real' && ln -s real '%s/s' && printf 'same\\n' > '%s/real/f'",
 		 ref, ref, ref);
 	assert_int_equal(system(cmd), 0);
-	i0 = ino_of(ref, "real/f");
+	i0 = tu_ino(ref, "real/f");
 	assert_int_equal(aw_open(&w, ofd, "sf", 0644, 0), 0);
 	assert_int_equal(aw_reuse(&w, rfd, "s/f"), 0);
 	assert_int_equal(aw_write(&w, "same\n", 5), 0);
 	assert_int_equal(aw_commit(&w), 0);
-	assert_true(ino_of(out, "sf") != i0);
+	assert_true(tu_ino(out, "sf") != i0);
 	check_file(out, "sf", "same\n", 5);
 	/* a cdb: compared when finished */
 	assert_int_equal(cdbw_open(&c, rfd, "x.cdb", 0644, 0), 0);
@@ -358,7 +350,7 @@ static void test_reuse_link(void **state)
 	assert_int_equal(cdbw_reuse(&c, rfd, "x.cdb"), 0);
 	assert_int_equal(cdbw_add(&c, "k", 1, "v", 1), 0);
 	assert_int_equal(cdbw_commit(&c), 0);
-	assert_true(ino_of(out, "x.cdb") == ino_of(ref, "x.cdb"));
+	assert_true(tu_ino(out, "x.cdb") == tu_ino(ref, "x.cdb"));
 	assert_int_equal(ntemps(out, "."), 0);
 	assert_int_equal(ntemps(out, "d/e"), 0);
 	close(rfd);

@@ -51,6 +51,18 @@ static void mkdirs(const char *dir, const char *rel)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* outtx_commit fails with e and the tree under dir is what before says */
+static void refused_unchanged(struct outtx *t, const char *dir, const char *before, int e)
+{
+	char *after;
+
+	assert_int_equal(outtx_commit(t), -1);
+	assert_int_equal(errno, e);
+	after = snapshot(dir);
+	assert_string_equal(after, before);
+	free(after);
+}
+
 static void test_commit(void **state)
 {
 	char *dir = tu_tmpdir(), *got, path[600], victim[600];
@@ -133,11 +145,7 @@ static void test_rollback(void **state)
 	assert_int_equal(outtx_file(&t, "etc/b", 0644, "new b\n", 6), 0);
 	assert_int_equal(outtx_file(&t, "var/qmail/alias/.qmail-dir", 0644, "&x@y\n", 5), 0);
 	assert_int_equal(outtx_file(&t, "etc/d", 0644, "d\n", 2), 0);
-	assert_int_equal(outtx_commit(&t), -1);
-	assert_int_equal(errno, EISDIR);
-	after = snapshot(dir);
-	assert_string_equal(after, before);
-	free(after);
+	refused_unchanged(&t, dir, before, EISDIR);
 
 	/* a symlinked directory below the root is never followed */
 	snprintf(path, sizeof(path), "%s/var/qmail/users", dir);
@@ -164,13 +172,23 @@ static void test_rollback(void **state)
 	tu_rmtree(dir);
 }
 
-static ino_t ino_of(const char *dir, const char *rel)
+/* six files under rootfd: past OUTTX_BATCH, both ways of writing one (the cdb: aw_reuse) */
+static void six_files(struct outtx *t, int fd)
 {
-	char path[600];
-	struct stat st;
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	assert_int_equal(lstat(path, &st), 0);
-	return st.st_ino;
+	struct cdbw c;
+	char stage[16];
+
+	assert_int_equal(outtx_begin(t, fd), 0);
+	assert_int_equal(outtx_file(t, "etc/a", 0644, "a\n", 2), 0);
+	assert_int_equal(outtx_file(t, "etc/b", 0644, "b\n", 2), 0);
+	assert_int_equal(outtx_file(t, "etc/c", 0644, "c\n", 2), 0);
+	assert_int_equal(outtx_file(t, "etc/d", 0644, "d\n", 2), 0);
+	assert_int_equal(outtx_file(t, "var/e", 0644, "e\n", 2), 0);
+	assert_int_equal(outtx_add(t, "var/x.cdb", stage), 0);
+	assert_int_equal(cdbw_open(&c, t->stagefd, stage, 0644, 0), 0);
+	assert_int_equal(cdbw_reuse(&c, t->reffd, "var/x.cdb"), 0);
+	assert_int_equal(cdbw_add(&c, "k", 1, "v", 1), 0);
+	assert_int_equal(cdbw_commit(&c), 0);
 }
 
 /* unchanged files: kept (the root's own) or linked (outtx_reuse), also through a rollback */
@@ -183,44 +201,23 @@ static void test_unchanged(void **state)
 	ino_t ia, ib, ic;
 	(void)state;
 
-	/* 6 files: past OUTTX_BATCH, both ways of writing one */
-	assert_int_equal(outtx_begin(&t, fd), 0);
-	assert_int_equal(outtx_file(&t, "etc/a", 0644, "a\n", 2), 0);
-	assert_int_equal(outtx_file(&t, "etc/b", 0644, "b\n", 2), 0);
-	assert_int_equal(outtx_file(&t, "etc/c", 0644, "c\n", 2), 0);
-	assert_int_equal(outtx_file(&t, "etc/d", 0644, "d\n", 2), 0);
-	assert_int_equal(outtx_file(&t, "var/e", 0644, "e\n", 2), 0);
-	assert_int_equal(outtx_add(&t, "var/x.cdb", stage), 0);
-	assert_int_equal(cdbw_open(&c, t.stagefd, stage, 0644, 0), 0);
-	assert_int_equal(cdbw_reuse(&c, t.reffd, "var/x.cdb"), 0);
-	assert_int_equal(cdbw_add(&c, "k", 1, "v", 1), 0);
-	assert_int_equal(cdbw_commit(&c), 0);
+	six_files(&t, fd);
 	assert_int_equal(outtx_commit(&t), 0);
-	ia = ino_of(dir, "etc/a");
-	ib = ino_of(dir, "var/e");
-	ic = ino_of(dir, "var/x.cdb");
+	ia = tu_ino(dir, "etc/a");
+	ib = tu_ino(dir, "var/e");
+	ic = tu_ino(dir, "var/x.cdb");
 	before = snapshot(dir);
 
 	/* the same again: every file kept, nothing else there */
-	assert_int_equal(outtx_begin(&t, fd), 0);
-	assert_int_equal(outtx_file(&t, "etc/a", 0644, "a\n", 2), 0);
-	assert_int_equal(outtx_file(&t, "etc/b", 0644, "b\n", 2), 0);
-	assert_int_equal(outtx_file(&t, "etc/c", 0644, "c\n", 2), 0);
-	assert_int_equal(outtx_file(&t, "etc/d", 0644, "d\n", 2), 0);
-	assert_int_equal(outtx_file(&t, "var/e", 0644, "e\n", 2), 0);
-	assert_int_equal(outtx_add(&t, "var/x.cdb", stage), 0);
-	assert_int_equal(cdbw_open(&c, t.stagefd, stage, 0644, 0), 0);
-	assert_int_equal(cdbw_reuse(&c, t.reffd, "var/x.cdb"), 0);
-	assert_int_equal(cdbw_add(&c, "k", 1, "v", 1), 0);
-	assert_int_equal(cdbw_commit(&c), 0);
+	six_files(&t, fd);
 	assert_int_equal(t.nunsynced, 0);
 	assert_int_equal(outtx_commit(&t), 0);
 	after = snapshot(dir);
 	assert_string_equal(after, before);
 	free(after);
-	assert_true(ino_of(dir, "etc/a") == ia);
-	assert_true(ino_of(dir, "var/e") == ib);
-	assert_true(ino_of(dir, "var/x.cdb") == ic);
+	assert_true(tu_ino(dir, "etc/a") == ia);
+	assert_true(tu_ino(dir, "var/e") == ib);
+	assert_true(tu_ino(dir, "var/x.cdb") == ic);
 
 	/* a kept file and a failing one: the rollback must leave the kept one in place */
 	mkdirs(dir, "var/dir");
@@ -230,12 +227,8 @@ static void test_unchanged(void **state)
 	assert_int_equal(outtx_file(&t, "etc/a", 0644, "a\n", 2), 0);
 	assert_int_equal(outtx_file(&t, "etc/b", 0644, "B\n", 2), 0);
 	assert_int_equal(outtx_file(&t, "var/dir", 0644, "x\n", 2), 0);
-	assert_int_equal(outtx_commit(&t), -1);
-	assert_int_equal(errno, EISDIR);
-	after = snapshot(dir);
-	assert_string_equal(after, before);
-	free(after);
-	assert_true(ino_of(dir, "etc/a") == ia);
+	refused_unchanged(&t, dir, before, EISDIR);
+	assert_true(tu_ino(dir, "etc/a") == ia);
 
 	/* another tree as the reference: linked from it, changed ones written */
 	assert_int_equal(outtx_begin(&t, ofd), 0);
@@ -250,10 +243,10 @@ static void test_unchanged(void **state)
 	assert_int_equal(cdbw_add(&c, "k", 1, "v", 1), 0);
 	assert_int_equal(cdbw_commit(&c), 0);
 	assert_int_equal(outtx_commit(&t), 0);
-	assert_true(ino_of(other, "etc/a") == ia);
-	assert_true(ino_of(other, "var/x.cdb") == ic);
-	assert_true(ino_of(other, "etc/b") != ino_of(dir, "etc/b"));
-	assert_true(ino_of(other, "var/e") != ib);
+	assert_true(tu_ino(other, "etc/a") == ia);
+	assert_true(tu_ino(other, "var/x.cdb") == ic);
+	assert_true(tu_ino(other, "etc/b") != tu_ino(dir, "etc/b"));
+	assert_true(tu_ino(other, "var/e") != ib);
 	after = snapshot(dir);
 	assert_string_equal(after, before);	/* the reference tree is as it was */
 	free(after);

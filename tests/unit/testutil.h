@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -62,6 +63,16 @@ static inline char *tu_readfile(const char *dir, const char *name, size_t *n)
 	b[sz] = '\0';
 	*n = (size_t)sz;
 	return b;
+}
+
+/* tu_ino - the inode of dir/rel (not following a symlink there) */
+static inline ino_t tu_ino(const char *dir, const char *rel)
+{
+	char path[600];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_ino;
 }
 
 #endif
