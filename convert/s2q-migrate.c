@@ -469,9 +469,17 @@ int main(int argc, char **argv)
 		if (mkdir(outabs, 0755) < 0 && errno != EEXIST)
 			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to create %s", outabs);
 		ofd = open(outabs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (ofd < 0 || inst_publish(wfd, ofd, r.files, r.nfiles, &started, &err) < 0)
+		if (ofd < 0 || inst_publish(wfd, ofd, r.files, r.nfiles, &started, &err) < 0) {
+			if (ofd >= 0 && errno == EAGAIN && err.s) {
+				/* a kept file shared with the staging tree: not ours to publish */
+				fprintf(stderr, "%s: fatal: %s under %s (it is shared with the "
+					"staging tree): nothing was replaced; run s2q-migrate again\n",
+					prog_name, err.s, outabs);
+				exit(S2Q_EXIT_TEMP);
+			}
 			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to %s under %s (nothing was replaced)",
 				       err.s ? err.s : "open", outabs);
+		}
 		close(ofd);
 	}
 published:

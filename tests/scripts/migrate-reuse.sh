@@ -69,7 +69,7 @@ inodes a >"$scratch/a.ino5"
 S2Q_BINDIR="$scratch/bin" run a
 check "edited in place during the run: exit 111" test $? -eq 111
 check "edited in place during the run: said so" \
-	grep -q 'keep var/qmail/control/me (it was changed while s2q-migrate ran' "$scratch/a.err"
+	grep -q 'fatal: var/qmail/control/me was changed while s2q-migrate ran' "$scratch/a.err"
 inodes a >"$scratch/a.ino6"
 check "edited in place during the run: nothing replaced" cmp -s "$scratch/a.ino5" "$scratch/a.ino6"
 check "edited in place during the run: the edit is as it was made" \
@@ -79,6 +79,33 @@ run a
 check "the run after it: exit 0" test $? -eq 0
 check "the run after it: control/me converted again" \
 	sh -c "! grep -q tampered '$scratch/a/var/qmail/control/me'"
+
+# a chmod while the route proof reads the staged tree changes no byte and no mtime: the
+# inode change time gives it away
+cat >"$scratch/bin/s2q-newu" <<EOF
+#!/bin/sh
+exec "$S2Q_BIN/s2q-newu" "\$@"
+EOF
+rm "$scratch/bin/s2q-route"
+cat >"$scratch/bin/s2q-route" <<EOF
+#!/bin/sh
+chmod 600 "$scratch/a/var/qmail/control/me"
+exec "$S2Q_BIN/s2q-route" "\$@"
+EOF
+chmod +x "$scratch/bin/s2q-route"
+inodes a >"$scratch/a.ino7"
+S2Q_BINDIR="$scratch/bin" "$m" --from "$scratch/root" --hostname mx1.example.com --no-home-check \
+	--to "$scratch/a" 2>"$scratch/a.err" >/dev/null
+check "chmod during the route proof: exit 111" test $? -eq 111
+check "chmod during the route proof: said so" \
+	grep -q 'fatal: var/qmail/control/me was changed while s2q-migrate ran' "$scratch/a.err"
+inodes a >"$scratch/a.ino8"
+check "chmod during the route proof: nothing replaced" cmp -s "$scratch/a.ino7" "$scratch/a.ino8"
+rm "$scratch/bin/s2q-route"
+ln -s "$S2Q_BIN/s2q-route" "$scratch/bin/s2q-route"
+run a
+check "the run after it: control/me 0644 again" \
+	test "$(stat -c %a "$scratch/a/var/qmail/control/me")" = 644
 
 # s2q-newu opens --reuse QMAILHOME as given: s2q-migrate passes it only when --to's
 # var/qmail is there without a symlink

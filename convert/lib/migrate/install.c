@@ -641,12 +641,19 @@ int inst_commands(buf *out, const struct inst_plan *p)
 
 #include "../util/outtx.h"
 
+static int ts_cmp(const struct timespec *a, const struct timespec *b)
+{
+	if (a->tv_sec != b->tv_sec)
+		return a->tv_sec < b->tv_sec ? -1 : 1;
+	return a->tv_nsec < b->tv_nsec ? -1 : a->tv_nsec > b->tv_nsec;
+}
+
 /*
  * in_place - whether the staged file f (as mig_list found it) is a hard link
  * to outfd's f->rel (the converters linked it from there: util/aw_reuse);
  * the directory under outfd is looked up without following symlinks and
  * kept open in *dirfd (its name in *dir) for the next file.  1 yes, 0 no,
- * -1 ENOMEM, -2 yes but modified after since.
+ * -1 ENOMEM, -2 yes but changed during the run (inst_publish).
  */
 static int in_place(int outfd, const struct mig_file *f, const struct timespec *since, char **dir,
 		    int *dirfd)
@@ -675,9 +682,17 @@ static int in_place(int outfd, const struct mig_file *f, const struct timespec *
 	    !S_ISREG(os.st_mode) || (unsigned long long)os.st_ino != f->ino ||
 	    (unsigned long long)os.st_dev != f->dev)
 		return 0;
-	if (since && (os.st_mtim.tv_sec > since->tv_sec ||
-		      (os.st_mtim.tv_sec == since->tv_sec && os.st_mtim.tv_nsec > since->tv_nsec)))
+	/* any change of the inode since the listing (an edit, chmod, chown, touch) */
+	if ((long long)os.st_ctim.tv_sec != f->ctime_sec || (long)os.st_ctim.tv_nsec != f->ctime_nsec)
 		return -2;
+	/* an edit before the listing (not in the future: a skewed clock is no edit) */
+	if (since) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME_COARSE, &now);
+		if (ts_cmp(&os.st_mtim, since) >= 0 && ts_cmp(&os.st_mtim, &now) <= 0)
+			return -2;
+	}
 	return 1;
 }
 
@@ -704,8 +719,9 @@ int inst_publish(int treefd, int outfd, const struct mig_file *files, size_t n,
 			if (dirfd >= 0)
 				close(dirfd);
 			free(dir);
-			seterr(err, "keep", files[i].rel);
-			(void)buf_append_s(err, " (it was changed while s2q-migrate ran: run it again)");
+			buf_reset(err);
+			(void)buf_append_s(err, files[i].rel);
+			(void)buf_append_s(err, " was changed while s2q-migrate ran");
 			(void)buf_cstr(err);
 			errno = EAGAIN;
 			return -1;

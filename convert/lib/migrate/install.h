@@ -82,9 +82,12 @@ int inst_commands(buf *out, const struct inst_plan *p);
  * inst_publish - move the staged files (same file system) into outfd, all
  * together or none (util/outtx).  A staged file that is outfd's own (a hard
  * link the converters made: util/aw_reuse) stays as it is, unless it was
- * modified after since (the run's start; NULL: not checked): the staged
- * tree shares it, so an edit in place during the run would be kept as if
- * converted - refused (EAGAIN, nothing replaced).  0, or -1 with errno and *err.
+ * changed during the run: the staged tree shares it, so an edit in place
+ * would be kept as if converted.  Changed: its inode change time is not the
+ * one mig_list saw, or its mtime is at or after since (the run's start;
+ * NULL: not checked) and not in the future.  Refused with errno EAGAIN and
+ * *err "REL was changed while s2q-migrate ran"; nothing replaced.
+ * 0, or -1 with errno and *err.
  */
 int inst_publish(int treefd, int outfd, const struct mig_file *files, size_t n,
 		 const struct timespec *since, buf *err);

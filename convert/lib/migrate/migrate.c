@@ -1749,6 +1749,8 @@ static int walk(int dirfd, const char *prefix, struct mig_file **v, size_t *n, s
 			(*v)[*n].dev = (unsigned long long)st.st_dev;
 			(*v)[*n].ino = (unsigned long long)st.st_ino;
 			(*v)[*n].nlink = (unsigned long)st.st_nlink;
+			(*v)[*n].ctime_sec = (long long)st.st_ctim.tv_sec;
+			(*v)[*n].ctime_nsec = (long)st.st_ctim.tv_nsec;
 			(*n)++;
 		} else {
 			buf_free(&rel);
@@ -2001,6 +2003,16 @@ int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
 		if (r->step[i].status == MIG_FAILED)
 			r->failed = 1;
 	}
+	/*
+	 * the staged tree as it is now: the proof below only reads it, and
+	 * publishing checks that the files kept from --to are still these
+	 * (install.c in_place: the inode change times)
+	 */
+	if (mig_list(c.treefd, &r->files, &r->nfiles) < 0) {
+		if (errno == ENOMEM)
+			goto out;
+		r->failed = 1;
+	}
 	if (step_route(&c) < 0)
 		goto out;
 	/* the reason: the cf's own step first (the others read the cf too) */
@@ -2034,11 +2046,6 @@ int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
 			goto out;
 		r->reason = why.s;
 		memset(&why, 0, sizeof(why));
-	}
-	if (mig_list(c.treefd, &r->files, &r->nfiles) < 0) {
-		if (errno == ENOMEM)
-			goto out;
-		r->failed = 1;
 	}
 	ret = 0;
 out:

@@ -79,6 +79,8 @@ struct mig_result {
 		unsigned long long size;
 		unsigned long long dev, ino;	/* as mig_list found it */
 		unsigned long nlink;
+		long long ctime_sec;	/* its inode change time then */
+		long ctime_nsec;
 	} *files;
 	size_t nfiles;
 };
