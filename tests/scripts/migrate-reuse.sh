@@ -107,6 +107,14 @@ run a
 check "the run after it: control/me 0644 again" \
 	test "$(stat -c %a "$scratch/a/var/qmail/control/me")" = 644
 
+# a kept file dated in the future (a clock stepped back, a restored backup) is no edit
+touch -d '+1 hour' "$scratch/a/var/qmail/control/me"
+i0=$(inodes a | awk '$3 == "./var/qmail/control/me" {print $1}')
+run a
+check "a file dated ahead: exit 0" test $? -eq 0
+check "a file dated ahead: kept" \
+	test "$(inodes a | awk '$3 == "./var/qmail/control/me" {print $1}')" = "$i0"
+
 # s2q-newu opens --reuse QMAILHOME as given: s2q-migrate passes it only when --to's
 # var/qmail is there without a symlink
 cat >"$scratch/bin/s2q-newu" <<EOF
