@@ -685,11 +685,16 @@ static int in_place(int outfd, const struct mig_file *f, const struct timespec *
 	/* any change of the inode since the listing (an edit, chmod, chown, touch) */
 	if ((long long)os.st_ctim.tv_sec != f->ctime_sec || (long)os.st_ctim.tv_nsec != f->ctime_nsec)
 		return -2;
-	/* an edit before the listing (not in the future: a skewed clock is no edit) */
+	/*
+	 * an edit before the listing; not one dated in the future (a clock
+	 * stepped back, a restored backup): more than 2 s ahead of the clock,
+	 * as a file's time may be finer than the clock's tick
+	 */
 	if (since) {
 		struct timespec now;
 
-		clock_gettime(CLOCK_REALTIME_COARSE, &now);
+		clock_gettime(CLOCK_REALTIME, &now);
+		now.tv_sec += 2;
 		if (ts_cmp(&os.st_mtim, since) >= 0 && ts_cmp(&os.st_mtim, &now) <= 0)
 			return -2;
 	}

@@ -85,7 +85,7 @@ int inst_commands(buf *out, const struct inst_plan *p);
  * changed during the run: the staged tree shares it, so an edit in place
  * would be kept as if converted.  Changed: its inode change time is not the
  * one mig_list saw, or its mtime is at or after since (the run's start;
- * NULL: not checked) and not in the future.  Refused with errno EAGAIN and
+ * NULL: not checked) and not more than 2 s ahead.  Refused with errno EAGAIN and
  * *err "REL was changed while s2q-migrate ran"; nothing replaced.
  * 0, or -1 with errno and *err.
  */
