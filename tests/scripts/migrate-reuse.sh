@@ -146,7 +146,7 @@ check "refused re-run: nothing of the staging left" no_staging a
 
 # an absent --to gets the staged tree in one rename; an existing empty one file by file:
 # the same tree, and the first run makes (at least) a rename per file fewer
-if [ -n "${S2Q_FAULT_SO:-}" ]; then
+if [ "${S2Q_SANITIZE:-0}" != 1 ] && [ -n "${S2Q_FAULT_SO:-}" ]; then
 	cp "$scratch/al" "$scratch/root/etc/mail/aliases"
 	S2Q_FAULT_COUNT="$scratch/n.absent" LD_PRELOAD="$S2Q_FAULT_SO" run absent
 	check "absent --to: exit 0" test $? -eq 0
@@ -164,9 +164,9 @@ if [ -n "${S2Q_FAULT_SO:-}" ]; then
 	ne=$(awk '$1 == "rename" {print $2}' "$scratch/n.empty")
 	nf=$(inodes empty | wc -l)
 	check "absent --to: renamed whole ($na renames, file by file $ne, $nf files)" \
-		test $((ne - na)) -ge "$nf"
+		test -n "$na" -a -n "$ne" -a "$nf" -gt 0 -a $((${ne:-0} - ${na:-0})) -ge "$nf"
 else
-	skip "absent --to: one rename" "no fault-injection library (S2Q_FAULT_SO) in this pass"
+	skip "absent --to: one rename" "counted by the LD_PRELOAD shim: runs in the plain build"
 fi
 
 # s2q-aliases alone: its own output root is the reference
