@@ -651,34 +651,23 @@ static int ts_cmp(const struct timespec *a, const struct timespec *b)
 /*
  * in_place - whether the staged file f (as mig_list found it) is a hard link
  * to outfd's f->rel (the converters linked it from there: util/aw_reuse);
- * the directory under outfd is looked up without following symlinks and
- * kept open in *dirfd (its name in *dir) for the next file.  1 yes, 0 no,
- * -1 ENOMEM, -2 yes but changed during the run (inst_publish).
+ * the directory under outfd is looked up without following symlinks (and
+ * kept open in dc for the next file).  1 yes, 0 no, -1 ENOMEM, -2 yes but
+ * changed during the run (inst_publish).
  */
-static int in_place(int outfd, const struct mig_file *f, const struct timespec *since, char **dir,
-		    int *dirfd)
+static int in_place(int outfd, const struct mig_file *f, const struct timespec *since,
+		    struct aw_dircache *dc)
 {
 	struct stat os;
 	const char *base;
-	char *d;
+	int dirfd;
 
 	if (f->nlink < 2)
 		return 0;
-	d = dirof(f->rel, &base);
-	if (d == NULL)
+	dirfd = aw_dircache_get(dc, outfd, f->rel, &base);
+	if (dirfd == -2)
 		return -1;
-	if (*dir == NULL || strcmp(*dir, d) != 0) {
-		if (*dirfd >= 0)
-			close(*dirfd);
-		free(*dir);
-		*dir = d;
-		*dirfd = aw_opendir(outfd, d, 0);
-		if (*dirfd < 0 && errno == ENOMEM)
-			return -1;
-	} else {
-		free(d);
-	}
-	if (*dirfd < 0 || fstatat(*dirfd, base, &os, AT_SYMLINK_NOFOLLOW) < 0 ||
+	if (dirfd < 0 || fstatat(dirfd, base, &os, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    !S_ISREG(os.st_mode) || (unsigned long long)os.st_ino != f->ino ||
 	    (unsigned long long)os.st_dev != f->dev)
 		return 0;
@@ -705,25 +694,25 @@ int inst_publish(int treefd, int outfd, const struct mig_file *files, size_t n,
 		 const struct timespec *since, buf *err)
 {
 	struct outtx t;
-	char stage[16], *dir = NULL;
+	struct aw_dircache dc;
+	char stage[16];
 	size_t i;
-	int e, dirfd = -1;
+	int e;
 
 	if (outtx_begin(&t, outfd) < 0) {
 		seterr(err, "start writing under", "the output root");
 		return -1;
 	}
+	aw_dircache_init(&dc);
 	for (i = 0; i < n; i++) {
 		/* unchanged: the file there already (the staging tree's name goes with it) */
-		int r = in_place(outfd, &files[i], since, &dir, &dirfd);
+		int r = in_place(outfd, &files[i], since, &dc);
 
 		if (r > 0)
 			continue;
 		if (r == -2) {
 			outtx_abort(&t);
-			if (dirfd >= 0)
-				close(dirfd);
-			free(dir);
+			aw_dircache_free(&dc);
 			buf_reset(err);
 			(void)buf_append_s(err, files[i].rel);
 			(void)buf_append_s(err, " was changed while s2q-migrate ran");
@@ -735,16 +724,12 @@ int inst_publish(int treefd, int outfd, const struct mig_file *files, size_t n,
 		    renameat(treefd, files[i].rel, t.stagefd, stage) < 0) {
 			e = errno;
 			outtx_abort(&t);
-			if (dirfd >= 0)
-				close(dirfd);
-			free(dir);
+			aw_dircache_free(&dc);
 			errno = e;
 			return seterr(err, "stage", files[i].rel);
 		}
 	}
-	if (dirfd >= 0)
-		close(dirfd);
-	free(dir);
+	aw_dircache_free(&dc);
 	if (outtx_commit(&t) < 0) {
 		e = errno;
 		errno = e;

@@ -220,12 +220,13 @@ static int pread_all(int fd, char *p, size_t n, off_t off)
 	return 0;
 }
 
-int aw_same_fd(int fd, size_t n, const void *p, int fd2)
+/* fd holds exactly p[0..n) (p != NULL) or the n bytes of fd2, and nothing more */
+static int same_bytes(int fd, size_t n, const void *p, int fd2)
 {
 	/* 64 KB steps (a 100 MB cdb); not mapped: mapped pages would count as resident memory */
 	char a[65536], b[65536];
 	size_t off = 0, k;
-	int e = errno, r = 1;
+	int r = 1;
 
 	while (r && off < n) {
 		k = n - off < sizeof(a) ? n - off : sizeof(a);
@@ -237,11 +238,76 @@ int aw_same_fd(int fd, size_t n, const void *p, int fd2)
 			r = pread_all(fd2, b, k, (off_t)off) == 0 && memcmp(a, b, k) == 0;
 		off += k;
 	}
-	/* and nothing after them */
-	if (r && pread(fd, a, 1, (off_t)n) != 0)
-		r = 0;
+	return r && pread(fd, a, 1, (off_t)n) == 0;
+}
+
+int aw_same_file(int dirfd, const char *base, mode_t mode, uid_t uid, gid_t gid, size_t n,
+		 const void *p, int fd2, struct stat *st)
+{
+	int e = errno, fd, r;
+
+	fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		errno = e;
+		return 0;
+	}
+	r = fstat(fd, st) == 0 && S_ISREG(st->st_mode) && (st->st_mode & 07777) == (mode & 07777) &&
+	    st->st_uid == uid && st->st_gid == gid && st->st_size >= 0 &&
+	    (unsigned long long)st->st_size == (unsigned long long)n && same_bytes(fd, n, p, fd2);
+	close(fd);
 	errno = e;
 	return r;
+}
+
+int aw_link_checked(int fromdir, const char *from, const struct stat *st, int todir, const char *to)
+{
+	struct stat ls;
+	int e = errno, r = 0;
+
+	if (linkat(fromdir, from, todir, to, 0) == 0) {
+		/* the very file compared, not one renamed there since */
+		if (fstatat(todir, to, &ls, AT_SYMLINK_NOFOLLOW) == 0 && ls.st_ino == st->st_ino &&
+		    ls.st_dev == st->st_dev)
+			r = 1;
+		else
+			unlinkat(todir, to, 0);
+	}
+	errno = e;
+	return r;
+}
+
+void aw_dircache_init(struct aw_dircache *c)
+{
+	c->rel = NULL;
+	c->fd = -1;
+}
+
+void aw_dircache_free(struct aw_dircache *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->rel);
+	aw_dircache_init(c);
+}
+
+int aw_dircache_get(struct aw_dircache *c, int rootfd, const char *rel, const char **base)
+{
+	const char *sl = strrchr(rel, '/');
+	size_t n = sl ? (size_t)(sl - rel) : 0;
+
+	*base = sl ? sl + 1 : rel;
+	if (c->rel && strlen(c->rel) == n && memcmp(c->rel, rel, n) == 0)
+		return c->fd;
+	aw_dircache_free(c);
+	c->rel = strndup(rel, n);
+	if (c->rel == NULL)
+		return -2;
+	c->fd = aw_opendir(rootfd, c->rel, 0);
+	if (c->fd < 0 && errno == ENOMEM) {
+		aw_dircache_free(c);
+		return -2;
+	}
+	return c->fd;
 }
 
 /*
@@ -251,67 +317,45 @@ int aw_same_fd(int fd, size_t n, const void *p, int fd2)
  */
 static int keep_same(struct aw *w)
 {
-	struct stat ts, rs, ls;
+	struct stat ts, rs;
+	struct aw_dircache ref;
 	const char *rbase = w->base;
 	char ltmp[sizeof(w->tmp) + 4];
-	int rdirfd = w->dirfd, rfd = -1, r = 0, e = errno;
+	int rdirfd = w->dirfd, r = 0, e = errno;
 
 	/* no reference is not an error (the file is written); running out of memory is */
 	if (fstat(w->fd, &ts) < 0)
 		return 0;
+	aw_dircache_init(&ref);
 	if (w->refrel) {
-		const char *sl = strrchr(w->refrel, '/');
-		char *dir = strndup(w->refrel, sl ? (size_t)(sl - w->refrel) : 0);
-
-		rbase = sl ? sl + 1 : w->refrel;
-		rdirfd = -1;
-		if (dir == NULL) {
-			e = ENOMEM;
-			r = -1;
-			goto out;
+		rdirfd = aw_dircache_get(&ref, w->refroot, w->refrel, &rbase);
+		if (rdirfd == -2) {
+			errno = ENOMEM;
+			return -1;
 		}
-		rdirfd = aw_opendir(w->refroot, dir, 0);
-		if (rdirfd < 0 && errno == ENOMEM) {
-			e = ENOMEM;
-			r = -1;
+	}
+	if (rdirfd >= 0 && aw_same_file(rdirfd, rbase, ts.st_mode, ts.st_uid, ts.st_gid,
+					(size_t)ts.st_size, NULL, w->fd, &rs)) {
+		if (w->refrel == NULL) {
+			r = 1;
+		} else {
+			/* a second name for the reference beside the target, renamed over it */
+			snprintf(ltmp, sizeof(ltmp), "%s.l", w->tmp);
+			if (aw_link_checked(rdirfd, rbase, &rs, w->dirfd, ltmp)) {
+				if (renameat(w->dirfd, ltmp, w->dirfd, w->base) < 0) {
+					e = errno;
+					unlinkat(w->dirfd, ltmp, 0);
+					aw_dircache_free(&ref);
+					errno = e;
+					return -1;
+				}
+				/* when the target was that file already the rename left both names */
+				unlinkat(w->dirfd, ltmp, 0);
+				r = 1;
+			}
 		}
-		free(dir);
-		if (rdirfd < 0)
-			goto out;
 	}
-	rfd = openat(rdirfd, rbase, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (rfd < 0 || fstat(rfd, &rs) < 0 || !S_ISREG(rs.st_mode) ||
-	    (rs.st_mode & 07777) != (ts.st_mode & 07777) || rs.st_uid != ts.st_uid ||
-	    rs.st_gid != ts.st_gid || rs.st_size != ts.st_size ||
-	    !aw_same_fd(rfd, (size_t)ts.st_size, NULL, w->fd))
-		goto out;
-	if (w->refrel == NULL) {
-		r = 1;
-		goto out;
-	}
-	/* a second name for the reference beside the target, renamed over it */
-	snprintf(ltmp, sizeof(ltmp), "%s.l", w->tmp);
-	if (linkat(rdirfd, rbase, w->dirfd, ltmp, 0) < 0)
-		goto out;	/* another file system, ...: write as usual */
-	if (fstatat(w->dirfd, ltmp, &ls, AT_SYMLINK_NOFOLLOW) < 0 || ls.st_ino != rs.st_ino ||
-	    ls.st_dev != rs.st_dev) {
-		unlinkat(w->dirfd, ltmp, 0);	/* replaced since it was compared */
-		goto out;
-	}
-	if (renameat(w->dirfd, ltmp, w->dirfd, w->base) < 0) {
-		e = errno;
-		unlinkat(w->dirfd, ltmp, 0);
-		r = -1;
-		goto out;
-	}
-	/* when the target was that file already the rename left both names */
-	unlinkat(w->dirfd, ltmp, 0);
-	r = 1;
-out:
-	if (rfd >= 0)
-		close(rfd);
-	if (w->refrel && rdirfd >= 0)
-		close(rdirfd);
+	aw_dircache_free(&ref);
 	errno = e;
 	return r;
 }

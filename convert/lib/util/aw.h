@@ -3,6 +3,7 @@
 #define S2Q_AW_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define AW_MKDIRS 0x1		/* create missing directories (mode 0755) below the root */
@@ -50,11 +51,32 @@ void aw_abort(struct aw *w);
  */
 int aw_reuse(struct aw *w, int refroot, const char *refrel);
 /*
- * aw_same_fd - 1 when fd (a regular file, size and mode already compared by
- * the caller) holds exactly p[0..n) (p != NULL) or the bytes of fd2 from its
- * start, 0 when not or unreadable
+ * aw_same_file - 1 when dirfd/base (not followed if a symlink) is a regular
+ * file with this mode (07777 bits), owner and exactly p[0..n) (p != NULL) or
+ * the n bytes of fd2; *st is its stat.  0 when not, absent or unreadable.
+ * errno is kept.
  */
-int aw_same_fd(int fd, size_t n, const void *p, int fd2);
+int aw_same_file(int dirfd, const char *base, mode_t mode, uid_t uid, gid_t gid, size_t n,
+		 const void *p, int fd2, struct stat *st);
+/*
+ * aw_link_checked - hard-link fromdir/from (the file *st describes) as
+ * todir/to; 1 done, 0 not (no link possible, or the name now holds another
+ * file: the link is removed again).  errno is kept.
+ */
+int aw_link_checked(int fromdir, const char *from, const struct stat *st, int todir, const char *to);
+
+/*
+ * aw_dircache - the directory of one path under a root, kept open while the
+ * next paths are in the same one (files come grouped by directory)
+ */
+struct aw_dircache {
+	char *rel;		/* its path under the root, or NULL */
+	int fd;			/* -1: it is not there (or not without a symlink) */
+};
+void aw_dircache_init(struct aw_dircache *c);
+void aw_dircache_free(struct aw_dircache *c);
+/* the directory of rel under rootfd opened with aw_opendir: fd, -1 none, -2 ENOMEM; *base: rel's last part */
+int aw_dircache_get(struct aw_dircache *c, int rootfd, const char *rel, const char **base);
 /* aw_file - write a whole file in one call */
 int aw_file(int rootfd, const char *rel, mode_t mode, unsigned flags, const void *p, size_t n);
 

@@ -25,7 +25,7 @@ int outtx_begin(struct outtx *t, int rootfd)
 	t->failed[0] = '\0';
 	t->stagefd = -1;
 	t->reffd = rootfd;
-	t->refdirfd = -1;
+	aw_dircache_init(&t->refdir);
 	for (i = 0; i < 100; i++) {
 		snprintf(t->stagename, sizeof(t->stagename), ".s2q-stage.%ld.%d", (long)getpid(), i);
 		if (mkdirat(rootfd, t->stagename, 0700) == 0)
@@ -58,73 +58,29 @@ int outtx_begin(struct outtx *t, int rootfd)
 void outtx_reuse(struct outtx *t, int reffd)
 {
 	t->reffd = reffd;
-	if (t->refdirfd >= 0)
-		close(t->refdirfd);
-	t->refdirfd = -1;
-	free(t->refdir);
-	t->refdir = NULL;
-}
-
-/* the directory of rel under the reference tree (kept open for the next file): fd, -1 none, -2 ENOMEM */
-static int ref_dir(struct outtx *t, const char *rel, const char **base)
-{
-	const char *sl = strrchr(rel, '/');
-	size_t n = sl ? (size_t)(sl - rel) : 0;
-
-	*base = sl ? sl + 1 : rel;
-	if (t->refdir && strlen(t->refdir) == n && memcmp(t->refdir, rel, n) == 0)
-		return t->refdirfd;
-	outtx_reuse(t, t->reffd);
-	t->refdir = strndup(rel, n);
-	if (t->refdir == NULL)
-		return -2;
-	t->refdirfd = aw_opendir(t->reffd, t->refdir, 0);
-	if (t->refdirfd < 0 && errno == ENOMEM) {
-		free(t->refdir);
-		t->refdir = NULL;
-		return -2;
-	}
-	return t->refdirfd;
+	aw_dircache_free(&t->refdir);
 }
 
 /* reuse - link the reference's rel into the stage when it is p[0..n) with this mode: 1, else 0; -1 ENOMEM */
 static int reuse(struct outtx *t, const char *rel, const char *stage, unsigned mode,
 		 const void *p, size_t n)
 {
-	struct stat rs, ls;
+	struct stat rs;
 	const char *base;
-	int dfd, fd, r = 0, e = errno;
+	int dfd, e = errno;
 
 	if (t->reffd < 0)
 		return 0;
-	dfd = ref_dir(t, rel, &base);
+	dfd = aw_dircache_get(&t->refdir, t->reffd, rel, &base);
 	if (dfd == -2) {
 		errno = ENOMEM;
 		return -1;
 	}
-	if (dfd < 0) {
-		errno = e;
-		return 0;
-	}
-	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		errno = e;
-		return 0;
-	}
-	if (fstat(fd, &rs) == 0 && S_ISREG(rs.st_mode) && (unsigned)(rs.st_mode & 07777) == mode &&
-	    (unsigned long)rs.st_uid == t->uid && (unsigned long)rs.st_gid == t->gid &&
-	    rs.st_size >= 0 && (unsigned long long)rs.st_size == (unsigned long long)n &&
-	    aw_same_fd(fd, n, p ? p : "", -1) && linkat(dfd, base, t->stagefd, stage, 0) == 0) {
-		/* the very file compared, not one renamed there since */
-		if (fstatat(t->stagefd, stage, &ls, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    ls.st_ino == rs.st_ino && ls.st_dev == rs.st_dev)
-			r = 1;
-		else
-			unlinkat(t->stagefd, stage, 0);
-	}
-	close(fd);
 	errno = e;
-	return r;
+	return dfd >= 0 &&
+	       aw_same_file(dfd, base, (mode_t)mode, (uid_t)t->uid, (gid_t)t->gid, n, p ? p : "", -1,
+			    &rs) &&
+	       aw_link_checked(dfd, base, &rs, t->stagefd, stage);
 }
 
 int outtx_add(struct outtx *t, const char *rel, char *stage)

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "aw.h"
 #include "hset.h"
 
 /*
@@ -54,8 +55,7 @@ struct outtx {
 	struct hset rels;
 	size_t nunsynced;	/* files outtx_file wrote, not fsynced yet */
 	int reffd;		/* the tree unchanged files are linked from: the root by default */
-	char *refdir;		/* the last directory looked at under reffd, its fd (-1: none) */
-	int refdirfd;
+	struct aw_dircache refdir;	/* the last directory looked at under reffd */
 	unsigned long uid, gid;	/* the owner a new file in the stage gets */
 	char failed[256];	/* after a failed commit: the target it failed at (may be cut) */
 };
