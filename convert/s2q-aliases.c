@@ -20,7 +20,7 @@ static const char usage[] =
 	"[-c] [--json] [--style fastforward|dotqmail] --me FQDN [--defaultdomain DOMAIN] "
 	"[-w LOCALDOMAIN]... [--passwd FILE] [--root DIR] [--queue-dir DIR] [--alias-user NAME] "
 	"[--alias-uid N] [--alias-gid N] [--alias-home DIR] [--qmail-home DIR] [--cdb PATH] "
-	"[--fastforward PATH] [--luser-relay VALUE] [--no-plus] [--reuse DIR] -o OUTROOT "
+	"[--fastforward PATH] [--luser-relay VALUE] [--no-plus] [--reuse DIR] [--fresh] -o OUTROOT "
 	"ALIASFILE...";
 
 static void oom(void)
@@ -117,6 +117,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(a, "--no-plus") == 0) {
 			o.plus = 0;
+			continue;
+		}
+		if (strcmp(a, "--fresh") == 0) {
+			o.fresh = 1;
 			continue;
 		}
 		if (v == NULL)

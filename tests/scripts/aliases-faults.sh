@@ -57,6 +57,21 @@ fi
 faults_check "s2q-aliases --reuse" "$k" "$S2Q_BIN/s2q-aliases" --me mail.example.com \
 	--passwd old/etc/passwd --root old --alias-uid 7790 --alias-gid 2108 --reuse out -o out2 \
 	old/etc/aliases
+# --fresh (s2q-migrate's staging tree): files are put in place at once, linked or written,
+# and made durable by syncfs (no fsync to fail); every failure takes them away again.  The
+# directories are there already (a failed --fresh run may leave the ones it made: its
+# caller throws the tree away).
+if [ "${S2Q_SANITIZE:-0}" != 1 ] && [ -n "${S2Q_FAULT_SO:-}" ]; then
+	rm -rf "$k/out2"
+	(cd "$k/out" && find . -type d ! -name '.s2q-*' -exec mkdir -p "../out3/{}" \;)
+	printf '/changed again\n' >"$k/out/var/qmail/alias/.qmail-a2"
+fi
+all_faults=$FAULTS
+FAULTS="write close rename open malloc"
+faults_check "s2q-aliases --fresh --reuse" "$k" "$S2Q_BIN/s2q-aliases" --me mail.example.com \
+	--passwd old/etc/passwd --root old --alias-uid 7790 --alias-gid 2108 --reuse out --fresh \
+	-o out3 old/etc/aliases
+FAULTS=$all_faults
 
 # One pass diagnoses and stages together (aliasmap.c amap_run).  Input whose errors only
 # the mapping finds (tests/golden/aliases-refuse), written where staging fails at the

@@ -359,6 +359,39 @@ static void test_reuse_link(void **state)
 	tu_rmtree(out);
 }
 
+/* aw_link_same: a link to the reference when bytes, mode and owner are those to be written */
+static void test_link_same(void **state)
+{
+	char *ref = tu_tmpdir(), *dir = tu_tmpdir();
+	int rfd = rootfd(ref), fd = rootfd(dir);
+	struct stat st;
+	(void)state;
+
+	assert_int_equal(aw_file(rfd, "a/b/f", 0644, AW_MKDIRS, "same\n", 5), 0);
+	assert_int_equal(aw_file(rfd, "a/b/m", 0600, AW_MKDIRS, "same\n", 5), 0);
+	/* linked, its directories made */
+	assert_int_equal(aw_link_same(rfd, "a/b/f", fd, "x/y/f", 0644, "same\n", 5), 1);
+	assert_true(tu_ino(dir, "x/y/f") == tu_ino(ref, "a/b/f"));
+	/* other bytes, another length, another mode, no reference: nothing made */
+	assert_int_equal(aw_link_same(rfd, "a/b/f", fd, "x/y/g", 0644, "sane\n", 5), 0);
+	assert_int_equal(aw_link_same(rfd, "a/b/f", fd, "x/y/g", 0644, "same\n\n", 6), 0);
+	assert_int_equal(aw_link_same(rfd, "a/b/m", fd, "x/y/g", 0644, "same\n", 5), 0);
+	assert_int_equal(aw_link_same(rfd, "a/b/none", fd, "x/y/g", 0644, "same\n", 5), 0);
+	assert_int_equal(aw_link_same(rfd, "a/none/f", fd, "x/y/g", 0644, "same\n", 5), 0);
+	assert_int_equal(fstatat(fd, "x/y/g", &st, 0), -1);
+	/* a name already there is not replaced */
+	assert_int_equal(aw_file(fd, "x/y/h", 0644, 0, "old\n", 4), 0);
+	assert_int_equal(aw_link_same(rfd, "a/b/f", fd, "x/y/h", 0644, "same\n", 5), 0);
+	assert_true(tu_ino(dir, "x/y/h") != tu_ino(ref, "a/b/f"));
+	/* a symlinked reference directory is not followed */
+	assert_int_equal(symlinkat("a/b", rfd, "l"), 0);
+	assert_int_equal(aw_link_same(rfd, "l/f", fd, "x/y/i", 0644, "same\n", 5), 0);
+	close(rfd);
+	close(fd);
+	tu_rmtree(ref);
+	tu_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_cdbw),
 		cmocka_unit_test(test_unchanged_kept),
 		cmocka_unit_test(test_reuse_link),
+		cmocka_unit_test(test_link_same),
 	};
 	return cmocka_run_group_tests_name("aw", tests, NULL, NULL);
 }

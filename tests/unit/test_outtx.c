@@ -262,12 +262,95 @@ static void test_unchanged(void **state)
 	tu_rmtree(other);
 }
 
+/* outtx_direct: files put in place at once, linked when the same; removed again by a failure */
+static void test_direct(void **state)
+{
+	char *ref = tu_tmpdir(), *dir = tu_tmpdir(), *before, *after, stage[16];
+	int rfd = rootfd(ref), fd = rootfd(dir);
+	struct outtx t;
+	struct cdbw c;
+	struct stat st;
+	ino_t ia;
+	(void)state;
+
+	six_files(&t, rfd);
+	assert_int_equal(outtx_commit(&t), 0);
+	ia = tu_ino(ref, "etc/a");
+
+	/* placed before the commit: linked (etc/a), written (etc/b, a new directory var/n) */
+	assert_int_equal(outtx_begin(&t, fd), 0);
+	outtx_reuse(&t, rfd);
+	outtx_direct(&t);
+	assert_int_equal(outtx_file(&t, "etc/a", 0644, "a\n", 2), 0);
+	assert_int_equal(outtx_file(&t, "etc/b", 0640, "new\n", 4), 0);
+	assert_int_equal(outtx_file(&t, "var/n/c", 0644, "c\n", 2), 0);
+	assert_true(tu_ino(dir, "etc/a") == ia);
+	assert_int_equal(fstatat(fd, "etc/b", &st, 0), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(st.st_size, 4);
+	assert_int_equal(t.nunsynced, 2);
+	/* a staged one beside them is published as usual */
+	assert_int_equal(outtx_add(&t, "var/x.cdb", stage), 0);
+	assert_int_equal(cdbw_open(&c, t.stagefd, stage, 0644, 0), 0);
+	assert_int_equal(cdbw_add(&c, "k", 1, "v", 1), 0);
+	assert_int_equal(cdbw_commit(&c), 0);
+	assert_int_equal(outtx_commit(&t), 0);
+	after = snapshot(dir);
+	assert_non_null(strstr(after, "./etc/b f 640"));
+	assert_non_null(strstr(after, "./var/n/c f 644"));
+	assert_non_null(strstr(after, "./var/x.cdb f 644"));
+	assert_null(strstr(after, ".s2q-"));
+	free(after);
+	assert_true(tu_ino(dir, "etc/a") == ia);
+	tu_rmtree(dir);
+
+	/* a failing commit and an abort take the placed files away again */
+	dir = tu_tmpdir();
+	close(fd);
+	fd = rootfd(dir);
+	mkdirs(dir, "var/dir");
+	before = snapshot(dir);
+	assert_int_equal(outtx_begin(&t, fd), 0);
+	outtx_reuse(&t, rfd);
+	outtx_direct(&t);
+	assert_int_equal(outtx_file(&t, "etc/a", 0644, "a\n", 2), 0);
+	assert_int_equal(outtx_file(&t, "var/z", 0644, "z\n", 2), 0);
+	assert_int_equal(outtx_add(&t, "var/dir", stage), 0);
+	assert_int_equal(aw_file(t.stagefd, stage, 0644, 0, "x\n", 2), 0);
+	assert_int_equal(outtx_commit(&t), -1);
+	assert_int_equal(errno, EISDIR);
+	after = snapshot(dir);
+	/* the directory etc made for etc/a stays (the caller throws the tree away) */
+	assert_non_null(strstr(after, "./etc d 755"));
+	assert_null(strstr(after, "./etc/a"));
+	assert_null(strstr(after, "./var/z"));
+	assert_null(strstr(after, ".s2q-"));
+	free(after);
+	/* a file already there is refused, not replaced; the abort takes var/y away */
+	assert_int_equal(aw_file(fd, "var/pre", 0644, 0, "old\n", 4), 0);
+	assert_int_equal(outtx_begin(&t, fd), 0);
+	outtx_direct(&t);
+	assert_int_equal(outtx_file(&t, "var/y", 0644, "y\n", 2), 0);
+	assert_int_equal(outtx_file(&t, "var/pre", 0644, "new\n", 4), -1);
+	assert_int_equal(errno, EEXIST);
+	outtx_abort(&t);
+	assert_int_equal(fstatat(fd, "var/y", &st, 0), -1);
+	assert_int_equal(fstatat(fd, "var/pre", &st, 0), 0);
+	assert_int_equal(st.st_size, 4);
+	free(before);
+	close(fd);
+	close(rfd);
+	tu_rmtree(dir);
+	tu_rmtree(ref);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_commit),
 		cmocka_unit_test(test_rollback),
 		cmocka_unit_test(test_unchanged),
+		cmocka_unit_test(test_direct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

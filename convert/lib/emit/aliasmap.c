@@ -1429,6 +1429,8 @@ int amap_run(const struct amap_opts *o, const struct alias_table *t,
 		c.tx_open = 1;
 		if (o->reuse)
 			outtx_reuse(&c.tx, o->reusefd);
+		if (o->fresh)
+			outtx_direct(&c.tx);
 	}
 	if (!o->have_passwd && !c.quiet)
 		diag_add(d, DIAG_WARN, "S2Q-A112", NULL, 0,

@@ -58,6 +58,8 @@ struct amap_opts {
 	int plus;			/* carry sendmail's +detail fallback over */
 	int reuse;			/* 1: unchanged files are linked from the tree reusefd */
 	int reusefd;			/* (util/outtx_reuse) instead of the output root */
+	int fresh;			/* 1: the output root is the caller's new private tree: the
+					   files are put in place at once (util/outtx_direct) */
 	const char *luser_relay;	/* LUSER_RELAY (the DL value: "local:NAME", "host",
 					   "mailer:[host]"), or NULL: where local names that are
 					   neither aliases nor logins go instead of bouncing */

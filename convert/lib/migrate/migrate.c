@@ -92,6 +92,14 @@ struct ctx {
 	struct hset excluded;	/* virtual domains left out by the filters */
 	pcre2_code *only, *excl;
 	pcre2_match_data *md;
+	/* s2q-virtusers' users/assign fragment, read while s2q-aliases still runs */
+	struct vfrag {
+		int state;		/* 0 not read (yet), 1 read, 2 absent */
+		buf frag;
+		struct hset keys;	/* the key of each of its lines */
+		size_t *dups;		/* offsets of lines whose key an earlier line has */
+		size_t ndups, capdups;
+	} vf;
 };
 
 static struct mig_step *step_new(struct ctx *c, const char *name, const char *program)
@@ -639,9 +647,16 @@ static int tree_file(struct ctx *c, const char *rel, const void *p, size_t n)
 {
 	struct aw w;
 
+	/* compared before anything is written: users/assign is 73 MB at 1M lines */
+	switch (c->reusefd < 0 ? 0 : aw_link_same(c->reusefd, rel, c->treefd, rel, 0644, p, n)) {
+	case -1:
+		return -1;
+	case 1:
+		return 0;
+	}
 	if (aw_open(&w, c->treefd, rel, 0644, AW_MKDIRS) < 0)
 		return -1;
-	if ((c->reusefd >= 0 && aw_reuse(&w, c->reusefd, rel) < 0) || aw_write(&w, p, n) < 0) {
+	if (aw_write(&w, p, n) < 0) {
 		aw_abort(&w);
 		return -1;
 	}
@@ -860,6 +875,7 @@ static int aliases_argv(struct ctx *c, struct mig_step *s, struct argv *a)
 	}
 	alias_ids(c, a);
 	reuse_arg(c, a, "");
+	av_add(a, "--fresh");	/* the staging tree is ours: its files are put in place at once */
 	av_add(a, "-o");
 	av_add(a, "%s", c->tree.s);
 	before = a->n;
@@ -999,9 +1015,30 @@ static size_t count_lines(const char *p, size_t n)
 	return k;
 }
 
-/* append the lines of p[0..n) not seen yet; shadowed ones counted */
-static int merge_lines(struct hset *seen, const char *p, size_t n, buf *out, const char *origin,
-		       struct mig_step *s, unsigned long *lines, unsigned long *shadowed)
+/* a line of users/assign kept (appended to out) or left out (shadowed: noted) */
+static int take_line(int shadow, const char *l, size_t n, buf *out, const char *origin,
+		     struct mig_step *s, unsigned long *lines, unsigned long *shadowed)
+{
+	if (shadow) {
+		(*shadowed)++;
+		return diag_add(&s->d, DIAG_NOTE, "S2Q-G011", NULL, 0,
+				"users/assign: %.*s from %s is left out: the same address comes "
+				"earlier (an alias or virtual-domain line wins, as sendmail's alias "
+				"won over the login)", (int)n, l, origin);
+	}
+	if (buf_append(out, l, n) < 0 || buf_append_c(out, '\n') < 0)
+		return -1;
+	(*lines)++;
+	return 0;
+}
+
+/*
+ * append the lines of p[0..n) not seen yet (nor in also, when not NULL);
+ * shadowed ones counted
+ */
+static int merge_lines(struct hset *seen, const struct hset *also, const char *p, size_t n,
+		       buf *out, const char *origin, struct mig_step *s, unsigned long *lines,
+		       unsigned long *shadowed)
 {
 	buf k = BUF_INIT;
 	size_t i = 0;
@@ -1009,28 +1046,125 @@ static int merge_lines(struct hset *seen, const char *p, size_t n, buf *out, con
 	while (i < n) {
 		const char *nl = memchr(p + i, '\n', n - i);
 		size_t e = nl ? (size_t)(nl - p) : n;
-		unsigned long old;
-		int r;
+		int r = 0;
 
 		if (e > i) {
 			if (assign_key(p + i, e - i, &k) < 0)
 				goto oom;
-			r = hset_put(seen, k.s, k.len, 1, &old);
-			if (r < 0)
+			if (also == NULL || hset_get(also, k.s, k.len, NULL) != 1)
+				r = hset_put(seen, k.s, k.len, 1, NULL);
+			if (r < 0 || take_line(r == 0, p + i, e - i, out, origin, s, lines, shadowed) < 0)
 				goto oom;
+		}
+		i = e + 1;
+	}
+	buf_free(&k);
+	return 0;
+oom:
+	buf_free(&k);
+	return -1;
+}
+
+static void vfrag_free(struct vfrag *v)
+{
+	buf_free(&v->frag);
+	hset_free(&v->keys);
+	free(v->dups);
+	memset(v, 0, sizeof(*v));
+}
+
+/*
+ * vfrag_read - s2q-virtusers' fragment and the key of each line (a line
+ * whose key an earlier one has is remembered): the hashing of its ~1M lines
+ * is done while s2q-aliases still runs.  0, or -1 with errno (nothing kept).
+ */
+static int vfrag_read(struct ctx *c)
+{
+	struct vfrag *v = &c->vf;
+	buf rel = BUF_INIT, k = BUF_INIT;
+	size_t i = 0, n;
+	int r;
+
+	vfrag_free(v);
+	if (buf_printf(&rel, "%s/users/assign.virtusers", c->qh) < 0 || !buf_cstr(&rel))
+		goto fail;
+	r = read_rel(c->treefd, rel.s, &v->frag);
+	if (r < 0)
+		goto fail;
+	if (r == 0) {
+		v->state = 2;
+		goto done;
+	}
+	n = v->frag.len;
+	if (hset_reserve(&v->keys, count_lines(v->frag.s, n), n) < 0)
+		goto fail;
+	while (i < n) {
+		const char *p = v->frag.s, *nl = memchr(p + i, '\n', n - i);
+		size_t e = nl ? (size_t)(nl - p) : n;
+
+		if (e > i) {
+			if (assign_key(p + i, e - i, &k) < 0)
+				goto fail;
+			r = hset_put(&v->keys, k.s, k.len, 1, NULL);
+			if (r < 0)
+				goto fail;
 			if (r == 0) {
-				(*shadowed)++;
-				if (diag_add(&s->d, DIAG_NOTE, "S2Q-G011", NULL, 0,
-					     "users/assign: %.*s from %s is left out: the same address "
-					     "comes earlier (an alias or virtual-domain line wins, as "
-					     "sendmail's alias won over the login)", (int)(e - i), p + i,
-					     origin) < 0)
-					goto oom;
-			} else {
-				if (buf_append(out, p + i, e - i) < 0 || buf_append_c(out, '\n') < 0)
-					goto oom;
-				(*lines)++;
+				if (v->ndups == v->capdups) {
+					size_t nc = v->capdups ? v->capdups * 2 : 64;
+					size_t *nv = realloc(v->dups, nc * sizeof(*nv));
+
+					if (nv == NULL)
+						goto fail;
+					v->dups = nv;
+					v->capdups = nc;
+				}
+				v->dups[v->ndups++] = i;
 			}
+		}
+		i = e + 1;
+	}
+	v->state = 1;
+done:
+	buf_free(&rel);
+	buf_free(&k);
+	return 0;
+fail:
+	{
+		int e = errno;
+
+		vfrag_free(v);
+		buf_free(&rel);
+		buf_free(&k);
+		errno = e;
+	}
+	return -1;
+}
+
+/* the fragment's lines after the aliases' (in seen): left out when seen has the key or an earlier line does */
+static int merge_vfrag(struct ctx *c, const struct hset *seen, buf *out, const char *origin,
+		       struct mig_step *s, unsigned long *lines, unsigned long *shadowed)
+{
+	const struct vfrag *v = &c->vf;
+	const char *p = v->frag.s;
+	buf k = BUF_INIT;
+	size_t i = 0, n = v->frag.len, di = 0;
+
+	while (i < n) {
+		const char *nl = memchr(p + i, '\n', n - i);
+		size_t e = nl ? (size_t)(nl - p) : n;
+		int shadow;
+
+		if (e > i) {
+			if (di < v->ndups && v->dups[di] == i) {
+				shadow = 1;
+				di++;
+			} else {
+				if (assign_key(p + i, e - i, &k) < 0)
+					goto oom;
+				shadow = hset_get(seen, k.s, k.len, NULL) == 1;
+			}
+			if (take_line(shadow, p + i, e - i, out, origin, s, lines, shadowed) < 0)
+				goto oom;
 		}
 		i = e + 1;
 	}
@@ -1052,21 +1186,27 @@ static int step_users(struct ctx *c)
 	int alias = 0, r, ret = -1;
 
 	hset_init(&seen);
-	for (i = 0; i < 2; i++) {
-		buf_reset(&rel);
-		if (buf_printf(&rel, "%s/users/%s", c->qh, frags[i]) < 0 || !buf_cstr(&rel))
-			goto out;
-		r = read_rel(c->treefd, rel.s, &frag);
-		if (r < 0)
-			goto out;
-		if (r == 0)
-			continue;
-		/* room for all its lines at once: no rehash, no copy of what is merged so far */
-		if (hset_reserve(&seen, count_lines(frag.s, frag.len), frag.len) < 0 ||
-		    buf_ready(&out, frag.len) < 0 ||
-		    merge_lines(&seen, frag.s, frag.len, &out, rel.s, s, &fragl, &shadowed) < 0)
-			goto out;
-	}
+	/* s2q-aliases' lines first, then s2q-virtusers' (mostly read already: vfrag_read) */
+	buf_reset(&rel);
+	if (buf_printf(&rel, "%s/users/%s", c->qh, frags[0]) < 0 || !buf_cstr(&rel))
+		goto out;
+	r = read_rel(c->treefd, rel.s, &frag);
+	if (r < 0)
+		goto out;
+	/* room for all its lines at once: no rehash, no copy of what is merged so far */
+	if (r == 1 &&
+	    (hset_reserve(&seen, count_lines(frag.s, frag.len), frag.len) < 0 ||
+	     buf_ready(&out, frag.len) < 0 ||
+	     merge_lines(&seen, NULL, frag.s, frag.len, &out, rel.s, s, &fragl, &shadowed) < 0))
+		goto out;
+	buf_reset(&rel);
+	if (buf_printf(&rel, "%s/users/%s", c->qh, frags[1]) < 0 || !buf_cstr(&rel) ||
+	    (c->vf.state == 0 && vfrag_read(c) < 0))
+		goto out;
+	if (c->vf.state == 1 &&
+	    (buf_ready(&out, c->vf.frag.len) < 0 ||
+	     merge_vfrag(c, &seen, &out, rel.s, s, &fragl, &shadowed) < 0))
+		goto out;
 	lines = fragl;
 	if (c->passwd.len) {
 		struct homectx hc = { c->rootfd, 0 };
@@ -1101,8 +1241,8 @@ static int step_users(struct ctx *c)
 			if (v == PW2U_TAKEN) {
 				accounts++;
 				alias |= isal;
-				if (merge_lines(&seen, pl.s, pl.len, &out, c->passwd_shown, s, &lines,
-						&shadowed) < 0) {
+				if (merge_lines(&seen, &c->vf.keys, pl.s, pl.len, &out, c->passwd_shown,
+						s, &lines, &shadowed) < 0) {
 					lline_close(&lr);
 					goto out;
 				}
@@ -1146,7 +1286,8 @@ static int step_users(struct ctx *c)
 				goto out;
 			po.home = PW2U_HOME_IGNORE;
 			if (pw2u_line(&po, line.s, line.len, &pl, &alias) < 0 ||
-			    merge_lines(&seen, pl.s, pl.len, &out, "--alias-uid", s, &lines, &shadowed) < 0)
+			    merge_lines(&seen, &c->vf.keys, pl.s, pl.len, &out, "--alias-uid", s, &lines,
+					&shadowed) < 0)
 				goto out;
 			if (diag_add(&s->d, DIAG_NOTE, "S2Q-G004", c->passwd_shown, 0,
 				     "qmail's alias user %s is not an account here: its users/assign "
@@ -1199,6 +1340,7 @@ out:
 	if (ret < 0 && errno != ENOMEM && s->reason == NULL)
 		ret = step_reason(s, MIG_FAILED, "unable to merge users/assign: %s", strerror(errno));
 	hset_free(&seen);
+	vfrag_free(&c->vf);
 	buf_free(&out);
 	buf_free(&frag);
 	buf_free(&pl);
@@ -1968,6 +2110,9 @@ int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
 		}
 		if (step_virtusers(&c, sv) < 0 || step_cf(&c, sc) < 0)
 			bad = errno ? errno : ENOMEM;
+		/* meanwhile: s2q-virtusers' users/assign lines (a failure: step_users retries) */
+		if (!bad && ar == 1)
+			(void)vfrag_read(&c);
 		if (ar == 1) {
 			if (run_finish(&c, sa, &ba, &ja) < 0) {
 				if (!bad)
@@ -2067,6 +2212,7 @@ out:
 		free(c.notlocal[i]);
 	free(c.notlocal);
 	hset_free(&c.excluded);
+	vfrag_free(&c.vf);
 	if (c.only)
 		pcre2_code_free(c.only);
 	if (c.excl)

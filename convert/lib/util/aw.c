@@ -290,7 +290,8 @@ void aw_dircache_free(struct aw_dircache *c)
 	aw_dircache_init(c);
 }
 
-int aw_dircache_get(struct aw_dircache *c, int rootfd, const char *rel, const char **base)
+static int dircache(struct aw_dircache *c, int rootfd, const char *rel, const char **base,
+		    unsigned flags)
 {
 	const char *sl = strrchr(rel, '/');
 	size_t n = sl ? (size_t)(sl - rel) : 0;
@@ -302,12 +303,63 @@ int aw_dircache_get(struct aw_dircache *c, int rootfd, const char *rel, const ch
 	c->rel = strndup(rel, n);
 	if (c->rel == NULL)
 		return -2;
-	c->fd = aw_opendir(rootfd, c->rel, 0);
-	if (c->fd < 0 && errno == ENOMEM) {
-		aw_dircache_free(c);
-		return -2;
+	c->fd = aw_opendir(rootfd, c->rel, flags);
+	if (c->fd < 0 && (errno == ENOMEM || flags)) {
+		int e = errno;
+
+		aw_dircache_free(c);	/* a directory that could not be made is not remembered */
+		errno = e;
+		return e == ENOMEM ? -2 : -1;
 	}
 	return c->fd;
+}
+
+int aw_dircache_get(struct aw_dircache *c, int rootfd, const char *rel, const char **base)
+{
+	return dircache(c, rootfd, rel, base, 0);
+}
+
+int aw_dircache_make(struct aw_dircache *c, int rootfd, const char *rel, const char **base)
+{
+	return dircache(c, rootfd, rel, base, AW_MKDIRS);
+}
+
+int aw_link_same(int refroot, const char *refrel, int rootfd, const char *rel, mode_t mode,
+		 const void *p, size_t n)
+{
+	struct aw_dircache from, to;
+	struct stat ds, rs;
+	const char *base, *rbase;
+	int dfd, rfd, r = -1;
+	gid_t gid = getegid();
+
+	aw_dircache_init(&from);
+	aw_dircache_init(&to);
+	rfd = aw_dircache_get(&from, refroot, refrel, &rbase);
+	if (rfd == -2)
+		goto oom;
+	r = 0;
+	if (rfd < 0)
+		goto out;
+	r = -1;
+	dfd = aw_dircache_make(&to, rootfd, rel, &base);
+	if (dfd == -2)
+		goto oom;
+	if (dfd < 0)
+		goto out;
+	if (fstat(dfd, &ds) < 0)
+		goto out;
+	if (ds.st_mode & S_ISGID)	/* a new file would get the directory's group */
+		gid = ds.st_gid;
+	r = aw_same_file(rfd, rbase, mode, geteuid(), gid, n, p ? p : "", -1, &rs) &&
+	    aw_link_checked(rfd, rbase, &rs, dfd, base);
+	goto out;
+oom:
+	errno = ENOMEM;
+out:
+	aw_dircache_free(&from);
+	aw_dircache_free(&to);
+	return r;
 }
 
 /*

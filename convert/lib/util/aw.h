@@ -77,6 +77,17 @@ void aw_dircache_init(struct aw_dircache *c);
 void aw_dircache_free(struct aw_dircache *c);
 /* the directory of rel under rootfd opened with aw_opendir: fd, -1 none, -2 ENOMEM; *base: rel's last part */
 int aw_dircache_get(struct aw_dircache *c, int rootfd, const char *rel, const char **base);
+/* aw_dircache_make - aw_dircache_get with missing directories created (AW_MKDIRS) */
+int aw_dircache_make(struct aw_dircache *c, int rootfd, const char *rel, const char **base);
+/*
+ * aw_link_same - make rootfd/rel (not there yet; its directories made as
+ * needed) a hard link to refroot/refrel when that is a regular file with
+ * exactly p[0..n), this mode and the owner a new file there would get: the
+ * same as writing the file with aw_reuse, without writing it first.
+ * 1 linked, 0 not (write it), -1 error (errno; ENOMEM, the directory).
+ */
+int aw_link_same(int refroot, const char *refrel, int rootfd, const char *rel, mode_t mode,
+		 const void *p, size_t n);
 /* aw_file - write a whole file in one call */
 int aw_file(int rootfd, const char *rel, mode_t mode, unsigned flags, const void *p, size_t n);
 

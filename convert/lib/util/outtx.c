@@ -26,6 +26,7 @@ int outtx_begin(struct outtx *t, int rootfd)
 	t->stagefd = -1;
 	t->reffd = rootfd;
 	aw_dircache_init(&t->refdir);
+	aw_dircache_init(&t->outdir);
 	for (i = 0; i < 100; i++) {
 		snprintf(t->stagename, sizeof(t->stagename), ".s2q-stage.%ld.%d", (long)getpid(), i);
 		if (mkdirat(rootfd, t->stagename, 0700) == 0)
@@ -61,8 +62,18 @@ void outtx_reuse(struct outtx *t, int reffd)
 	aw_dircache_free(&t->refdir);
 }
 
-/* reuse - link the reference's rel into the stage when it is p[0..n) with this mode: 1, else 0; -1 ENOMEM */
-static int reuse(struct outtx *t, const char *rel, const char *stage, unsigned mode,
+void outtx_direct(struct outtx *t)
+{
+	t->direct = 1;
+}
+
+static int placed(const struct outtx_file *f)
+{
+	return f->stage[0] == 'p';
+}
+
+/* reuse - link the reference's rel to todir/to when it is p[0..n) with this mode: 1, else 0; -1 ENOMEM */
+static int reuse(struct outtx *t, const char *rel, int todir, const char *to, unsigned mode,
 		 const void *p, size_t n)
 {
 	struct stat rs;
@@ -80,7 +91,56 @@ static int reuse(struct outtx *t, const char *rel, const char *stage, unsigned m
 	return dfd >= 0 &&
 	       aw_same_file(dfd, base, (mode_t)mode, (uid_t)t->uid, (gid_t)t->gid, n, p ? p : "", -1,
 			    &rs) &&
-	       aw_link_checked(dfd, base, &rs, t->stagefd, stage);
+	       aw_link_checked(dfd, base, &rs, todir, to);
+}
+
+/* write p[0..n) as the new file dirfd/name (O_EXCL), mode set; removed again on failure */
+static int put_new(int dirfd, const char *name, unsigned mode, const void *p, size_t n)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600), e;
+
+	if (fd < 0)
+		return -1;
+	if (fchmod(fd, (mode_t)mode) < 0 || write_all(fd, p, n) < 0) {
+		e = errno;
+		close(fd);
+		unlinkat(dirfd, name, 0);
+		errno = e;
+		return -1;
+	}
+	if (close(fd) < 0) {
+		e = errno;
+		unlinkat(dirfd, name, 0);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* outtx_direct's outtx_file: rel put in place at once */
+static int file_direct(struct outtx *t, struct outtx_file *f, unsigned mode, const void *p,
+		       size_t n)
+{
+	const char *base;
+	int dfd = aw_dircache_make(&t->outdir, t->rootfd, f->rel, &base);
+
+	if (dfd < 0) {
+		if (dfd == -2)
+			errno = ENOMEM;
+		return -1;
+	}
+	switch (reuse(t, f->rel, dfd, base, mode, p, n)) {
+	case -1:
+		return -1;
+	case 1:
+		break;
+	default:
+		if (put_new(dfd, base, mode, p, n) < 0)
+			return -1;
+		t->nunsynced++;
+	}
+	f->stage[0] = 'p';
+	return 0;
 }
 
 int outtx_add(struct outtx *t, const char *rel, char *stage)
@@ -126,11 +186,12 @@ int outtx_add(struct outtx *t, const char *rel, char *stage)
 int outtx_file(struct outtx *t, const char *rel, unsigned mode, const void *p, size_t n)
 {
 	char stage[16];
-	int fd, e;
 
 	if (outtx_add(t, rel, stage) < 0)
 		return -1;
-	switch (reuse(t, rel, stage, mode, p, n)) {
+	if (t->direct)
+		return file_direct(t, &t->v[t->n - 1], mode, p, n);
+	switch (reuse(t, rel, t->stagefd, stage, mode, p, n)) {
 	case -1:
 		return -1;
 	case 1:
@@ -140,22 +201,8 @@ int outtx_file(struct outtx *t, const char *rel, unsigned mode, const void *p, s
 	if (t->n <= OUTTX_BATCH)
 		return aw_file(t->stagefd, stage, (mode_t)mode, 0, p, n);
 	/* the stage is private and the name new: no temp name needed; durable at commit */
-	fd = openat(t->stagefd, stage, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
+	if (put_new(t->stagefd, stage, mode, p, n) < 0)
 		return -1;
-	if (fchmod(fd, (mode_t)mode) < 0 || write_all(fd, p, n) < 0) {
-		e = errno;
-		close(fd);
-		unlinkat(t->stagefd, stage, 0);
-		errno = e;
-		return -1;
-	}
-	if (close(fd) < 0) {
-		e = errno;
-		unlinkat(t->stagefd, stage, 0);
-		errno = e;
-		return -1;
-	}
 	t->nunsynced++;
 	return 0;
 }
@@ -173,7 +220,9 @@ static int sync_staged(struct outtx *t)
 	if (errno != ENOSYS)
 		return -1;
 	for (i = 0; i < t->n; i++) {
-		fd = openat(t->stagefd, t->v[i].stage, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		/* a file put in place: its path in the caller's private tree */
+		fd = placed(&t->v[i]) ? openat(t->rootfd, t->v[i].rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+				      : openat(t->stagefd, t->v[i].stage, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return -1;
 		if (fsync(fd) < 0) {
@@ -200,6 +249,11 @@ static void stage_remove(struct outtx *t, const unsigned char *backups)
 
 	if (t->stagefd >= 0) {
 		for (i = 0; i < t->n; i++) {
+			if (placed(&t->v[i])) {
+				if (backups == NULL)	/* failed or aborted: taken away again */
+					unlinkat(t->rootfd, t->v[i].rel, 0);
+				continue;
+			}
 			if (backups == NULL)
 				unlinkat(t->stagefd, t->v[i].stage, 0);
 			else if (backups[i] != 1)
@@ -213,6 +267,7 @@ static void stage_remove(struct outtx *t, const unsigned char *backups)
 		unlinkat(t->rootfd, t->stagename, AT_REMOVEDIR);
 	}
 	outtx_reuse(t, -1);
+	aw_dircache_free(&t->outdir);
 	for (i = 0; i < t->n; i++)
 		free(t->v[i].rel);
 	free(t->v);
@@ -350,6 +405,10 @@ int outtx_commit(struct outtx *t)
 			dn = NULL;
 		}
 		dirof[i] = j;
+		if (placed(&t->v[i])) {	/* in place already (outtx_direct) */
+			done = i + 1;
+			continue;
+		}
 		memcpy(b, t->v[i].stage, sizeof(b));
 		b[0] = 'b';
 		if (fstatat(dirs[j].fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {

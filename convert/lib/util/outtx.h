@@ -41,6 +41,17 @@
  * itself (outtx_add + aw/cdbw) gets the same with aw_reuse(w, t->reffd, rel)
  * before its commit.  A link that cannot be made (REF on another file
  * system) means the file is written as usual.
+ *
+ * outtx_direct: the root is a new directory of the caller's own that nothing
+ * reads before the caller publishes it as a whole (s2q-migrate's staging
+ * tree).  outtx_file then puts each file in place at once (directories
+ * made as needed), linked from REF or written with O_EXCL (a file already
+ * there is an error, EEXIST), instead of staging it and renaming it at
+ * the commit: a rename less per file, the one staging directory being the
+ * caller's.  The commit makes them durable with the rest; a failure or
+ * outtx_abort removes them (the directories made stay, in a tree the
+ * caller throws away).  Files the caller stages itself (outtx_add) are
+ * published as usual.
  * All calls: 0, or -1 with errno.
  */
 struct outtx {
@@ -49,13 +60,15 @@ struct outtx {
 	char stagename[48];
 	struct outtx_file {
 		char *rel;		/* target, relative to the root */
-		char stage[16];		/* its staged name */
+		char stage[16];		/* its staged name ("p...": put in place, outtx_direct) */
 	} *v;
 	size_t n, cap;
 	struct hset rels;
 	size_t nunsynced;	/* files outtx_file wrote, not fsynced yet */
 	int reffd;		/* the tree unchanged files are linked from: the root by default */
 	struct aw_dircache refdir;	/* the last directory looked at under reffd */
+	int direct;		/* outtx_direct */
+	struct aw_dircache outdir;	/* the last target directory (outtx_direct) */
 	unsigned long uid, gid;	/* the owner a new file in the stage gets */
 	char failed[256];	/* after a failed commit: the target it failed at (may be cut) */
 };
@@ -63,6 +76,8 @@ struct outtx {
 int outtx_begin(struct outtx *t, int rootfd);
 /* outtx_reuse - link unchanged files from the tree reffd (kept open by the caller) */
 void outtx_reuse(struct outtx *t, int reffd);
+/* outtx_direct - outtx_file puts files in place at once (see above) */
+void outtx_direct(struct outtx *t);
 /*
  * outtx_add - register the target rel (a safe relative path, each at most
  * once: EEXIST) and get the name to write it under in t->stagefd
