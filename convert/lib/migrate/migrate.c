@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +97,13 @@ struct ctx {
 	struct vfrag {
 		int state;		/* 0 not read (yet), 1 read, 2 absent */
 		buf frag;
-		struct hset keys;	/* the key of each of its lines */
+		/* the 64-bit hash of each line's key with the line's offset, grouped by
+		   the hash's top bits (bucket b: kv[bstart[b] .. bstart[b + 1]), in line order) */
+		struct vkey { uint64_t h; size_t off; } *kv;
+		size_t *bstart;
+		unsigned bits;
+		size_t nk;		/* lines */
+		int plain;		/* every line ends with a newline, none is empty */
 		size_t *dups;		/* offsets of lines whose key an earlier line has */
 		size_t ndups, capdups;
 	} vf;
@@ -1032,15 +1039,17 @@ static int take_line(int shadow, const char *l, size_t n, buf *out, const char *
 	return 0;
 }
 
+static int vfrag_has(const struct vfrag *v, const char *k, size_t kn, buf *tmp);
+
 /*
  * append the lines of p[0..n) not seen yet (nor in also, when not NULL);
  * shadowed ones counted
  */
-static int merge_lines(struct hset *seen, const struct hset *also, const char *p, size_t n,
+static int merge_lines(struct hset *seen, const struct vfrag *also, const char *p, size_t n,
 		       buf *out, const char *origin, struct mig_step *s, unsigned long *lines,
 		       unsigned long *shadowed)
 {
-	buf k = BUF_INIT;
+	buf k = BUF_INIT, tmp = BUF_INIT;
 	size_t i = 0;
 
 	while (i < n) {
@@ -1051,38 +1060,122 @@ static int merge_lines(struct hset *seen, const struct hset *also, const char *p
 		if (e > i) {
 			if (assign_key(p + i, e - i, &k) < 0)
 				goto oom;
-			if (also == NULL || hset_get(also, k.s, k.len, NULL) != 1)
+			if (also && (r = vfrag_has(also, k.s, k.len, &tmp)) < 0)
+				goto oom;
+			if (r == 0)
 				r = hset_put(seen, k.s, k.len, 1, NULL);
+			else
+				r = 0;	/* in also: left out */
 			if (r < 0 || take_line(r == 0, p + i, e - i, out, origin, s, lines, shadowed) < 0)
 				goto oom;
 		}
 		i = e + 1;
 	}
 	buf_free(&k);
+	buf_free(&tmp);
 	return 0;
 oom:
 	buf_free(&k);
+	buf_free(&tmp);
 	return -1;
 }
 
 static void vfrag_free(struct vfrag *v)
 {
 	buf_free(&v->frag);
-	hset_free(&v->keys);
+	free(v->kv);
+	free(v->bstart);
 	free(v->dups);
 	memset(v, 0, sizeof(*v));
 }
 
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* a 64-bit hash of a users/assign key, eight bytes a step */
+static uint64_t key_hash(const char *k, size_t n)
+{
+	const uint64_t m = 0x9e3779b97f4a7c15ULL;
+	uint64_t x = (uint64_t)n * m, w;
+
+	while (n >= 8) {
+		memcpy(&w, k, 8);
+		x = (x ^ w) * m;
+		x ^= x >> 29;
+		k += 8;
+		n -= 8;
+	}
+	if (n) {
+		w = 0;
+		memcpy(&w, k, n);
+		x = (x ^ w) * m;
+	}
+	x ^= x >> 32;
+	x *= 0xd6e8feb86659fd93ULL;
+	x ^= x >> 32;
+	return x;
+}
+
+/* the line of the fragment at off, without its newline */
+static size_t line_at(const struct vfrag *v, size_t off)
+{
+	const char *nl = memchr(v->frag.s + off, '\n', v->frag.len - off);
+
+	return nl ? (size_t)(nl - v->frag.s) - off : v->frag.len - off;
+}
+
+/* does the line at off have key k?  1, 0; -1 ENOMEM */
+static int key_is(const struct vfrag *v, size_t off, const char *k, size_t kn, buf *tmp)
+{
+	if (assign_key(v->frag.s + off, line_at(v, off), tmp) < 0)
+		return -1;
+	return tmp->len == kn && memcmp(tmp->s, k, kn) == 0;
+}
+
+/* vfrag_first - the first line of the fragment with key k: 1 (*off its offset), 0 none; -1 ENOMEM */
+static int vfrag_first(const struct vfrag *v, const char *k, size_t kn, buf *tmp, size_t *off)
+{
+	uint64_t h;
+	size_t i, b;
+	int r;
+
+	if (v->state != 1 || v->kv == NULL)
+		return 0;
+	h = key_hash(k, kn);
+	b = (size_t)(h >> (64 - v->bits));
+	for (i = v->bstart[b]; i < v->bstart[b + 1]; i++)	/* in line order */
+		if (v->kv[i].h == h && (r = key_is(v, v->kv[i].off, k, kn, tmp)) != 0) {
+			*off = v->kv[i].off;
+			return r;
+		}
+	return 0;
+}
+
+/* vfrag_has - does a line of the fragment have key k?  1, 0; -1 ENOMEM */
+static int vfrag_has(const struct vfrag *v, const char *k, size_t kn, buf *tmp)
+{
+	size_t off;
+
+	return vfrag_first(v, k, kn, tmp, &off);
+}
+
 /*
- * vfrag_read - s2q-virtusers' fragment and the key of each line (a line
- * whose key an earlier one has is remembered): the hashing of its ~1M lines
- * is done while s2q-aliases still runs.  0, or -1 with errno (nothing kept).
+ * vfrag_read - s2q-virtusers' fragment and the key of each line, as hashes
+ * grouped by their top bits (two passes over a flat array, no hash table: the
+ * ~1M lines of a big host cost a cache miss each in one), and the lines whose
+ * key an earlier line has.  Done while s2q-aliases may still run.  0, or -1
+ * with errno (nothing kept).
  */
 static int vfrag_read(struct ctx *c)
 {
 	struct vfrag *v = &c->vf;
-	buf rel = BUF_INIT, k = BUF_INIT;
-	size_t i = 0, n;
+	struct vkey *tmp = NULL;
+	buf rel = BUF_INIT, k = BUF_INIT, k2 = BUF_INIT;
+	size_t i = 0, j, b, n, nl, nk = 0, nb, *pos = NULL;
 	int r;
 
 	vfrag_free(v);
@@ -1096,19 +1189,51 @@ static int vfrag_read(struct ctx *c)
 		goto done;
 	}
 	n = v->frag.len;
-	if (hset_reserve(&v->keys, count_lines(v->frag.s, n), n) < 0)
+	nl = count_lines(v->frag.s, n);
+	for (v->bits = 4; v->bits < 24 && ((size_t)1 << v->bits) < nl / 4; v->bits++)
+		;
+	nb = (size_t)1 << v->bits;
+	v->plain = n > 0 && v->frag.s[n - 1] == '\n';
+	tmp = malloc((nl + 1) * sizeof(*tmp));
+	v->kv = malloc((nl + 1) * sizeof(*v->kv));
+	v->bstart = calloc(nb + 1, sizeof(*v->bstart));
+	pos = malloc((nb + 1) * sizeof(*pos));
+	if (tmp == NULL || v->kv == NULL || v->bstart == NULL || pos == NULL)
 		goto fail;
 	while (i < n) {
-		const char *p = v->frag.s, *nl = memchr(p + i, '\n', n - i);
-		size_t e = nl ? (size_t)(nl - p) : n;
+		const char *p = v->frag.s, *e0 = memchr(p + i, '\n', n - i);
+		size_t e = e0 ? (size_t)(e0 - p) : n;
 
+		if (e == i)
+			v->plain = 0;
 		if (e > i) {
 			if (assign_key(p + i, e - i, &k) < 0)
 				goto fail;
-			r = hset_put(&v->keys, k.s, k.len, 1, NULL);
-			if (r < 0)
-				goto fail;
-			if (r == 0) {
+			tmp[nk].h = key_hash(k.s, k.len);
+			tmp[nk].off = i;
+			v->bstart[(size_t)(tmp[nk].h >> (64 - v->bits)) + 1]++;
+			nk++;
+		}
+		i = e + 1;
+	}
+	for (b = 0; b < nb; b++)
+		v->bstart[b + 1] += v->bstart[b];
+	memcpy(pos, v->bstart, (nb + 1) * sizeof(*pos));
+	for (i = 0; i < nk; i++)	/* stable: each bucket in line order */
+		v->kv[pos[tmp[i].h >> (64 - v->bits)]++] = tmp[i];
+	/* a line whose key an earlier line of its bucket has (the same hash, then compared) */
+	for (b = 0; b < nb; b++)
+		for (j = v->bstart[b] + 1; j < v->bstart[b + 1]; j++)
+			for (i = v->bstart[b]; i < j; i++) {
+				if (v->kv[i].h != v->kv[j].h)
+					continue;
+				if (assign_key(v->frag.s + v->kv[j].off, line_at(v, v->kv[j].off), &k2) < 0)
+					goto fail;
+				r = key_is(v, v->kv[i].off, k2.s, k2.len, &k);
+				if (r < 0)
+					goto fail;
+				if (r == 0)
+					continue;
 				if (v->ndups == v->capdups) {
 					size_t nc = v->capdups ? v->capdups * 2 : 64;
 					size_t *nv = realloc(v->dups, nc * sizeof(*nv));
@@ -1118,23 +1243,30 @@ static int vfrag_read(struct ctx *c)
 					v->dups = nv;
 					v->capdups = nc;
 				}
-				v->dups[v->ndups++] = i;
+				v->dups[v->ndups++] = v->kv[j].off;
+				break;
 			}
-		}
-		i = e + 1;
-	}
+	if (v->ndups > 1)
+		qsort(v->dups, v->ndups, sizeof(*v->dups), cmp_size);
+	v->nk = nk;
 	v->state = 1;
 done:
+	free(tmp);
+	free(pos);
 	buf_free(&rel);
 	buf_free(&k);
+	buf_free(&k2);
 	return 0;
 fail:
 	{
 		int e = errno;
 
 		vfrag_free(v);
+		free(tmp);
+		free(pos);
 		buf_free(&rel);
 		buf_free(&k);
+		buf_free(&k2);
 		errno = e;
 	}
 	return -1;
@@ -1147,8 +1279,55 @@ static int merge_vfrag(struct ctx *c, const struct hset *seen, buf *out, const c
 	const struct vfrag *v = &c->vf;
 	const char *p = v->frag.s;
 	buf k = BUF_INIT;
-	size_t i = 0, n = v->frag.len, di = 0;
+	size_t i = 0, n = v->frag.len, di = 0, *sh = NULL, nsh = 0, pos = 0, off;
+	unsigned long left = 0;
+	int r;
 
+	/*
+	 * The lines left out are the dups and, for each key of seen (the aliases'
+	 * lines, few), the first line with it: looked up from that side, the rest
+	 * is copied in stretches between them, without a key made per line.
+	 */
+	if (v->plain) {
+		sh = malloc((v->ndups + seen->n + 1) * sizeof(*sh));
+		if (sh == NULL)
+			goto oom;
+		if (v->ndups)
+			memcpy(sh, v->dups, v->ndups * sizeof(*sh));
+		nsh = v->ndups;
+		for (i = 0; i < seen->nslots; i++) {
+			const struct hset_slot *sl = &seen->slots[i];
+
+			if (sl->off == 0)
+				continue;
+			r = vfrag_first(v, seen->arena + sl->off - 1, sl->len, &k, &off);
+			if (r < 0)
+				goto oom;
+			if (r == 1)
+				sh[nsh++] = off;
+		}
+		if (nsh > 1)
+			qsort(sh, nsh, sizeof(*sh), cmp_size);
+		for (i = 0; i < nsh; i++) {
+			size_t ln;
+
+			if (sh[i] < pos)
+				continue;	/* the same line twice */
+			ln = line_at(v, sh[i]);
+			if (buf_append(out, p + pos, sh[i] - pos) < 0 ||
+			    take_line(1, p + sh[i], ln, out, origin, s, lines, shadowed) < 0)
+				goto oom;
+			left++;
+			pos = sh[i] + ln + 1;
+		}
+		if (buf_append(out, p + pos, n - pos) < 0)
+			goto oom;
+		*lines += (unsigned long)v->nk - left;
+		free(sh);
+		buf_free(&k);
+		return 0;
+	}
+	i = 0;
 	while (i < n) {
 		const char *nl = memchr(p + i, '\n', n - i);
 		size_t e = nl ? (size_t)(nl - p) : n;
@@ -1171,6 +1350,7 @@ static int merge_vfrag(struct ctx *c, const struct hset *seen, buf *out, const c
 	buf_free(&k);
 	return 0;
 oom:
+	free(sh);
 	buf_free(&k);
 	return -1;
 }
@@ -1241,7 +1421,7 @@ static int step_users(struct ctx *c)
 			if (v == PW2U_TAKEN) {
 				accounts++;
 				alias |= isal;
-				if (merge_lines(&seen, &c->vf.keys, pl.s, pl.len, &out, c->passwd_shown,
+				if (merge_lines(&seen, &c->vf, pl.s, pl.len, &out, c->passwd_shown,
 						s, &lines, &shadowed) < 0) {
 					lline_close(&lr);
 					goto out;
@@ -1286,7 +1466,7 @@ static int step_users(struct ctx *c)
 				goto out;
 			po.home = PW2U_HOME_IGNORE;
 			if (pw2u_line(&po, line.s, line.len, &pl, &alias) < 0 ||
-			    merge_lines(&seen, &c->vf.keys, pl.s, pl.len, &out, "--alias-uid", s, &lines,
+			    merge_lines(&seen, &c->vf, pl.s, pl.len, &out, "--alias-uid", s, &lines,
 					&shadowed) < 0)
 				goto out;
 			if (diag_add(&s->d, DIAG_NOTE, "S2Q-G004", c->passwd_shown, 0,
