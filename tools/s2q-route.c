@@ -547,10 +547,13 @@ int main(int argc, char **argv)
 		po.qmailfd = qfd;
 		po.qmailhome = qo.qmailhome;
 		po.aliases = smres_aliases(&sr);
+		po.vt = smres_vtab(&sr);
 		if (prove_select(&addrs, &h, &po, &d) < 0)
 			oom();
 	}
 	if (d.oom)
+		oom();
+	if (prove_addrs_seal(&addrs) < 0)	/* each address once */
 		oom();
 	prog_print_diags(&d);
 

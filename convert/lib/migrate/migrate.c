@@ -93,7 +93,7 @@ struct ctx {
 	struct hset excluded;	/* virtual domains left out by the filters */
 	pcre2_code *only, *excl;
 	pcre2_match_data *md;
-	/* s2q-virtusers' users/assign fragment, read while s2q-aliases still runs */
+	/* s2q-virtusers' users/assign fragment, read before s2q-aliases is waited for */
 	struct vfrag {
 		int state;		/* 0 not read (yet), 1 read, 2 absent */
 		buf frag;

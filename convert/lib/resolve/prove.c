@@ -41,14 +41,12 @@ static char uc(char c)
 
 void prove_addrs_init(struct prove_addrs *a)
 {
-	hset_init(&a->seen);
 	buf_init(&a->arena);
 	a->n = 0;
 }
 
 void prove_addrs_free(struct prove_addrs *a)
 {
-	hset_free(&a->seen);
 	buf_free(&a->arena);
 	a->n = 0;
 }
@@ -56,7 +54,6 @@ void prove_addrs_free(struct prove_addrs *a)
 int prove_addrs_add(struct prove_addrs *a, const char *addr, size_t len, int via)
 {
 	size_t i, start = a->arena.len;
-	int r;
 
 	if (len == 0 || len > PROVE_ADDR_MAX)
 		return 0;
@@ -64,23 +61,149 @@ int prove_addrs_add(struct prove_addrs *a, const char *addr, size_t len, int via
 		if ((unsigned char)addr[i] < 0x20 || addr[i] == 0x7f)
 			return 0;
 	if (buf_append_c(&a->arena, via == PROVE_VIA_SMTP ? 's' : 'l') < 0 ||
-	    buf_append(&a->arena, addr, len) < 0)
-		goto fail;
-	r = hset_put(&a->seen, a->arena.s + start, len + 1, a->n, NULL);
-	if (r < 0)
-		goto fail;
-	if (r == 0) {
+	    buf_append(&a->arena, addr, len) < 0 || buf_append_c(&a->arena, '\0') < 0) {
 		a->arena.len = start;
-		return 0;
+		errno = ENOMEM;
+		return -1;
 	}
-	if (buf_append_c(&a->arena, '\0') < 0)
-		goto fail;
 	a->n++;
 	return 1;
-fail:
-	a->arena.len = start;
-	errno = ENOMEM;
-	return -1;
+}
+
+struct ad_key {
+	uint64_t h;
+	size_t off;
+};
+
+static uint64_t ad_hash(const char *k, size_t n)
+{
+	const uint64_t m = 0x9e3779b97f4a7c15ULL;
+	uint64_t x = (uint64_t)n * m, w;
+
+	while (n >= 8) {
+		memcpy(&w, k, 8);
+		x = (x ^ w) * m;
+		x ^= x >> 29;
+		k += 8;
+		n -= 8;
+	}
+	if (n) {
+		w = 0;
+		memcpy(&w, k, n);
+		x = (x ^ w) * m;
+	}
+	x ^= x >> 32;
+	x *= 0xd6e8feb86659fd93ULL;
+	x ^= x >> 32;
+	x *= 0x9e3779b97f4a7c15ULL;
+	return x ^ (x >> 29);
+}
+
+/* stable counting sort of v[0..n) into out by the 8 bits of h at shift */
+static void ad_pass(const struct ad_key *v, struct ad_key *out, size_t n, unsigned shift)
+{
+	size_t cnt[257] = { 0 }, i;
+
+	for (i = 0; i < n; i++)
+		cnt[((v[i].h >> shift) & 0xff) + 1]++;
+	for (i = 0; i < 256; i++)
+		cnt[i + 1] += cnt[i];
+	for (i = 0; i < n; i++)
+		out[cnt[(v[i].h >> shift) & 0xff]++] = v[i];
+}
+
+static int cmp_off(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, b = *(const size_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+int prove_addrs_seal(struct prove_addrs *a)
+{
+	struct ad_key *v = NULL, *t = NULL;
+	size_t *dup = NULL, ndup = 0, n = 0, p, len, i, j, b, lo, hi;
+	size_t cnt[257] = { 0 };
+	int rc = -1;
+
+	if (a->n < 2)
+		return 0;
+	v = malloc(a->n * sizeof(*v));
+	t = malloc(a->n * sizeof(*t));
+	if (v == NULL || t == NULL)
+		goto out;
+	for (p = 0; p < a->arena.len; p += len + 1) {
+		len = strlen(a->arena.s + p);
+		v[n].h = ad_hash(a->arena.s + p, len);
+		v[n++].off = p;
+	}
+	/*
+	 * grouped by the top 8 bits (one pass, 256 streams), then each group by
+	 * bits 32..55 (three passes in a buffer that fits the cache); every pass
+	 * is stable, so equal hashes end up together in line order
+	 */
+	for (i = 0; i < n; i++)
+		cnt[(v[i].h >> 56) + 1]++;
+	for (i = 0; i < 256; i++)
+		cnt[i + 1] += cnt[i];
+	{
+		size_t pos[256];
+
+		memcpy(pos, cnt, sizeof(pos));
+		for (i = 0; i < n; i++)
+			t[pos[v[i].h >> 56]++] = v[i];
+	}
+	for (b = 0; b < 256; b++) {
+		lo = cnt[b];
+		hi = cnt[b + 1];
+		ad_pass(t + lo, v + lo, hi - lo, 32);
+		ad_pass(v + lo, t + lo, hi - lo, 40);
+		ad_pass(t + lo, v + lo, hi - lo, 48);
+		/* v[lo..hi) in order of bits 32..63: equal hashes are in one run of equal bits */
+		for (j = lo + 1; j < hi; j++)
+			for (i = j; i-- > lo && (v[i].h >> 32) == (v[j].h >> 32);) {
+				const char *x = a->arena.s + v[i].off, *y = a->arena.s + v[j].off;
+
+				if (v[i].h != v[j].h || strcmp(x, y) != 0)
+					continue;
+				if (ndup % 64 == 0) {
+					size_t *nd = realloc(dup, (ndup + 64) * sizeof(*nd));
+
+					if (nd == NULL)
+						goto out;
+					dup = nd;
+				}
+				/* the later one goes (the run is in line order: v[j]) */
+				dup[ndup++] = v[i].off > v[j].off ? v[i].off : v[j].off;
+				break;
+			}
+	}
+	if (ndup) {
+		size_t w = 0, k = 0;
+
+		qsort(dup, ndup, sizeof(*dup), cmp_off);
+		for (p = 0; p < a->arena.len; p += len + 1) {
+			len = strlen(a->arena.s + p);
+			if (k < ndup && dup[k] == p) {
+				while (k < ndup && dup[k] == p)
+					k++;
+				continue;
+			}
+			if (w != p)
+				memmove(a->arena.s + w, a->arena.s + p, len + 1);
+			w += len + 1;
+		}
+		a->arena.len = w;
+		a->n = n - ndup;
+	}
+	rc = 0;
+out:
+	free(v);
+	free(t);
+	free(dup);
+	if (rc < 0)
+		errno = ENOMEM;
+	return rc;
 }
 
 int prove_addrs_next(const struct prove_addrs *a, size_t *pos, const char **addr, int *via)
@@ -400,6 +523,21 @@ static int sel_passwd(struct prove_addrs *a, const struct prove_sel_opts *o, con
 }
 
 /* the keys of one K map's text source, to fn (virtuser: prove_sel_vkey; mailertable: route) */
+/* a virtusertable key's addresses, and its domain into vdoms; 0, -1 ENOMEM */
+static int sel_vkey_dom(struct prove_addrs *a, struct hset *vdoms, const char *key, size_t klen)
+{
+	const char *at = memchr(key, '@', klen);
+
+	if (prove_sel_vkey(a, key, klen) < 0)
+		return -1;
+	while (at && memchr(at + 1, '@', klen - (size_t)(at + 1 - key)))
+		at = memchr(at + 1, '@', klen - (size_t)(at + 1 - key));
+	if (at && at + 1 < key + klen &&
+	    hset_put(vdoms, at + 1, klen - (size_t)(at + 1 - key), 0, NULL) < 0)
+		return -1;
+	return 0;
+}
+
 static int sel_map(struct prove_addrs *a, const struct host *h, const char *name,
 		   enum host_feature f, const struct prove_sel_opts *o, struct hset *vdoms,
 		   struct diag_sink *d)
@@ -413,6 +551,20 @@ static int sel_map(struct prove_addrs *a, const struct host *h, const char *name
 
 	if (m == NULL || !h->feature[f])
 		return 0;
+	if (vdoms && o->vt) {	/* the resolver's copy: the same records in file order */
+		const char *key, *val;
+		size_t i, klen, vlen;
+		unsigned long line;
+
+		for (i = 0; i < o->vt->nrec; i++) {
+			r = vtab_at(o->vt, i, &key, &klen, &val, &vlen, &line);
+			if (r < 0)
+				return -1;
+			if (r == 1 && sel_vkey_dom(a, vdoms, key, klen) < 0)
+				return -1;
+		}
+		return 0;
+	}
 	diag_init(&scratch);
 	r = cf_map_source(h, m, o->rootfd, &fd, &shown, &scratch);
 	if (r <= 0) {
@@ -429,14 +581,7 @@ static int sel_map(struct prove_addrs *a, const struct host *h, const char *name
 	}
 	while ((r = maptext_next(&mt, &rec)) > 0) {
 		if (vdoms) {
-			const char *at = memchr(rec.key, '@', rec.klen);
-
-			if (prove_sel_vkey(a, rec.key, rec.klen) < 0)
-				break;
-			while (at && memchr(at + 1, '@', rec.klen - (size_t)(at + 1 - rec.key)))
-				at = memchr(at + 1, '@', rec.klen - (size_t)(at + 1 - rec.key));
-			if (at && at + 1 < rec.key + rec.klen &&
-			    hset_put(vdoms, at + 1, rec.klen - (size_t)(at + 1 - rec.key), 0, NULL) < 0)
+			if (sel_vkey_dom(a, vdoms, rec.key, rec.klen) < 0)
 				break;
 		} else if (prove_sel_route(a, rec.key, rec.klen) < 0) {
 			break;

@@ -667,6 +667,11 @@ const struct alias_table *smres_aliases(const struct smres *r)
 	return st && st->have_at && st->ao.blanksub == '.' ? &st->at : NULL;
 }
 
+struct vtab *smres_vtab(struct smres *r)
+{
+	return r->st && r->st->have_vt ? &r->st->vt : NULL;
+}
+
 void smres_close(struct smres *r)
 {
 	struct smres_st *st = r->st;

@@ -139,6 +139,8 @@ int smres_domain_plain(struct smres *r, const char *d, size_t n);
  * selection reads the files itself then).
  */
 const struct alias_table *smres_aliases(const struct smres *r);
+/* smres_vtab - the virtusertable smres_open read (every record, file order), or NULL */
+struct vtab *smres_vtab(struct smres *r);
 
 /* how the address reaches sendmail (smres_resolve's via) */
 #define SMRES_VIA_LOCAL	0	/* sendmail -bv ADDRESS: no SMTP policy checks */
