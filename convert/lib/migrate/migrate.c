@@ -1096,30 +1096,6 @@ static int cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* a 64-bit hash of a users/assign key, eight bytes a step */
-static uint64_t key_hash(const char *k, size_t n)
-{
-	const uint64_t m = 0x9e3779b97f4a7c15ULL;
-	uint64_t x = (uint64_t)n * m, w;
-
-	while (n >= 8) {
-		memcpy(&w, k, 8);
-		x = (x ^ w) * m;
-		x ^= x >> 29;
-		k += 8;
-		n -= 8;
-	}
-	if (n) {
-		w = 0;
-		memcpy(&w, k, n);
-		x = (x ^ w) * m;
-	}
-	x ^= x >> 32;
-	x *= 0xd6e8feb86659fd93ULL;
-	x ^= x >> 32;
-	return x;
-}
-
 /* the line of the fragment at off, without its newline */
 static size_t line_at(const struct vfrag *v, size_t off)
 {
@@ -1145,7 +1121,7 @@ static int vfrag_first(const struct vfrag *v, const char *k, size_t kn, buf *tmp
 
 	if (v->state != 1 || v->kv == NULL)
 		return 0;
-	h = key_hash(k, kn);
+	h = hset_hash64(k, kn);
 	b = (size_t)(h >> (64 - v->bits));
 	for (i = v->bstart[b]; i < v->bstart[b + 1]; i++)	/* in line order */
 		if (v->kv[i].h == h && (r = key_is(v, v->kv[i].off, k, kn, tmp)) != 0) {
@@ -1209,7 +1185,7 @@ static int vfrag_read(struct ctx *c)
 		if (e > i) {
 			if (assign_key(p + i, e - i, &k) < 0)
 				goto fail;
-			tmp[nk].h = key_hash(k.s, k.len);
+			tmp[nk].h = hset_hash64(k.s, k.len);
 			tmp[nk].off = i;
 			v->bstart[(size_t)(tmp[nk].h >> (64 - v->bits)) + 1]++;
 			nk++;

@@ -75,30 +75,6 @@ struct ad_key {
 	size_t off;
 };
 
-static uint64_t ad_hash(const char *k, size_t n)
-{
-	const uint64_t m = 0x9e3779b97f4a7c15ULL;
-	uint64_t x = (uint64_t)n * m, w;
-
-	while (n >= 8) {
-		memcpy(&w, k, 8);
-		x = (x ^ w) * m;
-		x ^= x >> 29;
-		k += 8;
-		n -= 8;
-	}
-	if (n) {
-		w = 0;
-		memcpy(&w, k, n);
-		x = (x ^ w) * m;
-	}
-	x ^= x >> 32;
-	x *= 0xd6e8feb86659fd93ULL;
-	x ^= x >> 32;
-	x *= 0x9e3779b97f4a7c15ULL;
-	return x ^ (x >> 29);
-}
-
 /* stable counting sort of v[0..n) into out by the 8 bits of h at shift */
 static void ad_pass(const struct ad_key *v, struct ad_key *out, size_t n, unsigned shift)
 {
@@ -134,7 +110,7 @@ int prove_addrs_seal(struct prove_addrs *a)
 		goto out;
 	for (p = 0; p < a->arena.len; p += len + 1) {
 		len = strlen(a->arena.s + p);
-		v[n].h = ad_hash(a->arena.s + p, len);
+		v[n].h = hset_hash64(a->arena.s + p, len);
 		v[n++].off = p;
 	}
 	/*

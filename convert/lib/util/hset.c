@@ -54,8 +54,8 @@ void hset_free(struct hset *h)
 	hset_init(h);
 }
 
-/* hash - eight bytes a step (keys are mostly 5-30 bytes long) */
-static uint32_t hash(const void *key, size_t len)
+/* hset_hash64 - eight bytes a step (keys are mostly 5-30 bytes long) */
+uint64_t hset_hash64(const void *key, size_t len)
 {
 	const unsigned char *p = key;
 	const uint64_t m = 0x9e3779b97f4a7c15ULL;
@@ -76,7 +76,12 @@ static uint32_t hash(const void *key, size_t len)
 	x ^= x >> 32;
 	x *= 0xd6e8feb86659fd93ULL;
 	x ^= x >> 32;
-	return (uint32_t)x;
+	return x;
+}
+
+static uint32_t hash(const void *key, size_t len)
+{
+	return (uint32_t)hset_hash64(key, len);
 }
 
 static struct hset_slot *find(const struct hset *h, const void *key, size_t len, uint32_t hv)

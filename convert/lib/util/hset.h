@@ -38,4 +38,10 @@ int hset_set(struct hset *h, const void *key, size_t len, unsigned long val);
  */
 int hset_reserve(struct hset *h, size_t n, size_t keybytes);
 
+/*
+ * hset_hash64 - the hash of key[0..len) the set uses (its low 32 bits); all
+ * 64 for callers that sort or bucket keys by their top bits
+ */
+uint64_t hset_hash64(const void *key, size_t len);
+
 #endif
