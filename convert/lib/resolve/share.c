@@ -162,7 +162,7 @@ int share_resolve(struct share *s, struct smres *sr, struct qres *q, const char 
 	/* sendmail */
 	k = 0;
 	if (on && smtp && same_local(&s->sm, address, ln)) {
-		k = smres_domain_plain(sr, dom, dn);
+		k = smres_addr_plain(sr, address, ln, dom, dn);
 		if (k < 0)
 			return -1;
 	}

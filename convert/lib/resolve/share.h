@@ -14,9 +14,11 @@
  * resolvers' own rules make them equal (never by guessing):
  *
  *   sendmail  "L" (local) and "L@D" (SMTP) go through the same local_user
- *             step when D is a plain local domain (smres_domain_plain): the
- *             answer for L@D is sendmail's check_rcpt for L@D (run each time)
- *             when it refuses, else the unqualified answer.
+ *             step when D is a plain local domain for L (smres_addr_plain:
+ *             no virtusertable key matches L@D; access "To:" keys only
+ *             matter to check_rcpt): the answer for L@D is sendmail's
+ *             check_rcpt for L@D (run each time) when it refuses or uses
+ *             any entry, else the unqualified answer.
  *   qmail     qmail-inject turns "L" into "L@H" (H its defaulthost) and hands
  *             it to qmail-send, as qmail-smtpd does with "L@H" once rcpthosts
  *             takes it: the answer for "L@H" by SMTP is the rcpthosts check

@@ -131,6 +131,14 @@ int smres_open(struct smres *r, const struct host *h, const struct smres_opts *o
  * s2q-route proves the local part once).  0 if not, -1 ENOMEM.
  */
 int smres_domain_plain(struct smres *r, const char *d, size_t n);
+/*
+ * smres_addr_plain - the same for one address l@d (l a local part without
+ * quotes, %, ! or @): also 1 when d is not plain only because the
+ * virtusertable has keys at d (none matches l@d, in the order sendmail looks
+ * them up) or access has "To:" keys x@d (they only matter to check_rcpt,
+ * which is to be run for the address on its own).  0 if not, -1 ENOMEM.
+ */
+int smres_addr_plain(struct smres *r, const char *l, size_t ln, const char *d, size_t n);
 
 /*
  * smres_aliases - the alias table smres_open read (every readable file of the

@@ -1780,7 +1780,14 @@ out:
 	return rc;
 }
 
-int smres_domain_plain(struct smres *res, const char *d, size_t n)
+/*
+ * plain - smres_domain_plain (L NULL) or smres_addr_plain (L[0..ln)): the
+ * address's own check lets a domain the virtusertable or access names
+ * through when no virtusertable key matches L@d as virtuser() looks it up
+ * (access "To:" keys only matter to check_rcpt, which share_resolve runs
+ * for every address anyway)
+ */
+static int plain(struct smres *res, const char *d, size_t n, const char *L, size_t ln)
 {
 	struct smres_st *st = res->st;
 	const struct host *h = st->h;
@@ -1829,9 +1836,22 @@ int smres_domain_plain(struct smres *res, const char *d, size_t n)
 	if (!h->feature[HF_NOCANONIFY] && st->hostcanon.n &&
 	    hset_get(&st->hostcanon, D.s, D.len, NULL) == 1)
 		goto out;
-	if (hset_get(&st->vtdoms, D.s, D.len, NULL) == 1 ||
-	    hset_get(&st->acuser, D.s, D.len, NULL) == 1)
+	if (L == NULL && (hset_get(&st->vtdoms, D.s, D.len, NULL) == 1 ||
+			  hset_get(&st->acuser, D.s, D.len, NULL) == 1))
 		goto out;
+	if (L && st->have_vt && hset_get(&st->vtdoms, D.s, D.len, NULL) == 1 &&
+	    vu_eligible(&st->vdom, W.s, W.len)) {
+		struct vu_match m;
+
+		vu_match_init(&m);
+		k = vu_lookup(vtab_get, &st->vt, (st->vt.flags & MAPTEXT_NOFOLD) != 0, L, ln, W.s,
+			      W.len, &m);
+		vu_match_free(&m);
+		if (k != 0) {
+			rc = k < 0 ? -1 : 0;
+			goto out;
+		}
+	}
 	for (i = 0; i < D.len; i++)	/* access domain keys: the domain and each parent */
 		if ((i == 0 || D.s[i - 1] == '.') &&
 		    hset_get(&st->acdom, D.s + i, D.len - i, NULL) == 1)
@@ -1842,6 +1862,16 @@ out:
 	buf_free(&W);
 	buf_free(&tmp);
 	return rc;
+}
+
+int smres_domain_plain(struct smres *res, const char *d, size_t n)
+{
+	return plain(res, d, n, NULL, 0);
+}
+
+int smres_addr_plain(struct smres *res, const char *l, size_t ln, const char *d, size_t n)
+{
+	return plain(res, d, n, l, ln);
 }
 
 /* ---------------------------------------------------------------- the entry point */
