@@ -26,6 +26,7 @@
 #include "../util/aw.h"
 #include "../util/cdbw.h"
 #include "../util/hset.h"
+#include "../util/keyidx.h"
 #include "../util/lline.h"
 #include "../util/sroot.h"
 #include "mjson.h"
@@ -97,15 +98,11 @@ struct ctx {
 	struct vfrag {
 		int state;		/* 0 not read (yet), 1 read, 2 absent */
 		buf frag;
-		/* the 64-bit hash of each line's key with the line's offset, grouped by
-		   the hash's top bits (bucket b: kv[bstart[b] .. bstart[b + 1]), in line order) */
-		struct vkey { uint64_t h; size_t off; } *kv;
-		size_t *bstart;
-		unsigned bits;
+		struct keyidx kx;	/* each line's key: hash and offset */
 		size_t nk;		/* lines */
 		int plain;		/* every line ends with a newline, none is empty */
 		size_t *dups;		/* offsets of lines whose key an earlier line has */
-		size_t ndups, capdups;
+		size_t ndups;
 	} vf;
 };
 
@@ -1083,8 +1080,7 @@ oom:
 static void vfrag_free(struct vfrag *v)
 {
 	buf_free(&v->frag);
-	free(v->kv);
-	free(v->bstart);
+	keyidx_free(&v->kx);
 	free(v->dups);
 	memset(v, 0, sizeof(*v));
 }
@@ -1116,16 +1112,16 @@ static int key_is(const struct vfrag *v, size_t off, const char *k, size_t kn, b
 static int vfrag_first(const struct vfrag *v, const char *k, size_t kn, buf *tmp, size_t *off)
 {
 	uint64_t h;
-	size_t i, b;
+	size_t i, lo, hi;
 	int r;
 
-	if (v->state != 1 || v->kv == NULL)
+	if (v->state != 1 || v->kx.bstart == NULL)
 		return 0;
 	h = hset_hash64(k, kn);
-	b = (size_t)(h >> (64 - v->bits));
-	for (i = v->bstart[b]; i < v->bstart[b + 1]; i++)	/* in line order */
-		if (v->kv[i].h == h && (r = key_is(v, v->kv[i].off, k, kn, tmp)) != 0) {
-			*off = v->kv[i].off;
+	keyidx_find(&v->kx, h, &lo, &hi);
+	for (i = lo; i < hi; i++)	/* those with hash h in line order */
+		if (v->kx.v[i].h == h && (r = key_is(v, v->kx.v[i].off, k, kn, tmp)) != 0) {
+			*off = v->kx.v[i].off;
 			return r;
 		}
 	return 0;
@@ -1139,19 +1135,33 @@ static int vfrag_has(const struct vfrag *v, const char *k, size_t kn, buf *tmp)
 	return vfrag_first(v, k, kn, tmp, &off);
 }
 
+/* keyidx_dups's same(): the fragment's lines at x and y have one key */
+static int same_key(void *ctx, size_t x, size_t y)
+{
+	const struct vfrag *v = ctx;
+	buf a = BUF_INIT, b = BUF_INIT;
+	int r = -1;
+
+	if (assign_key(v->frag.s + y, line_at(v, y), &a) == 0)
+		r = key_is(v, x, a.s, a.len, &b);
+	buf_free(&a);
+	buf_free(&b);
+	return r;
+}
+
 /*
- * vfrag_read - s2q-virtusers' fragment and the key of each line, as hashes
- * grouped by their top bits (two passes over a flat array, no hash table: the
- * ~1M lines of a big host cost a cache miss each in one), and the lines whose
- * key an earlier line has.  Done while s2q-aliases may still run.  0, or -1
- * with errno (nothing kept).
+ * vfrag_read - s2q-virtusers' fragment, the key of each line as a hash
+ * (util/keyidx: sorted passes over a flat array, no hash table - the ~1M
+ * lines of a big host cost a cache miss each in one) and the lines whose
+ * key an earlier line has.  Done before s2q-aliases is waited for.  0, or
+ * -1 with errno (nothing kept).
  */
 static int vfrag_read(struct ctx *c)
 {
 	struct vfrag *v = &c->vf;
-	struct vkey *tmp = NULL;
-	buf rel = BUF_INIT, k = BUF_INIT, k2 = BUF_INIT;
-	size_t i = 0, j, b, n, nl, nk = 0, nb, *pos = NULL;
+	struct keyidx_ent *ents = NULL;
+	buf rel = BUF_INIT, k = BUF_INIT;
+	size_t i = 0, n, nk = 0;
 	int r;
 
 	vfrag_free(v);
@@ -1165,16 +1175,9 @@ static int vfrag_read(struct ctx *c)
 		goto done;
 	}
 	n = v->frag.len;
-	nl = count_lines(v->frag.s, n);
-	for (v->bits = 4; v->bits < 24 && ((size_t)1 << v->bits) < nl / 4; v->bits++)
-		;
-	nb = (size_t)1 << v->bits;
 	v->plain = n > 0 && v->frag.s[n - 1] == '\n';
-	tmp = malloc((nl + 1) * sizeof(*tmp));
-	v->kv = malloc((nl + 1) * sizeof(*v->kv));
-	v->bstart = calloc(nb + 1, sizeof(*v->bstart));
-	pos = malloc((nb + 1) * sizeof(*pos));
-	if (tmp == NULL || v->kv == NULL || v->bstart == NULL || pos == NULL)
+	ents = malloc((count_lines(v->frag.s, n) + 1) * sizeof(*ents));
+	if (ents == NULL)
 		goto fail;
 	while (i < n) {
 		const char *p = v->frag.s, *e0 = memchr(p + i, '\n', n - i);
@@ -1185,64 +1188,30 @@ static int vfrag_read(struct ctx *c)
 		if (e > i) {
 			if (assign_key(p + i, e - i, &k) < 0)
 				goto fail;
-			tmp[nk].h = hset_hash64(k.s, k.len);
-			tmp[nk].off = i;
-			v->bstart[(size_t)(tmp[nk].h >> (64 - v->bits)) + 1]++;
-			nk++;
+			ents[nk].h = hset_hash64(k.s, k.len);
+			ents[nk++].off = i;
 		}
 		i = e + 1;
 	}
-	for (b = 0; b < nb; b++)
-		v->bstart[b + 1] += v->bstart[b];
-	memcpy(pos, v->bstart, (nb + 1) * sizeof(*pos));
-	for (i = 0; i < nk; i++)	/* stable: each bucket in line order */
-		v->kv[pos[tmp[i].h >> (64 - v->bits)]++] = tmp[i];
-	/* a line whose key an earlier line of its bucket has (the same hash, then compared) */
-	for (b = 0; b < nb; b++)
-		for (j = v->bstart[b] + 1; j < v->bstart[b + 1]; j++)
-			for (i = v->bstart[b]; i < j; i++) {
-				if (v->kv[i].h != v->kv[j].h)
-					continue;
-				if (assign_key(v->frag.s + v->kv[j].off, line_at(v, v->kv[j].off), &k2) < 0)
-					goto fail;
-				r = key_is(v, v->kv[i].off, k2.s, k2.len, &k);
-				if (r < 0)
-					goto fail;
-				if (r == 0)
-					continue;
-				if (v->ndups == v->capdups) {
-					size_t nc = v->capdups ? v->capdups * 2 : 64;
-					size_t *nv = realloc(v->dups, nc * sizeof(*nv));
-
-					if (nv == NULL)
-						goto fail;
-					v->dups = nv;
-					v->capdups = nc;
-				}
-				v->dups[v->ndups++] = v->kv[j].off;
-				break;
-			}
-	if (v->ndups > 1)
-		qsort(v->dups, v->ndups, sizeof(*v->dups), cmp_size);
+	r = keyidx_sort(&v->kx, ents, nk);
+	ents = NULL;	/* the index's now, freed with it */
+	if (r < 0 || keyidx_dups(&v->kx, same_key, v, &v->dups, &v->ndups) < 0 ||
+	    keyidx_index(&v->kx) < 0)
+		goto fail;
 	v->nk = nk;
 	v->state = 1;
 done:
-	free(tmp);
-	free(pos);
 	buf_free(&rel);
 	buf_free(&k);
-	buf_free(&k2);
 	return 0;
 fail:
 	{
 		int e = errno;
 
 		vfrag_free(v);
-		free(tmp);
-		free(pos);
+		free(ents);
 		buf_free(&rel);
 		buf_free(&k);
-		buf_free(&k2);
 		errno = e;
 	}
 	return -1;

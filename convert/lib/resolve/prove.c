@@ -14,6 +14,7 @@
 #include "../parse/maptext.h"
 #include "../parse/passwd.h"
 #include "../parse/sendmailcf.h"
+#include "../util/keyidx.h"
 #include "../util/lline.h"
 #include "../util/sroot.h"
 
@@ -70,99 +71,41 @@ int prove_addrs_add(struct prove_addrs *a, const char *addr, size_t len, int via
 	return 1;
 }
 
-struct ad_key {
-	uint64_t h;
-	size_t off;
-};
-
-/* stable counting sort of v[0..n) into out by the 8 bits of h at shift */
-static void ad_pass(const struct ad_key *v, struct ad_key *out, size_t n, unsigned shift)
+/* keyidx_dups's same(): two entries of the arena (via byte, address) are equal */
+static int same_entry(void *ctx, size_t x, size_t y)
 {
-	size_t cnt[257] = { 0 }, i;
+	const char *ar = ((const struct prove_addrs *)ctx)->arena.s;
 
-	for (i = 0; i < n; i++)
-		cnt[((v[i].h >> shift) & 0xff) + 1]++;
-	for (i = 0; i < 256; i++)
-		cnt[i + 1] += cnt[i];
-	for (i = 0; i < n; i++)
-		out[cnt[(v[i].h >> shift) & 0xff]++] = v[i];
-}
-
-static int cmp_off(const void *x, const void *y)
-{
-	size_t a = *(const size_t *)x, b = *(const size_t *)y;
-
-	return a < b ? -1 : a > b;
+	return strcmp(ar + x, ar + y) == 0;
 }
 
 int prove_addrs_seal(struct prove_addrs *a)
 {
-	struct ad_key *v = NULL, *t = NULL;
-	size_t *dup = NULL, ndup = 0, n = 0, p, len, i, j, b, lo, hi;
-	size_t cnt[257] = { 0 };
-	int rc = -1;
+	struct keyidx x;
+	struct keyidx_ent *v;
+	size_t *dup = NULL, ndup = 0, n = 0, p, len;
 
 	if (a->n < 2)
 		return 0;
+	keyidx_init(&x);
 	v = malloc(a->n * sizeof(*v));
-	t = malloc(a->n * sizeof(*t));
-	if (v == NULL || t == NULL)
-		goto out;
+	if (v == NULL)
+		goto oom;
 	for (p = 0; p < a->arena.len; p += len + 1) {
 		len = strlen(a->arena.s + p);
 		v[n].h = hset_hash64(a->arena.s + p, len);
 		v[n++].off = p;
 	}
-	/*
-	 * grouped by the top 8 bits (one pass, 256 streams), then each group by
-	 * bits 32..55 (three passes in a buffer that fits the cache); every pass
-	 * is stable, so equal hashes end up together in line order
-	 */
-	for (i = 0; i < n; i++)
-		cnt[(v[i].h >> 56) + 1]++;
-	for (i = 0; i < 256; i++)
-		cnt[i + 1] += cnt[i];
-	{
-		size_t pos[256];
-
-		memcpy(pos, cnt, sizeof(pos));
-		for (i = 0; i < n; i++)
-			t[pos[v[i].h >> 56]++] = v[i];
-	}
-	for (b = 0; b < 256; b++) {
-		lo = cnt[b];
-		hi = cnt[b + 1];
-		ad_pass(t + lo, v + lo, hi - lo, 32);
-		ad_pass(v + lo, t + lo, hi - lo, 40);
-		ad_pass(t + lo, v + lo, hi - lo, 48);
-		/* v[lo..hi) in order of bits 32..63: equal hashes are in one run of equal bits */
-		for (j = lo + 1; j < hi; j++)
-			for (i = j; i-- > lo && (v[i].h >> 32) == (v[j].h >> 32);) {
-				const char *x = a->arena.s + v[i].off, *y = a->arena.s + v[j].off;
-
-				if (v[i].h != v[j].h || strcmp(x, y) != 0)
-					continue;
-				if (ndup % 64 == 0) {
-					size_t *nd = realloc(dup, (ndup + 64) * sizeof(*nd));
-
-					if (nd == NULL)
-						goto out;
-					dup = nd;
-				}
-				/* the later one goes (the run is in line order: v[j]) */
-				dup[ndup++] = v[i].off > v[j].off ? v[i].off : v[j].off;
-				break;
-			}
-	}
-	if (ndup) {
+	if (keyidx_sort(&x, v, n) < 0 || keyidx_dups(&x, same_entry, a, &dup, &ndup) < 0)
+		goto oom;
+	keyidx_free(&x);
+	if (ndup) {	/* the arena closed up over the later ones */
 		size_t w = 0, k = 0;
 
-		qsort(dup, ndup, sizeof(*dup), cmp_off);
 		for (p = 0; p < a->arena.len; p += len + 1) {
 			len = strlen(a->arena.s + p);
 			if (k < ndup && dup[k] == p) {
-				while (k < ndup && dup[k] == p)
-					k++;
+				k++;
 				continue;
 			}
 			if (w != p)
@@ -172,14 +115,12 @@ int prove_addrs_seal(struct prove_addrs *a)
 		a->arena.len = w;
 		a->n = n - ndup;
 	}
-	rc = 0;
-out:
-	free(v);
-	free(t);
 	free(dup);
-	if (rc < 0)
-		errno = ENOMEM;
-	return rc;
+	return 0;
+oom:
+	keyidx_free(&x);
+	errno = ENOMEM;
+	return -1;
 }
 
 int prove_addrs_next(const struct prove_addrs *a, size_t *pos, const char **addr, int *via)
