@@ -430,19 +430,12 @@ int main(int argc, char **argv)
 		ao.local_domains = locals.v;
 		ao.nlocal_domains = locals.n;
 		ao.blanksub = '.';
-		ao.names_only = 1;	/* only which names are live matters here */
+		ao.names_only = 1;	/* only which names are live matters here: */
+		ao.names = &anames;	/* put straight into the set, no table entries */
 		for (k = 0; k < afiles.n; k++)
 			if (aliases_read(&t, afiles.v[k], afiles.v[k], &ao, &ad) < 0)
 				prog_fatal_sys(errno == ENOMEM ? S2Q_EXIT_TEMP : input_code(errno),
 					       "unable to read %s", afiles.v[k]);
-		for (k = 0; k < t.nents; k++) {
-			const char *nm = t.ents[k].name;
-
-			if (t.ents[k].dead)
-				continue;
-			if (hset_put(&anames, nm, strlen(nm), 1, NULL) < 0)
-				oom();
-		}
 		alias_table_free(&t);
 		diag_free(&ad);
 		free(locals.v);

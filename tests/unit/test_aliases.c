@@ -163,6 +163,21 @@ static void test_rows(void **state)
 	assert_false(bad);
 }
 
+/* same_names - whether set holds exactly the live names of t */
+static int same_names(const struct alias_table *t, const struct hset *set)
+{
+	size_t i, live = 0;
+
+	for (i = 0; i < t->nents; i++) {
+		if (t->ents[i].dead)
+			continue;
+		live++;
+		if (hset_get(set, t->ents[i].name, strlen(t->ents[i].name), NULL) != 1)
+			return 0;
+	}
+	return live == set->n;
+}
+
 /* names - the live names of a table, one per line, with their line numbers */
 static void names(buf *out, const struct alias_table *t, int want_empty)
 {
@@ -233,6 +248,27 @@ static void test_names_only(void **state)
 				break;
 			}
 		}
+		/* into a set: the full read's live names, no table entries */
+		{
+			struct alias_table ns;
+			struct diag_sink dx;
+			struct hset set;
+
+			alias_table_init(&ns);
+			diag_init(&dx);
+			hset_init(&set);
+			o.names = &set;
+			assert_int_equal(aliases_read(&ns, path, "aliases", &o, &dx), 0);
+			o.names = NULL;
+			assert_int_equal(ns.nents, 0);
+			if (!same_names(&full, &set)) {
+				print_message("row %zu: the names set differs from the live names\n", i);
+				bad = 1;
+			}
+			alias_table_free(&ns);
+			diag_free(&dx);
+			hset_free(&set);
+		}
 		buf_free(&a);
 		buf_free(&b);
 		alias_table_free(&full);
@@ -242,6 +278,50 @@ static void test_names_only(void **state)
 	}
 	tu_rmtree(dir);
 	assert_false(bad);
+}
+
+/*
+ * names into a set over two files: a name of both (shadowed), a duplicate in
+ * one, names only one has; the set is the full reads' live names
+ */
+static void test_names_set_files(void **state)
+{
+	char *dir = tu_tmpdir(), p1[512], p2[512];
+	const char *files[2] = { p1, p2 };
+	struct aliases_opts o;
+	struct alias_table full, ns;
+	struct diag_sink df, dn;
+	struct hset set;
+	size_t k;
+	(void)state;
+	snprintf(p1, sizeof(p1), "%s/a1", dir);
+	snprintf(p2, sizeof(p2), "%s/a2", dir);
+	tu_writefile(dir, "a1", "both: x\ndup: y\none: z\ndup: w\nbad entry\n", 39);
+	tu_writefile(dir, "a2", "two: x\nboth: y\nTwo: again\nq@elsewhere.example: r\n", 49);
+	memset(&o, 0, sizeof(o));
+	o.local_domains = doms;
+	o.nlocal_domains = 3;
+	alias_table_init(&full);
+	alias_table_init(&ns);
+	diag_init(&df);
+	diag_init(&dn);
+	hset_init(&set);
+	for (k = 0; k < 2; k++)
+		assert_int_equal(aliases_read(&full, files[k], files[k], &o, &df), 0);
+	o.names_only = 1;
+	o.names = &set;
+	for (k = 0; k < 2; k++)
+		assert_int_equal(aliases_read(&ns, files[k], files[k], &o, &dn), 0);
+	assert_int_equal(ns.nents, 0);
+	assert_int_equal(ns.nfiles, 2);
+	assert_int_equal(set.n, 4);	/* both dup one two */
+	assert_true(same_names(&full, &set));
+	alias_table_free(&full);
+	alias_table_free(&ns);
+	diag_free(&df);
+	diag_free(&dn);
+	hset_free(&set);
+	tu_rmtree(dir);
 }
 
 /* sendmail's words, FILE:LINE, and the line numbers of both entries of a duplicate */
@@ -661,6 +741,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_names_only),
+		cmocka_unit_test(test_names_set_files),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_model),

@@ -925,6 +925,7 @@ struct reader {
 	int depth;
 	int rootfd;		/* the sendmail root, or -1 */
 	buf *lines;		/* aliases_read_list: the line of each element read (unsigned long) */
+	struct hset *names;	/* names_only into a set: aliases_opts.names */
 };
 
 static int element_warnings(struct reader *rd, const char *file, unsigned long line,
@@ -1392,6 +1393,12 @@ static int entry(struct reader *rd, struct split *sp, const char *l, size_t len,
 				goto out;
 		}
 	}
+	if (rd->names) {
+		if (hset_put(rd->names, key.s, key.len, 1, NULL) < 0)
+			goto out;
+		rv = 0;
+		goto out;
+	}
 	if (elems(sp, 0, &ev) < 0)
 		goto out;
 	r = alias_table_add(rd->t, key.s, key.len, val, vlen, ev, sp->n, first, ln, &same, &firstidx);
@@ -1431,6 +1438,7 @@ int aliases_read(struct alias_table *t, const char *path, const char *display,
 	rd.t = t;
 	rd.d = d;
 	rd.file = display ? display : path;
+	rd.names = o && o->names_only ? o->names : NULL;
 	hset_init(&rd.busy);
 	split_init(&sp);
 	if (ctx_init(&rd.cx, o) < 0) {

@@ -3,6 +3,7 @@
 #define S2Q_PARSE_ALIASES_H
 
 #include "../model/alias.h"
+#include "../util/hset.h"
 #include "../util/diag.h"
 
 struct aliases_opts {
@@ -18,6 +19,11 @@ struct aliases_opts {
 				   names): values are not split, checked or kept (no elements,
 				   an empty value), includes not read; the names, duplicate
 				   and shadowing rules and name diagnostics are the same */
+	struct hset *names;	/* with names_only: no entries are added to the table (only
+				   its files); each name goes into this set instead (put,
+				   value 1).  A duplicate or shadowed entry leaves its name
+				   live, so the set is the table's live names; the duplicate
+				   and shadowing warnings (S2Q-A010, A011) are not made */
 };
 
 /* sendmail's limits (8.17, verified with the real binary) */
