@@ -12,6 +12,7 @@ void alias_table_init(struct alias_table *t)
 	hset_init(&t->byname);
 	hset_init(&t->byinc);
 	hset_init(&t->infile);
+	arena_init(&t->packs);
 }
 
 void alias_table_free(struct alias_table *t)
@@ -22,8 +23,7 @@ void alias_table_free(struct alias_table *t)
 		free(t->files[i]);
 	free(t->files);
 	free(t->fstats);
-	for (i = 0; i < t->nents; i++)
-		free(t->ents[i].elems);
+	arena_free(&t->packs);	/* every entry's elems */
 	free(t->ents);
 	for (i = 0; i < t->nincs; i++) {
 		free(t->incs[i].path);
@@ -118,8 +118,10 @@ static int same(const char *a, const char *b)
  * pack - copy elems (and optionally two more strings) into one block: the
  * element array first, then every string.  NULL on ENOMEM.
  */
-static struct alias_elem *pack(const struct alias_elem *elems, size_t nelems, const char *a,
-			       size_t alen, char **acopy, const char *b, size_t blen, char **bcopy)
+/* pack - one block (from ar, or malloc'ed without one) with the elements and their strings */
+static struct alias_elem *pack(struct arena *ar, const struct alias_elem *elems, size_t nelems,
+			       const char *a, size_t alen, char **acopy, const char *b, size_t blen,
+			       char **bcopy)
 {
 	size_t total, i, n;
 	struct alias_elem *out;
@@ -139,7 +141,7 @@ static struct alias_elem *pack(const struct alias_elem *elems, size_t nelems, co
 			goto oom;
 		total += n;
 	}
-	out = malloc(total ? total : 1);
+	out = ar ? arena_alloc(ar, total) : malloc(total ? total : 1);
 	if (out == NULL)
 		goto oom;
 	p = (char *)(out + nelems);
@@ -188,7 +190,7 @@ int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const 
 	idx = t->nents;
 	e = &t->ents[idx];
 	memset(e, 0, sizeof(*e));
-	e->elems = pack(elems, nelems, name, nlen, &e->name, value, vlen, &e->value);
+	e->elems = pack(&t->packs, elems, nelems, name, nlen, &e->name, value, vlen, &e->value);
 	if (e->elems == NULL)
 		return -1;
 	e->nelems = nelems;
@@ -236,9 +238,8 @@ fail:
 	/*
 	 * hset has no delete: a name inserted above for this index would point
 	 * past nents; the table is unusable after ENOMEM anyway (callers fail),
-	 * but keep it consistent for alias_table_free.
+	 * but keep it consistent for alias_table_free (the block stays in the arena).
 	 */
-	free(e->elems);
 	memset(e, 0, sizeof(*e));
 	errno = ENOMEM;
 	return -1;
@@ -268,7 +269,7 @@ int alias_table_addinc(struct alias_table *t, const char *path, const char *real
 	memset(inc, 0, sizeof(*inc));
 	inc->path = strdup(path);
 	inc->realpath = realpath ? strdup(realpath) : NULL;
-	inc->elems = pack(elems, nelems, NULL, 0, NULL, NULL, 0, NULL);
+	inc->elems = pack(NULL, elems, nelems, NULL, 0, NULL, NULL, 0, NULL);
 	if (inc->path == NULL || (realpath && inc->realpath == NULL) || inc->elems == NULL)
 		goto fail;
 	if (hset_put(&t->byinc, path, strlen(path), t->nincs, NULL) < 0)

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "../util/arena.h"
 #include "../util/hset.h"
 
 /*
@@ -44,7 +45,8 @@ struct alias_ent {
 	char *name;		/* the key sendmail stores: lower-cased user part, quotes kept,
 				   unquoted blanks -> '.', name@<class w domain> -> name */
 	char *value;		/* the RHS as sendmail stores it (leading blanks removed) */
-	struct alias_elem *elems;	/* also owns name, value and the elements' strings */
+	struct alias_elem *elems;	/* one block with name, value and the elements' strings
+					   (from the table's packs arena) */
 	size_t nelems;
 	size_t file;		/* index into alias_table.files */
 	unsigned long line;	/* first physical line of the logical line */
@@ -87,6 +89,7 @@ struct alias_table {
 	size_t nincs, capincs;
 	struct hset byname;	/* name -> index of the live entry */
 	struct hset byinc;	/* include path -> index into incs */
+	struct arena packs;	/* the entries' elems blocks (each with its strings) */
 	struct hset infile;	/* name -> index of its last entry in the current file, for the
 				   names an earlier file has (emptied
 				   by alias_table_endfile and alias_table_addfile) */

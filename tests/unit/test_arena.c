@@ -1,0 +1,71 @@
+/* test_arena - bump allocation: alignment, contents kept, blocks bigger than a chunk */
+#include "testutil.h"
+
+#include <errno.h>
+#include <stdint.h>
+
+#include "../../convert/lib/util/arena.h"
+
+/*
+ * sizes 0..300 cycling, every 97th a block of 100 KB and every 1000th one
+ * of 1 MB (their own chunks, behind the one being filled); each block is
+ * filled with a pattern of its index and all are checked after the last
+ */
+static void test_many(void **state)
+{
+	enum { N = 20000 };
+	static unsigned char *p[N];
+	static size_t len[N];
+	struct arena a;
+	size_t i, j;
+	int round;
+	(void)state;
+	arena_init(&a);
+	for (round = 0; round < 2; round++) {	/* the second after arena_free: empty again */
+		for (i = 0; i < N; i++) {
+			len[i] = i % 1000 == 999 ? (size_t)1 << 20 : i % 97 == 96 ? 100000 : i % 301;
+			p[i] = arena_alloc(&a, len[i]);
+			assert_non_null(p[i]);
+			assert_int_equal((uintptr_t)p[i] % 8, 0);
+			memset(p[i], (int)(i * 7 + 1), len[i]);
+		}
+		for (i = 0; i < N; i++)
+			for (j = 0; j < len[i]; j++)
+				if (p[i][j] != (unsigned char)(i * 7 + 1))
+					fail_msg("block %zu byte %zu overwritten", i, j);
+		/* blocks do not overlap: distinct starts for the non-empty ones, in order within a chunk */
+		for (i = 1; i < N; i++)
+			if (len[i] && len[i - 1] && len[i] < 1000 && len[i - 1] < 1000 &&
+			    p[i] > p[i - 1] && p[i] < p[i - 1] + len[i - 1])
+				fail_msg("block %zu inside block %zu", i, i - 1);
+		arena_free(&a);
+		assert_null(a.head);
+		assert_int_equal(a.left, 0);
+	}
+}
+
+/* a block too big for any size_t arithmetic fails with ENOMEM, the arena stays usable */
+static void test_huge(void **state)
+{
+	struct arena a;
+	char *q;
+	(void)state;
+	arena_init(&a);
+	errno = 0;
+	assert_null(arena_alloc(&a, SIZE_MAX - 4));
+	assert_int_equal(errno, ENOMEM);
+	q = arena_alloc(&a, 5);
+	assert_non_null(q);
+	memcpy(q, "abcd", 5);
+	assert_string_equal(q, "abcd");
+	arena_free(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_huge),
+	};
+	return cmocka_run_group_tests_name("arena", tests, NULL, NULL);
+}
