@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -104,6 +105,12 @@ struct ctx {
 		size_t *dups;		/* offsets of lines whose key an earlier line has */
 		size_t ndups;
 	} vf;
+	/* s2q-newu run ahead on --reuse's users/assign (spec_newu_start) */
+	struct spec {
+		int running;
+		struct spawn_job job;
+		buf root;	/* work/tmp/newu: its -d is root/<qh> */
+	} spec;
 };
 
 static struct mig_step *step_new(struct ctx *c, const char *name, const char *program)
@@ -1474,6 +1481,190 @@ out:
 	return ret;
 }
 
+/*
+ * json_plain - s is written the same in a JSON report: the run ahead's
+ * paths are only rewritten to the staged tree's where both are
+ */
+static int json_plain(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e || *s == '"' || *s == '\\')
+			return 0;
+	return 1;
+}
+
+/*
+ * spec_newu_start - a re-run mostly merges the very users/assign --reuse
+ * has (step_users then links that file into the staged tree).  While
+ * s2q-aliases still runs, s2q-newu is started on a link to it in a tree of
+ * its own (work/tmp/newu); step_newu takes that run's users/cdb and report
+ * when the staged users/assign turns out to be the same file, and runs
+ * s2q-newu as usual otherwise.  Nothing is started when --reuse has no
+ * users/assign or a step here fails (the usual run follows).  0, or -1
+ * ENOMEM.
+ */
+static int spec_newu_start(struct ctx *c)
+{
+	struct argv a = { 0 };
+	buf path = BUF_INIT, rel = BUF_INIT;
+	struct stat st;
+	int rfd = -1, dfd = -1, sfd = -1, rc = 0;
+
+	if (c->reusefd < 0 || !json_plain(c->tmp.s) || !json_plain(c->tree.s))
+		return 0;
+	buf_reset(&c->spec.root);
+	if (buf_printf(&rel, "%s/users", c->qh) < 0 || !buf_cstr(&rel) ||
+	    buf_printf(&c->spec.root, "%s/newu", c->tmp.s) < 0 || !buf_cstr(&c->spec.root))
+		goto oom;
+	rfd = aw_opendir(c->reusefd, rel.s, 0);
+	if (rfd < 0 || fstatat(rfd, "assign", &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		goto done;
+	dfd = open(c->tmp.s, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		goto done;
+	buf_reset(&rel);
+	if (buf_printf(&rel, "newu/%s/users", c->qh) < 0 || !buf_cstr(&rel))
+		goto oom;
+	sfd = aw_opendir(dfd, rel.s, AW_MKDIRS);
+	if (sfd < 0 || linkat(rfd, "assign", sfd, "assign", 0) < 0)
+		goto done;
+	av_add(&a, "s2q-newu");
+	av_add(&a, "--json");
+	reuse_arg(c, &a, c->qh);
+	av_add(&a, "-d");
+	av_add(&a, "%s/%s", c->spec.root.s, c->qh);
+	if (a.oom || buf_printf(&path, "%s/s2q-newu", c->o->bindir) < 0 || !buf_cstr(&path))
+		goto oom;
+	if (spawn_start(path.s, a.v, dfd, &c->spec.job) == 0)
+		c->spec.running = 1;
+	else if (errno == ENOMEM)
+		goto oom;
+	goto done;
+oom:
+	rc = -1;
+done:
+	if (rfd >= 0)
+		close(rfd);
+	if (dfd >= 0)
+		close(dfd);
+	if (sfd >= 0)
+		close(sfd);
+	av_free(&a);
+	buf_free(&path);
+	buf_free(&rel);
+	if (rc < 0)
+		errno = ENOMEM;
+	return rc;
+}
+
+/* spec_newu_stop - stop and reap the run ahead (its result is not wanted) */
+static void spec_newu_stop(struct ctx *c)
+{
+	buf out = BUF_INIT, err = BUF_INIT;
+
+	if (!c->spec.running)
+		return;
+	(void)kill((pid_t)c->spec.job.pid, SIGKILL);
+	(void)spawn_finish(&c->spec.job, &out, 0, &err);
+	c->spec.running = 0;
+	buf_free(&out);
+	buf_free(&err);
+}
+
+/* find - the first from[0..fl) in p[0..n), or NULL */
+static const char *find(const char *p, size_t n, const char *from, size_t fl)
+{
+	const char *e = p + n, *q;
+
+	while ((size_t)(e - p) >= fl && (q = memchr(p, from[0], (size_t)(e - p) - fl + 1)) != NULL) {
+		if (memcmp(q, from, fl) == 0)
+			return q;
+		p = q + 1;
+	}
+	return NULL;
+}
+
+/* replace - every from in b by to */
+static int replace(buf *b, const char *from, const char *to)
+{
+	buf o = BUF_INIT;
+	size_t fl = strlen(from), i = 0;
+	const char *p;
+
+	if (fl == 0 || b->len == 0)
+		return 0;
+	while (i < b->len && (p = find(b->s + i, b->len - i, from, fl)) != NULL) {
+		if (buf_append(&o, b->s + i, (size_t)(p - (b->s + i))) < 0 || buf_append_s(&o, to) < 0)
+			goto oom;
+		i = (size_t)(p - b->s) + fl;
+	}
+	if (o.s == NULL)
+		return 0;
+	if (buf_append(&o, b->s + i, b->len - i) < 0)
+		goto oom;
+	buf_free(b);
+	*b = o;
+	return 0;
+oom:
+	buf_free(&o);
+	errno = ENOMEM;
+	return -1;
+}
+
+/*
+ * spec_newu_take - the run ahead as step s's run, when the staged
+ * users/assign (rel) is the file it read (the same inode: both are links
+ * to --reuse's) and it succeeded: its users/cdb is moved into the staged
+ * tree and its report imported as run() does, its tree's name in it read
+ * as the staged tree's.  1 taken, 0 not (stopped; run s2q-newu as usual),
+ * -1 ENOMEM.
+ */
+static int spec_newu_take(struct ctx *c, struct mig_step *s, const char *rel, struct mj *j)
+{
+	buf out = BUF_INIT, err = BUF_INIT, sp = BUF_INIT, path = BUF_INIT, cdb = BUF_INIT;
+	struct stat ts, ss;
+	int rc;
+
+	if (!c->spec.running)
+		return 0;
+	if (buf_printf(&sp, "%s/%s", c->spec.root.s, rel) < 0 || !buf_cstr(&sp) ||
+	    buf_printf(&cdb, "%s/users/cdb", c->qh) < 0 || !buf_cstr(&cdb))
+		goto oom;
+	if (fstatat(c->treefd, rel, &ts, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    stat(sp.s, &ss) < 0 || ts.st_ino != ss.st_ino || ts.st_dev != ss.st_dev) {
+		spec_newu_stop(c);
+		goto not;
+	}
+	rc = spawn_finish(&c->spec.job, &out, 0, &err);
+	c->spec.running = 0;
+	buf_reset(&sp);
+	if (rc != 0 || buf_printf(&sp, "%s/%s", c->spec.root.s, cdb.s) < 0 || !buf_cstr(&sp))
+		goto not;
+	if (renameat(AT_FDCWD, sp.s, c->treefd, cdb.s) < 0)
+		goto not;
+	if (replace(&out, c->spec.root.s, c->tree.s) < 0 || replace(&err, c->spec.root.s, c->tree.s) < 0 ||
+	    buf_printf(&path, "%s/%s", c->o->bindir, s->program) < 0 || !buf_cstr(&path))
+		goto oom;
+	buf_free(&sp);
+	buf_free(&cdb);
+	return run_done(c, s, rc, &path, &out, &err, j, 0) < 0 ? -1 : 1;
+not:
+	buf_free(&out);
+	buf_free(&err);
+	buf_free(&sp);
+	buf_free(&cdb);
+	return 0;
+oom:
+	spec_newu_stop(c);
+	buf_free(&out);
+	buf_free(&err);
+	buf_free(&sp);
+	buf_free(&path);
+	buf_free(&cdb);
+	errno = ENOMEM;
+	return -1;
+}
+
 static int step_newu(struct ctx *c)
 {
 	struct mig_step *s = step_new(c, "newu", "s2q-newu");
@@ -1486,7 +1677,16 @@ static int step_newu(struct ctx *c)
 		goto oom;
 	if (fstatat(c->treefd, rel.s, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		buf_free(&rel);
+		spec_newu_stop(c);
 		return step_reason(s, MIG_SKIPPED, "no users/assign");
+	}
+	switch (spec_newu_take(c, s, rel.s, &j)) {
+	case -1:
+		goto oom;
+	case 1:
+		mj_free(&j);
+		buf_free(&rel);
+		return 0;
 	}
 	av_add(&a, "s2q-newu");
 	av_add(&a, "--json");
@@ -2233,7 +2433,10 @@ int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
 			av_free(&aa);
 			goto out;
 		}
-		if (step_virtusers(&c, sv) < 0 || step_cf(&c, sc) < 0)
+		/* and s2q-newu on what users/assign most likely will be */
+		if (spec_newu_start(&c) < 0)
+			bad = ENOMEM;
+		if (!bad && (step_virtusers(&c, sv) < 0 || step_cf(&c, sc) < 0))
 			bad = errno ? errno : ENOMEM;
 		/* meanwhile: s2q-virtusers' users/assign lines (a failure: step_users retries) */
 		if (!bad && ar == 1)
@@ -2320,6 +2523,8 @@ int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
 	ret = 0;
 out:
 	e = errno;
+	spec_newu_stop(&c);
+	buf_free(&c.spec.root);
 	if (wfd >= 0)
 		close(wfd);
 	if (c.treefd >= 0)
