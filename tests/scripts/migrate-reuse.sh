@@ -59,8 +59,13 @@ check "after a change: the tree a fresh run writes" same_tree a fresh2
 # publishing refuses (exit 111, nothing replaced) instead of keeping it as converted
 mkdir "$scratch/bin"
 for p in s2q-aliases s2q-virtusers s2q-cf s2q-route; do ln -s "$S2Q_BIN/$p" "$scratch/bin/$p"; done
+# (s2q-newu runs ahead, beside the converters: it edits once s2q-cf has staged control/me)
 cat >"$scratch/bin/s2q-newu" <<EOF
 #!/bin/sh
+i=0
+while [ \$i -lt 200 ] && ! ls "$scratch"/a/.s2q-migrate.*/tree/var/qmail/control/me >/dev/null 2>&1; do
+	sleep 0.05; i=\$((i + 1))
+done
 printf 'tampered.example\n' >"$scratch/a/var/qmail/control/me"
 exec "$S2Q_BIN/s2q-newu" "\$@"
 EOF
