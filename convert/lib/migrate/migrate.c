@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1503,6 +1504,8 @@ static int json_plain(const char *s)
  * users/assign or a step here fails (the usual run follows).  0, or -1
  * ENOMEM.
  */
+#define SPEC_NICE 10
+
 static int spec_newu_start(struct ctx *c)
 {
 	struct argv a = { 0 };
@@ -1535,9 +1538,11 @@ static int spec_newu_start(struct ctx *c)
 	av_add(&a, "%s/%s", c->spec.root.s, c->qh);
 	if (a.oom || buf_printf(&path, "%s/s2q-newu", c->o->bindir) < 0 || !buf_cstr(&path))
 		goto oom;
-	if (spawn_start(path.s, a.v, dfd, &c->spec.job) == 0)
+	if (spawn_start(path.s, a.v, dfd, &c->spec.job) == 0) {
 		c->spec.running = 1;
-	else if (errno == ENOMEM)
+		/* it is wanted only after the converters: the CPU is theirs first */
+		(void)setpriority(PRIO_PROCESS, (id_t)c->spec.job.pid, SPEC_NICE);
+	} else if (errno == ENOMEM)
 		goto oom;
 	goto done;
 oom:
@@ -1631,10 +1636,13 @@ static int spec_newu_take(struct ctx *c, struct mig_step *s, const char *rel, st
 	    buf_printf(&cdb, "%s/users/cdb", c->qh) < 0 || !buf_cstr(&cdb))
 		goto oom;
 	if (fstatat(c->treefd, rel, &ts, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    stat(sp.s, &ss) < 0 || ts.st_ino != ss.st_ino || ts.st_dev != ss.st_dev) {
+	    fstatat(AT_FDCWD, sp.s, &ss, AT_SYMLINK_NOFOLLOW) < 0 || ts.st_ino != ss.st_ino ||
+	    ts.st_dev != ss.st_dev) {
 		spec_newu_stop(c);
 		goto not;
 	}
+	/* now it is waited for: its usual priority back where that is allowed (root) */
+	(void)setpriority(PRIO_PROCESS, (id_t)c->spec.job.pid, 0);
 	rc = spawn_finish(&c->spec.job, &out, 0, &err);
 	c->spec.running = 0;
 	buf_reset(&sp);
