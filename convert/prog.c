@@ -74,19 +74,23 @@ void prog_abs_arg(const char *usage, const char *s)
 		prog_usage(usage);
 }
 
-void prog_print_diags(const struct diag_sink *d)
+int prog_print_diags(const struct diag_sink *d)
 {
 	buf b = BUF_INIT;
 	size_t i;
+	int r = 0;
 
-	for (i = 0; i < d->n; i++) {
-		buf_reset(&b);
+	/* in writes of 64 KB or more, not one per line (10,000 lines at 1M entries) */
+	for (i = 0; i < d->n && r == 0; i++) {
 		if (diag_format(&b, prog_name, &d->v[i]) < 0)
-			break;
-		if (write_all(2, b.s, b.len) < 0)
-			break;
+			r = -1;
+		else if ((b.len >= 65536 || i + 1 == d->n) && write_all(2, b.s, b.len) < 0)
+			r = -2;
+		else if (b.len >= 65536 || i + 1 == d->n)
+			buf_reset(&b);
 	}
 	buf_free(&b);
+	return r;
 }
 
 int prog_json_diags(buf *out, const struct diag_sink *d)

@@ -26,8 +26,11 @@ unsigned long prog_id_arg(const char *usage, const char *s);
 int prog_reuse_dir(const char *dir);
 /* prog_abs_arg - an absolute path that maps to a safe path under OUTROOT, else usage error */
 void prog_abs_arg(const char *usage, const char *s);
-/* prog_print_diags - every record of the sink to stderr, in order */
-void prog_print_diags(const struct diag_sink *d);
+/*
+ * prog_print_diags - every record of the sink to stderr, in order: 0, -1
+ * out of memory (errno ENOMEM), -2 stderr could not be written (errno)
+ */
+int prog_print_diags(const struct diag_sink *d);
 /* prog_json_diags - the sink as a JSON array appended to out */
 int prog_json_diags(buf *out, const struct diag_sink *d);
 /* prog_write_stdout - write a buffer to stdout; exits 111 on failure */

@@ -54,17 +54,13 @@ static void write_failed(const char *outroot, const buf *where, int e)
 /* every diagnostic to stderr; nothing is written unless the operator could read them all */
 static void print_diags(const struct diag_sink *d)
 {
-	buf b = BUF_INIT;
-	size_t i;
-
-	for (i = 0; i < d->n; i++) {
-		buf_reset(&b);
-		if (diag_format(&b, prog_name, &d->v[i]) < 0)
-			oom();
-		if (write_all(2, b.s, b.len) < 0)
-			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write to standard error");
+	switch (prog_print_diags(d)) {
+	case -1:
+		oom();
+		break;
+	case -2:
+		prog_fatal_sys(S2Q_EXIT_TEMP, "unable to write to standard error");
 	}
-	buf_free(&b);
 }
 
 int main(int argc, char **argv)

@@ -392,6 +392,61 @@ static void test_link_same(void **state)
 	tu_rmtree(dir);
 }
 
+/*
+ * aw_same_file at the sizes around its 64 KB read steps (the last step reads
+ * one byte more to see the end): equal bytes from memory and from another
+ * file are the same, a change in the first, a middle or the last byte is not
+ */
+static void test_same_sizes(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 65534, 65535, 65536, 65537, 131071, 131072, 200000 };
+	char *dir = tu_tmpdir();
+	int dfd = rootfd(dir);
+	size_t i, j, n;
+	char *p;
+	(void)state;
+
+	p = malloc(200001);
+	assert_non_null(p);
+	for (i = 0; i < 200001; i++)
+		p[i] = (char)('a' + i % 23);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct stat st;
+		int fd2;
+
+		n = sizes[i];
+		assert_int_equal(aw_file(dfd, "f", 0644, 0, p, n), 0);
+		assert_int_equal(aw_file(dfd, "g", 0644, 0, p, n), 0);
+		fd2 = openat(dfd, "g", O_RDONLY);
+		assert_true(fd2 >= 0);
+		if (!aw_same_file(dfd, "f", 0644, getuid(), getgid(), n, p, -1, &st))
+			fail_msg("%zu bytes: not the same as memory", n);
+		if (!aw_same_file(dfd, "f", 0644, getuid(), getgid(), n, NULL, fd2, &st))
+			fail_msg("%zu bytes: not the same as the other file", n);
+		close(fd2);
+		for (j = 0; n && j < 3; j++) {
+			size_t at = j == 0 ? 0 : j == 1 ? n / 2 : n - 1;
+
+			p[at] ^= 1;
+			assert_int_equal(aw_file(dfd, "g", 0644, 0, p, n), 0);
+			fd2 = openat(dfd, "g", O_RDONLY);
+			assert_true(fd2 >= 0);
+			if (aw_same_file(dfd, "f", 0644, getuid(), getgid(), n, p, -1, &st))
+				fail_msg("%zu bytes, byte %zu changed: the same as memory", n, at);
+			if (aw_same_file(dfd, "f", 0644, getuid(), getgid(), n, NULL, fd2, &st))
+				fail_msg("%zu bytes, byte %zu changed: the same as the file", n, at);
+			close(fd2);
+			p[at] ^= 1;
+		}
+		/* the file one byte longer than it is said to be */
+		assert_int_equal(aw_file(dfd, "f", 0644, 0, p, n + 1), 0);
+		assert_false(aw_same_file(dfd, "f", 0644, getuid(), getgid(), n, p, -1, &st));
+	}
+	free(p);
+	close(dfd);
+	tu_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_unchanged_kept),
 		cmocka_unit_test(test_reuse_link),
 		cmocka_unit_test(test_link_same),
+		cmocka_unit_test(test_same_sizes),
 	};
 	return cmocka_run_group_tests_name("aw", tests, NULL, NULL);
 }
