@@ -1,6 +1,7 @@
 #!/bin/sh
 # migrate-parallel.sh - s2q-migrate runs s2q-aliases while s2q-virtusers and s2q-cf run
-# (their inputs and outputs are disjoint): the report, its step order and the tree are
+# (their inputs and outputs are disjoint), and the rcpthosts and forward steps while
+# s2q-aliases runs: the report, its step order and the tree are
 # those of the steps run one after another, a child's large stderr does not stall it,
 # and a failing or missing s2q-aliases is reported as before.
 script=migrate-parallel
@@ -23,10 +24,21 @@ check "steps in their order" grep -q '"steps":\[{"step":"virtusers",.*},{"step":
 mkdir "$scratch/bin"
 for p in s2q-cf s2q-newu s2q-route; do ln -s "$S2Q_BIN/$p" "$scratch/bin/$p"; done
 big='i=0; while [ $i -lt 16384 ]; do echo "s2q-test: padding line of sixty-four bytes to fill the pipe ......" >&2; i=$((i + 1)); done'
+# s2q-aliases then waits until the rcpthosts step has merged s2q-virtusers' rcpthosts lines
+# (its staged control/rcpthosts.virtusers is gone): that step runs while s2q-aliases runs
 cat >"$scratch/bin/s2q-aliases" <<EOF
 #!/bin/sh
 : >"$scratch/aliases-started"
 $big
+prev=
+for a; do [ "\$prev" = -o ] && out=\$a; prev=\$a; done
+c=\$out/var/qmail/control
+n=0
+while [ ! -e "\$c/rcpthosts" ] || [ -e "\$c/rcpthosts.virtusers" ]; do
+	n=\$((n + 1))
+	if [ \$n -gt 200 ]; then : >"$scratch/not-early"; break; fi
+	sleep 0.1
+done
 exec "$S2Q_BIN/s2q-aliases" "\$@"
 EOF
 cat >"$scratch/bin/s2q-virtusers" <<EOF
@@ -44,6 +56,7 @@ chmod +x "$scratch/bin/s2q-aliases" "$scratch/bin/s2q-virtusers"
 run par "$scratch/bin"
 check "through the wrappers: exit 0" test $? -eq 0
 check "s2q-aliases ran while s2q-virtusers ran" test ! -e "$scratch/not-parallel"
+check "the rcpthosts step ran while s2q-aliases ran" test ! -e "$scratch/not-early"
 check "the same tree" sh -c "diff -r '$scratch/ref' '$scratch/par' >/dev/null"
 norm "$scratch/ref.json" >"$scratch/ref.n"
 norm "$scratch/par.json" >"$scratch/par.n"

@@ -106,6 +106,13 @@ struct ctx {
 		size_t *dups;		/* offsets of lines whose key an earlier line has */
 		size_t ndups;
 	} vf;
+	/*
+	 * steps run while s2q-aliases still runs that come after it in the
+	 * report (rcpthosts, forward): kept here until their turn (step_new)
+	 */
+	struct mig_step early[2];
+	size_t nearly;
+	int defer;
 	/* s2q-newu run ahead on --reuse's users/assign (spec_newu_start) */
 	struct spec {
 		int running;
@@ -116,7 +123,7 @@ struct ctx {
 
 static struct mig_step *step_new(struct ctx *c, const char *name, const char *program)
 {
-	struct mig_step *s = &c->r->step[c->r->nsteps++];
+	struct mig_step *s = c->defer ? &c->early[c->nearly++] : &c->r->step[c->r->nsteps++];
 
 	memset(s, 0, sizeof(*s));
 	s->name = name;
@@ -2449,6 +2456,13 @@ int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
 		/* meanwhile: s2q-virtusers' users/assign lines (a failure: step_users retries) */
 		if (!bad && ar == 1)
 			(void)vfrag_read(&c);
+		/* and the steps that need neither s2q-aliases nor users/assign (reported later) */
+		if (!bad) {
+			c.defer = 1;
+			if (step_rcpthosts(&c) < 0 || step_forward(&c) < 0)
+				bad = errno ? errno : ENOMEM;
+			c.defer = 0;
+		}
 		if (ar == 1) {
 			if (run_finish(&c, sa, &ba, &ja) < 0) {
 				if (!bad)
@@ -2463,9 +2477,12 @@ int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
 			goto out;
 		}
 	}
-	if (step_users(&c) < 0 || step_newu(&c) < 0 || step_rcpthosts(&c) < 0 ||
-	    step_forward(&c) < 0)
+	if (step_users(&c) < 0 || step_newu(&c) < 0)
 		goto out;
+	/* rcpthosts and forward ran beside s2q-aliases: their place in the report */
+	for (i = 0; i < c.nearly; i++)
+		r->step[r->nsteps++] = c.early[i];
+	c.nearly = 0;
 	/* domains the filters left out: known changes for the proof */
 	if (c.excluded.n) {
 		struct mig_step *s = &r->step[0];
@@ -2533,6 +2550,11 @@ out:
 	e = errno;
 	spec_newu_stop(&c);
 	buf_free(&c.spec.root);
+	for (i = 0; i < c.nearly; i++) {
+		free(c.early[i].reason);
+		buf_free(&c.early[i].counts);
+		diag_free(&c.early[i].d);
+	}
 	if (wfd >= 0)
 		close(wfd);
 	if (c.treefd >= 0)
