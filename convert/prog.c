@@ -82,12 +82,19 @@ int prog_print_diags(const struct diag_sink *d)
 
 	/* in writes of 64 KB or more, not one per line (10,000 lines at 1M entries) */
 	for (i = 0; i < d->n && r == 0; i++) {
-		if (diag_format(&b, prog_name, &d->v[i]) < 0)
+		size_t before = b.len;
+
+		if (diag_format(&b, prog_name, &d->v[i]) < 0) {
+			/* the records before this one are still written */
 			r = -1;
-		else if ((b.len >= 65536 || i + 1 == d->n) && write_all(2, b.s, b.len) < 0)
+			if (before && write_all(2, b.s, before) < 0)
+				r = -2;
+			errno = r == -1 ? ENOMEM : errno;
+		} else if ((b.len >= 65536 || i + 1 == d->n) && write_all(2, b.s, b.len) < 0) {
 			r = -2;
-		else if (b.len >= 65536 || i + 1 == d->n)
+		} else if (b.len >= 65536 || i + 1 == d->n) {
 			buf_reset(&b);
+		}
 	}
 	buf_free(&b);
 	return r;

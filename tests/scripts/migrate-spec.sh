@@ -20,6 +20,12 @@ prev=
 for a; do [ "\$prev" = -d ] && d=\$a; prev=\$a; done
 case \$d in */tmp/newu/*) kind=ahead ;; *) kind=staged ;; esac
 echo \$kind >>"$scratch/newu.log"
+if [ -n "\$S2Q_TEST_NICE" ] && [ \$kind = ahead ]; then
+	# s2q-migrate lowers the run ahead's priority just after starting it
+	i=0
+	while [ "\$(nice)" = "\$S2Q_TEST_NICE" ] && [ \$i -lt 100 ]; do sleep 0.05; i=\$((i + 1)); done
+	nice >"$scratch/ahead.nice"
+fi
 [ -n "\$S2Q_TEST_SLOW" ] && [ \$kind = ahead ] && exec sleep 60
 out=\$("$S2Q_BIN/s2q-newu" "\$@"); rc=\$?
 if [ -n "\$S2Q_TEST_DIAG" ]; then
@@ -106,6 +112,12 @@ check "diagnostic: names the staged tree, not the run ahead's" \
 	grep -q 'test: built in var/qmail' "$scratch/diag.ahead"
 check "diagnostic: no work/tmp path in either report" not grep -q 'tmp/newu' "$scratch/diag.ahead" \
 	"$scratch/ahead.json" "$scratch/a.err" "$scratch/a.json"
+
+# the run ahead runs 10 below s2q-migrate's own priority (here started at nice 3)
+run a S2Q_TEST_NICE=3 nice -n 3
+check "nice: exit 0 ($(log))" [ $? = 0 ]
+check "nice: the run ahead at 13 ($(cat "$scratch/ahead.nice" 2>/dev/null))" \
+	[ "$(cat "$scratch/ahead.nice" 2>/dev/null)" = 13 ]
 
 # a run ahead that hangs is stopped when it is not wanted (the host changed again)
 printf 'third@bakery.example.com\t\tabauer\n' >>"$scratch/root/etc/mail/virtusertable"

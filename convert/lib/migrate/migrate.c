@@ -118,6 +118,7 @@ struct ctx {
 		int running;
 		struct spawn_job job;
 		buf root;	/* work/tmp/newu: its -d is root/<qh> */
+		int nice;	/* s2q-migrate's own nice value (the child's is higher) */
 	} spec;
 };
 
@@ -1536,7 +1537,7 @@ static int spec_newu_start(struct ctx *c)
 	if (buf_printf(&rel, "newu/%s/users", c->qh) < 0 || !buf_cstr(&rel))
 		goto oom;
 	sfd = aw_opendir(dfd, rel.s, AW_MKDIRS);
-	if (sfd < 0 || linkat(rfd, "assign", sfd, "assign", 0) < 0)
+	if (sfd < 0 || !aw_link_checked(rfd, "assign", &st, sfd, "assign"))
 		goto done;
 	av_add(&a, "s2q-newu");
 	av_add(&a, "--json");
@@ -1545,12 +1546,18 @@ static int spec_newu_start(struct ctx *c)
 	av_add(&a, "%s/%s", c->spec.root.s, c->qh);
 	if (a.oom || buf_printf(&path, "%s/s2q-newu", c->o->bindir) < 0 || !buf_cstr(&path))
 		goto oom;
+	/* a run that cannot start (fork failing included) is only a run not ahead */
 	if (spawn_start(path.s, a.v, dfd, &c->spec.job) == 0) {
+		int base;
+
 		c->spec.running = 1;
 		/* it is wanted only after the converters: the CPU is theirs first */
-		(void)setpriority(PRIO_PROCESS, (id_t)c->spec.job.pid, SPEC_NICE);
-	} else if (errno == ENOMEM)
-		goto oom;
+		errno = 0;
+		base = getpriority(PRIO_PROCESS, 0);
+		c->spec.nice = errno ? 0 : base;
+		(void)setpriority(PRIO_PROCESS, (id_t)c->spec.job.pid,
+				  c->spec.nice + SPEC_NICE > 19 ? 19 : c->spec.nice + SPEC_NICE);
+	}
 	goto done;
 oom:
 	rc = -1;
@@ -1602,6 +1609,7 @@ static int replace(buf *b, const char *from, const char *to)
 	buf o = BUF_INIT;
 	size_t fl = strlen(from), i = 0;
 	const char *p;
+	int seen = 0;
 
 	if (fl == 0 || b->len == 0)
 		return 0;
@@ -1609,8 +1617,9 @@ static int replace(buf *b, const char *from, const char *to)
 		if (buf_append(&o, b->s + i, (size_t)(p - (b->s + i))) < 0 || buf_append_s(&o, to) < 0)
 			goto oom;
 		i = (size_t)(p - b->s) + fl;
+		seen = 1;
 	}
-	if (o.s == NULL)
+	if (!seen)
 		return 0;
 	if (buf_append(&o, b->s + i, b->len - i) < 0)
 		goto oom;
@@ -1648,13 +1657,18 @@ static int spec_newu_take(struct ctx *c, struct mig_step *s, const char *rel, st
 		spec_newu_stop(c);
 		goto not;
 	}
-	/* now it is waited for: its usual priority back where that is allowed (root) */
-	(void)setpriority(PRIO_PROCESS, (id_t)c->spec.job.pid, 0);
+	/*
+	 * now it is waited for: s2q-migrate's priority back where that is
+	 * allowed (root); else it goes on at its lower one
+	 */
+	(void)setpriority(PRIO_PROCESS, (id_t)c->spec.job.pid, c->spec.nice);
 	rc = spawn_finish(&c->spec.job, &out, 0, &err);
 	c->spec.running = 0;
-	buf_reset(&sp);
-	if (rc != 0 || buf_printf(&sp, "%s/%s", c->spec.root.s, cdb.s) < 0 || !buf_cstr(&sp))
+	if (rc != 0)
 		goto not;
+	buf_reset(&sp);
+	if (buf_printf(&sp, "%s/%s", c->spec.root.s, cdb.s) < 0 || !buf_cstr(&sp))
+		goto oom;
 	if (renameat(AT_FDCWD, sp.s, c->treefd, cdb.s) < 0)
 		goto not;
 	if (replace(&out, c->spec.root.s, c->tree.s) < 0 || replace(&err, c->spec.root.s, c->tree.s) < 0 ||
