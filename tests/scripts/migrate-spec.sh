@@ -13,7 +13,18 @@ script=migrate-spec
 
 b="$scratch/bin"
 mkdir -p "$b"
-for p in s2q-migrate s2q-cf s2q-aliases s2q-virtusers; do ln -s "$S2Q_BIN/$p" "$b/$p"; done
+for p in s2q-migrate s2q-cf s2q-aliases; do ln -s "$S2Q_BIN/$p" "$b/$p"; done
+# with S2Q_TEST_NICE s2q-virtusers waits until the run ahead has noted its nice level (its
+# priority is given back when it is waited for, after the converters: not before that)
+cat >"$b/s2q-virtusers" <<W
+#!/bin/sh
+i=0
+while [ -n "\$S2Q_TEST_NICE" ] && [ ! -s "$scratch/ahead.nice" ] && [ \$i -lt 200 ]; do
+	sleep 0.05; i=\$((i + 1))
+done
+exec "$S2Q_BIN/s2q-virtusers" "\$@"
+W
+chmod +x "$b/s2q-virtusers"
 cat >"$b/s2q-newu" <<W
 #!/bin/sh
 prev=
@@ -24,7 +35,7 @@ if [ -n "\$S2Q_TEST_NICE" ] && [ \$kind = ahead ]; then
 	# s2q-migrate lowers the run ahead's priority just after starting it
 	i=0
 	while [ "\$(nice)" = "\$S2Q_TEST_NICE" ] && [ \$i -lt 100 ]; do sleep 0.05; i=\$((i + 1)); done
-	nice >"$scratch/ahead.nice"
+	nice >"$scratch/ahead.nice.x" && mv "$scratch/ahead.nice.x" "$scratch/ahead.nice"
 fi
 [ -n "\$S2Q_TEST_SLOW" ] && [ \$kind = ahead ] && exec sleep 60
 out=\$("$S2Q_BIN/s2q-newu" "\$@"); rc=\$?
