@@ -60,15 +60,19 @@ void mig_files_free(struct mig_file *f, size_t n)
 	free(f);
 }
 
+static void step_free(struct mig_step *s)
+{
+	free(s->reason);
+	buf_free(&s->counts);
+	diag_free(&s->d);
+}
+
 void mig_result_free(struct mig_result *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->nsteps; i++) {
-		free(r->step[i].reason);
-		buf_free(&r->step[i].counts);
-		diag_free(&r->step[i].d);
-	}
+	for (i = 0; i < r->nsteps; i++)
+		step_free(&r->step[i]);
 	free(r->reason);
 	mig_files_free(r->files, r->nfiles);
 	memset(r, 0, sizeof(*r));
@@ -173,10 +177,24 @@ static int pm_add(struct ctx *c, const char *from, const char *to)
 	return 0;
 }
 
+/*
+ * staged_len - the length of the staging tree's name at the start of p, or
+ * of the run ahead's tree's (spec_newu_start), which stands for it in what
+ * that run prints; 0 when p starts with neither
+ */
+static size_t staged_len(const struct ctx *c, const char *p)
+{
+	if (strncmp(p, c->tree.s, c->tree.len) == 0)
+		return c->tree.len;
+	if (c->spec.root.len && strncmp(p, c->spec.root.s, c->spec.root.len) == 0)
+		return c->spec.root.len;
+	return 0;
+}
+
 /* the old host's name for a file a child named: mapped, or the root's prefix cut */
 static const char *shown_name(const struct ctx *c, const char *f, buf *tmp)
 {
-	size_t i, rl = strlen(c->o->from);
+	size_t i, rl = strlen(c->o->from), tl;
 
 	if (f == NULL)
 		return NULL;
@@ -185,9 +203,10 @@ static const char *shown_name(const struct ctx *c, const char *f, buf *tmp)
 			return c->pm[i].to;
 	if (strncmp(f, c->o->from, rl) == 0 && f[rl] == '/')
 		return f + rl;
-	if (strncmp(f, c->tree.s, c->tree.len) == 0 && f[c->tree.len] == '/') {
+	tl = staged_len(c, f);
+	if (tl && f[tl] == '/') {
 		buf_reset(tmp);
-		if (buf_printf(tmp, "(staged) %s", f + c->tree.len + 1) < 0 || !buf_cstr(tmp))
+		if (buf_printf(tmp, "(staged) %s", f + tl + 1) < 0 || !buf_cstr(tmp))
 			return f;
 		return tmp->s;
 	}
@@ -256,7 +275,7 @@ static enum diag_sev sev_of(const char *s)
  */
 static const char *scrub(const struct ctx *c, const char *m, buf *out)
 {
-	size_t rl = strlen(c->o->from), tl = c->tree.len;
+	size_t rl = strlen(c->o->from), tl;
 	const char *p = m;
 
 	buf_reset(out);
@@ -265,11 +284,12 @@ static const char *scrub(const struct ctx *c, const char *m, buf *out)
 			p += rl;
 			continue;
 		}
-		if (strncmp(p, c->tree.s, tl) == 0 && p[tl] == '/') {
+		tl = staged_len(c, p);
+		if (tl && p[tl] == '/') {
 			p += tl + 1;
 			continue;
 		}
-		if (strncmp(p, c->tree.s, tl) == 0) {
+		if (tl) {
 			if (buf_append_s(out, "(the staged tree)") < 0)
 				return m;
 			p += tl;
@@ -1491,18 +1511,6 @@ out:
 }
 
 /*
- * json_plain - s is written the same in a JSON report: the run ahead's
- * paths are only rewritten to the staged tree's where both are
- */
-static int json_plain(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e || *s == '"' || *s == '\\')
-			return 0;
-	return 1;
-}
-
-/*
  * spec_newu_start - a re-run mostly merges the very users/assign --reuse
  * has (step_users then links that file into the staged tree).  While
  * s2q-aliases still runs, s2q-newu is started on a link to it in a tree of
@@ -1521,7 +1529,7 @@ static int spec_newu_start(struct ctx *c)
 	struct stat st;
 	int rfd = -1, dfd = -1, sfd = -1, rc = 0;
 
-	if (c->reusefd < 0 || !json_plain(c->tmp.s) || !json_plain(c->tree.s))
+	if (c->reusefd < 0)
 		return 0;
 	buf_reset(&c->spec.root);
 	if (buf_printf(&rel, "%s/users", c->qh) < 0 || !buf_cstr(&rel) ||
@@ -1590,55 +1598,13 @@ static void spec_newu_stop(struct ctx *c)
 	buf_free(&err);
 }
 
-/* find - the first from[0..fl) in p[0..n), or NULL */
-static const char *find(const char *p, size_t n, const char *from, size_t fl)
-{
-	const char *e = p + n, *q;
-
-	while ((size_t)(e - p) >= fl && (q = memchr(p, from[0], (size_t)(e - p) - fl + 1)) != NULL) {
-		if (memcmp(q, from, fl) == 0)
-			return q;
-		p = q + 1;
-	}
-	return NULL;
-}
-
-/* replace - every from in b by to */
-static int replace(buf *b, const char *from, const char *to)
-{
-	buf o = BUF_INIT;
-	size_t fl = strlen(from), i = 0;
-	const char *p;
-	int seen = 0;
-
-	if (fl == 0 || b->len == 0)
-		return 0;
-	while (i < b->len && (p = find(b->s + i, b->len - i, from, fl)) != NULL) {
-		if (buf_append(&o, b->s + i, (size_t)(p - (b->s + i))) < 0 || buf_append_s(&o, to) < 0)
-			goto oom;
-		i = (size_t)(p - b->s) + fl;
-		seen = 1;
-	}
-	if (!seen)
-		return 0;
-	if (buf_append(&o, b->s + i, b->len - i) < 0)
-		goto oom;
-	buf_free(b);
-	*b = o;
-	return 0;
-oom:
-	buf_free(&o);
-	errno = ENOMEM;
-	return -1;
-}
-
 /*
  * spec_newu_take - the run ahead as step s's run, when the staged
  * users/assign (rel) is the file it read (the same inode: both are links
  * to --reuse's) and it succeeded: its users/cdb is moved into the staged
- * tree and its report imported as run() does, its tree's name in it read
- * as the staged tree's.  1 taken, 0 not (stopped; run s2q-newu as usual),
- * -1 ENOMEM.
+ * tree and its report imported as run() does (its tree's name in it is
+ * shown as the staged tree's: staged_len).  1 taken, 0 not (stopped; run
+ * s2q-newu as usual), -1 ENOMEM.
  */
 static int spec_newu_take(struct ctx *c, struct mig_step *s, const char *rel, struct mj *j)
 {
@@ -1671,8 +1637,7 @@ static int spec_newu_take(struct ctx *c, struct mig_step *s, const char *rel, st
 		goto oom;
 	if (renameat(AT_FDCWD, sp.s, c->treefd, cdb.s) < 0)
 		goto not;
-	if (replace(&out, c->spec.root.s, c->tree.s) < 0 || replace(&err, c->spec.root.s, c->tree.s) < 0 ||
-	    buf_printf(&path, "%s/%s", c->o->bindir, s->program) < 0 || !buf_cstr(&path))
+	if (buf_printf(&path, "%s/%s", c->o->bindir, s->program) < 0 || !buf_cstr(&path))
 		goto oom;
 	buf_free(&sp);
 	buf_free(&cdb);
@@ -2564,11 +2529,8 @@ out:
 	e = errno;
 	spec_newu_stop(&c);
 	buf_free(&c.spec.root);
-	for (i = 0; i < c.nearly; i++) {
-		free(c.early[i].reason);
-		buf_free(&c.early[i].counts);
-		diag_free(&c.early[i].d);
-	}
+	for (i = 0; i < c.nearly; i++)
+		step_free(&c.early[i]);
 	if (wfd >= 0)
 		close(wfd);
 	if (c.treefd >= 0)
