@@ -202,59 +202,43 @@ int aw_reuse(struct aw *w, int refroot, const char *refrel)
 	return 0;
 }
 
-/* n bytes at off, or -1 (a short file included) */
-static int pread_all(int fd, char *p, size_t n, off_t off)
+/*
+ * up to n bytes at off: how many were read, or -1.  A read shorter than
+ * asked is taken as the end of the file (no read after it to see 0): a
+ * regular file reads short only there, and where it did not, a comparison
+ * only finds the file not the same (it is then written, not kept).
+ */
+static ssize_t pread_upto(int fd, char *p, size_t n, off_t off)
 {
 	ssize_t r;
 
-	while (n > 0) {
+	do
 		r = pread(fd, p, n, off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-		off += r;
-	}
-	return 0;
+	while (r < 0 && errno == EINTR);
+	return r;
 }
 
 /* fd holds exactly p[0..n) (p != NULL) or the n bytes of fd2, and nothing more */
 static int same_bytes(int fd, size_t n, const void *p, int fd2)
 {
 	/* 64 KB steps (a 100 MB cdb); not mapped: mapped pages would count as resident memory */
-	char a[65536], b[65536];
+	char a[65536 + 1], b[65536];
 	size_t off = 0, k;
-	int r = 1;
+	int last;
 
-	ssize_t got;
-
-	while (r && off < n) {
-		k = n - off < sizeof(a) ? n - off : sizeof(a);
-		if (k < sizeof(a) && off + k == n) {
-			/* the last step asks one byte more: a short read is the end, no read after it */
-			do
-				got = pread(fd, a, k + 1, (off_t)off);
-			while (got < 0 && errno == EINTR);
-			if (got == (ssize_t)k) {
-				if (p != NULL)
-					return memcmp(a, (const char *)p + off, k) == 0;
-				return pread_all(fd2, b, k, (off_t)off) == 0 && memcmp(a, b, k) == 0;
-			}
-			if (got > (ssize_t)k || got <= 0)
-				return 0;
-			/* fewer bytes than there are: read the rest as any step */
-		}
-		if (pread_all(fd, a, k, (off_t)off) < 0)
-			r = 0;
-		else if (p != NULL)
-			r = memcmp(a, (const char *)p + off, k) == 0;
-		else
-			r = pread_all(fd2, b, k, (off_t)off) == 0 && memcmp(a, b, k) == 0;
+	for (;;) {
+		k = n - off < sizeof(b) ? n - off : sizeof(b);
+		last = off + k == n;
+		/* the last step asks one byte more: only k there is the end of the file */
+		if (pread_upto(fd, a, k + (size_t)last, (off_t)off) != (ssize_t)k)
+			return 0;
+		if (p != NULL ? memcmp(a, (const char *)p + off, k) != 0 :
+				(pread_upto(fd2, b, k, (off_t)off) != (ssize_t)k || memcmp(a, b, k) != 0))
+			return 0;
+		if (last)
+			return 1;
 		off += k;
 	}
-	return r && pread(fd, a, 1, (off_t)n) == 0;
 }
 
 int aw_same_file(int dirfd, const char *base, mode_t mode, uid_t uid, gid_t gid, size_t n,
