@@ -23,12 +23,11 @@ void alias_table_free(struct alias_table *t)
 		free(t->files[i]);
 	free(t->files);
 	free(t->fstats);
-	arena_free(&t->packs);	/* every entry's elems */
+	arena_free(&t->packs);	/* every entry's and include's elems */
 	free(t->ents);
 	for (i = 0; i < t->nincs; i++) {
 		free(t->incs[i].path);
 		free(t->incs[i].realpath);
-		free(t->incs[i].elems);
 	}
 	free(t->incs);
 	hset_free(&t->byname);
@@ -115,10 +114,9 @@ static int same(const char *a, const char *b)
 }
 
 /*
- * pack - copy elems (and optionally two more strings) into one block: the
- * element array first, then every string.  NULL on ENOMEM.
+ * pack - copy elems (and optionally two more strings) into one block of
+ * the arena: the element array first, then every string.  NULL on ENOMEM.
  */
-/* pack - one block (from ar, or malloc'ed without one) with the elements and their strings */
 static struct alias_elem *pack(struct arena *ar, const struct alias_elem *elems, size_t nelems,
 			       const char *a, size_t alen, char **acopy, const char *b, size_t blen,
 			       char **bcopy)
@@ -141,7 +139,7 @@ static struct alias_elem *pack(struct arena *ar, const struct alias_elem *elems,
 			goto oom;
 		total += n;
 	}
-	out = ar ? arena_alloc(ar, total) : malloc(total ? total : 1);
+	out = arena_alloc(ar, total);
 	if (out == NULL)
 		goto oom;
 	p = (char *)(out + nelems);
@@ -269,7 +267,7 @@ int alias_table_addinc(struct alias_table *t, const char *path, const char *real
 	memset(inc, 0, sizeof(*inc));
 	inc->path = strdup(path);
 	inc->realpath = realpath ? strdup(realpath) : NULL;
-	inc->elems = pack(NULL, elems, nelems, NULL, 0, NULL, NULL, 0, NULL);
+	inc->elems = pack(&t->packs, elems, nelems, NULL, 0, NULL, NULL, 0, NULL);
 	if (inc->path == NULL || (realpath && inc->realpath == NULL) || inc->elems == NULL)
 		goto fail;
 	if (hset_put(&t->byinc, path, strlen(path), t->nincs, NULL) < 0)
@@ -281,7 +279,6 @@ int alias_table_addinc(struct alias_table *t, const char *path, const char *real
 fail:
 	free(inc->path);
 	free(inc->realpath);
-	free(inc->elems);
 	memset(inc, 0, sizeof(*inc));
 	errno = ENOMEM;
 	return -1;

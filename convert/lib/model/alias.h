@@ -59,7 +59,8 @@ struct alias_ent {
 struct alias_include {
 	char *path;		/* as written in the alias value */
 	char *realpath;		/* where it was read (under the sendmail root), or NULL */
-	struct alias_elem *elems;	/* its addresses, same classification as alias values */
+	struct alias_elem *elems;	/* its addresses, same classification as alias values (one
+					   block of the table's packs arena) */
 	size_t nelems;
 	int missing;		/* 1: could not be read (absent, unreadable, relative path with
 				   no queue directory): sendmail defers/bounces at delivery;
@@ -89,7 +90,7 @@ struct alias_table {
 	size_t nincs, capincs;
 	struct hset byname;	/* name -> index of the live entry */
 	struct hset byinc;	/* include path -> index into incs */
-	struct arena packs;	/* the entries' elems blocks (each with its strings) */
+	struct arena packs;	/* the entries' and includes' elems blocks (each with its strings) */
 	struct hset infile;	/* name -> index of its last entry in the current file, for the
 				   names an earlier file has (emptied
 				   by alias_table_endfile and alias_table_addfile) */
