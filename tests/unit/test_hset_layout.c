@@ -147,11 +147,43 @@ static void test_reserve(void **state)
 	hset_free(&h);
 }
 
+/* hset_hash is the hash a put key's slot holds; hset_prefetch changes nothing (empty or not) */
+static void test_hash_prefetch(void **state)
+{
+	struct hset h;
+	size_t i, seen = 0;
+	unsigned long v;
+	(void)state;
+	hset_init(&h);
+	hset_prefetch(&h, hset_hash("a", 1));
+	assert_null(h.slots);
+	assert_int_equal(hset_put(&h, "alpha", 5, 7, NULL), 1);
+	assert_int_equal(hset_put(&h, "", 0, 8, NULL), 1);
+	assert_int_equal(hset_hash("alpha", 5), (uint32_t)hset_hash64("alpha", 5));
+	for (i = 0; i < h.nslots; i++) {
+		if (h.slots[i].off == 0)
+			continue;
+		seen++;
+		if (h.slots[i].len == 5)
+			assert_int_equal(h.slots[i].hash, hset_hash("alpha", 5));
+		else
+			assert_int_equal(h.slots[i].hash, hset_hash("", 0));
+	}
+	assert_int_equal(seen, 2);
+	hset_prefetch(&h, hset_hash("alpha", 5));
+	hset_prefetch(&h, 0xffffffffu);
+	assert_int_equal(h.n, 2);
+	assert_int_equal(hset_get(&h, "alpha", 5, &v), 1);
+	assert_int_equal(v, 7);
+	hset_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_reserve),
+		cmocka_unit_test(test_hash_prefetch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

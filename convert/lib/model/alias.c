@@ -243,6 +243,11 @@ fail:
 	return -1;
 }
 
+void alias_table_prefetch(const struct alias_table *t, const char *name, size_t nlen)
+{
+	hset_prefetch(&t->byname, hset_hash(name, nlen));
+}
+
 void alias_table_endfile(struct alias_table *t)
 {
 	hset_free(&t->infile);

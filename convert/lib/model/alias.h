@@ -133,6 +133,12 @@ int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const 
 		    unsigned long lastline, size_t *same, size_t *first);
 
 /*
+ * alias_table_prefetch - name is about to be added (alias_table_add): its
+ * slot in the by-name index starts loading while the caller does other work
+ */
+void alias_table_prefetch(const struct alias_table *t, const char *name, size_t nlen);
+
+/*
  * alias_table_addinc - register an include file by path (elements copied);
  * *idx its index.  1 added, 0 the path was already registered (*idx the
  * existing one, nothing copied), -1 ENOMEM.

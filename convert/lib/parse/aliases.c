@@ -1366,6 +1366,11 @@ static int entry(struct reader *rd, struct split *sp, const char *l, size_t len,
 	}
 	if (buf_cstr(&key) == NULL)
 		goto out;
+	/* the name's slot loads while the value is split */
+	if (rd->names)
+		hset_prefetch(rd->names, hset_hash(key.s, key.len));
+	else
+		alias_table_prefetch(rd->t, key.s, key.len);
 	/* the value: from the first colon of the line, leading white space skipped */
 	val = colon + 1;
 	vlen = len - (size_t)(val - l);
@@ -1535,6 +1540,9 @@ struct graph {
 };
 
 /* target - the node an element leads to, NONE (a delivery), SELF */
+/* how many nodes ahead of the target lookups their names' slots are prefetched */
+#define TARGET_AHEAD 8
+
 static uint32_t target(const struct graph *g, uint32_t v, const struct alias_elem *e, buf *tmp)
 {
 	const struct alias_ent *a;
@@ -1678,6 +1686,13 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 		const struct alias_elem *ev;
 		size_t ne, k;
 
+		/* the names a few nodes on load while these are looked up */
+		if (i + TARGET_AHEAD < g.n && toff[i + TARGET_AHEAD + 1] != toff[i + TARGET_AHEAD]) {
+			node_elems(&g, (uint32_t)(i + TARGET_AHEAD), &ev, &ne);
+			for (k = 0; k < ne; k++)
+				if (ev[k].kind == ALIAS_ADDR && ev[k].local)
+					alias_table_prefetch(t, ev[k].local, strlen(ev[k].local));
+		}
 		if (toff[i + 1] == toff[i])
 			continue;
 		node_elems(&g, (uint32_t)i, &ev, &ne);

@@ -84,6 +84,17 @@ static uint32_t hash(const void *key, size_t len)
 	return (uint32_t)hset_hash64(key, len);
 }
 
+uint32_t hset_hash(const void *key, size_t len)
+{
+	return hash(key, len);
+}
+
+void hset_prefetch(const struct hset *h, uint32_t hv)
+{
+	if (h->nslots)
+		__builtin_prefetch(&h->slots[hv & (h->nslots - 1)]);
+}
+
 static struct hset_slot *find(const struct hset *h, const void *key, size_t len, uint32_t hv)
 {
 	size_t mask = h->nslots - 1, i = hv & mask;

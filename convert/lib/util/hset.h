@@ -39,6 +39,15 @@ int hset_set(struct hset *h, const void *key, size_t len, unsigned long val);
 int hset_reserve(struct hset *h, size_t n, size_t keybytes);
 
 /*
+ * hset_prefetch - a hint that key (hash hv = hset_hash(key, len)) is about to
+ * be looked up or put: its first slot starts loading, so a caller with other
+ * work to do first does not wait for the memory (a miss in a million-slot
+ * table).  No effect on the set.
+ */
+uint32_t hset_hash(const void *key, size_t len);
+void hset_prefetch(const struct hset *h, uint32_t hv);
+
+/*
  * hset_hash64 - the hash of key[0..len) the set uses (its low 32 bits); all
  * 64 for callers that sort or bucket keys by their top bits
  */
