@@ -257,6 +257,18 @@ static const struct tent t_chain[] = {
 	F("var/qmail/alias/.qmail-fan2", "&c@remote.example\n"),
 	F("var/qmail/alias/.qmail-self", "&self@me.example\n"),
 	F("var/qmail/alias/.qmail-selfcase", "&SelfCase@me.example\n"),
+	/* first re-injections (qres_resolve_nested): one that meets the limits only a
+	   level or a delivery later, one that delivers nothing, one after a delivery */
+	F("var/qmail/alias/.qmail-g", "&fan@me.example\n"),
+	F("var/qmail/alias/.qmail-h1", "&h2@me.example\n"),
+	F("var/qmail/alias/.qmail-h2", "&h3@me.example\n"),
+	F("var/qmail/alias/.qmail-h3", "&h4@me.example\n"),
+	F("var/qmail/alias/.qmail-h4", "&h5@me.example\n"),
+	F("var/qmail/alias/.qmail-h5", "&h6@me.example\n"),
+	F("var/qmail/alias/.qmail-h6", "&end@remote.example\n"),
+	F("var/qmail/alias/.qmail-quiet", "# nothing here\n"),
+	F("var/qmail/alias/.qmail-toquiet", "&quiet@me.example\n&r@remote.example\n"),
+	F("var/qmail/alias/.qmail-pre", "./Maildir/\n&fan@me.example\n"),
 	END
 };
 
@@ -608,6 +620,20 @@ static const struct row rows[] = {
 	  "bounce 5.4.6 This message is looping: it already has my Delivered-To line." },
 	{ T_CHAIN, 0, "selfcase@me.example",
 	  "bounce 5.4.6 This message is looping: it already has my Delivered-To line." },
+	{ T_CHAIN, 0, "g@me.example",
+	  "forward a@remote.example via mx:remote.example | forward b@remote.example via "
+	  "mx:remote.example | forward c@remote.example via mx:remote.example" },
+	{ T_CHAIN2, 0, "g@me.example",
+	  "defer s2q: more than 3 deliveries for one address, not followed | forward "
+	  "a@remote.example via mx:remote.example | forward b@remote.example via mx:remote.example" },
+	{ T_CHAIN, 0, "h1@me.example", "defer s2q: more than 5 forwarding levels, not followed" },
+	{ T_CHAIN, 0, "h2@me.example", "forward end@remote.example via mx:remote.example" },
+	{ T_CHAIN, 0, "toquiet@me.example", "forward r@remote.example via mx:remote.example" },
+	{ T_CHAIN, 0, "quiet@me.example", "discard" },
+	{ T_CHAIN, 0, "pre@me.example",
+	  "file alias /var/qmail/alias/Maildir/ | forward a@remote.example via mx:remote.example | "
+	  "forward b@remote.example via mx:remote.example | forward c@remote.example via "
+	  "mx:remote.example" },
 
 	{ T_DEAD, 0, "joe@me.example",
 	  "defer qmail-send does not start: neither control/locals nor control/me" },
@@ -717,9 +743,90 @@ static void codes(const struct diag_sink *d, buf *out)
 	buf_append_c(out, '\0');
 }
 
+/*
+ * The first re-injections whose answers qres_resolve_nested keeps (address or
+ * NULL: none kept), where the limits and the order of deliveries decide.
+ */
+static const struct {
+	int tree;
+	const char *addr, *nested;
+} nested_rows[] = {
+	{ T_CHAIN, "g@me.example", "fan@me.example" },
+	{ T_CHAIN2, "g@me.example", NULL },	/* fan@ meets the delivery limit one step early */
+	{ T_CHAIN, "h1@me.example", NULL },	/* h2@ meets the level limit one level early */
+	{ T_CHAIN, "toquiet@me.example", "quiet@me.example" },	/* kept as "discard" */
+	{ T_CHAIN, "pre@me.example", NULL },	/* after the Maildir delivery */
+	{ T_CHAIN, "fan@me.example", "a@remote.example" },
+	{ T_CHAIN, "self@me.example", NULL },	/* the loop */
+	{ T_CHAIN, "a@me.example", NULL },
+};
+
+/*
+ * qres_resolve_nested gives the row's own answer (want), and the answer it keeps
+ * for the first re-injection is what that address gets entering qmail-send on
+ * its own (QRES_VIA_QUEUE); nested_rows say which are kept.  The number of
+ * problems; *nvalid counts the answers kept.
+ */
+static int check_nested(struct qres *q, const struct tree *tr, const struct row *r,
+			const struct dlv_set *want, size_t *nvalid)
+{
+	struct qres_nested n;
+	struct dlv_set s, alone;
+	buf a = BUF_INIT, b = BUF_INIT;
+	size_t k;
+	int bad = 0, hostdep;
+
+	qres_nested_init(&n);
+	dlv_set_init(&s);
+	dlv_set_init(&alone);
+	assert_int_equal(qres_resolve_nested(q, r->addr, r->via, &s, NULL, &hostdep, &n), 0);
+	assert_int_equal(dlv_format_set(&a, &s), 0);
+	assert_int_equal(dlv_format_set(&b, want), 0);
+	assert_non_null(buf_cstr(&a));
+	assert_non_null(buf_cstr(&b));
+	if (strcmp(a.s, b.s) != 0) {
+		print_message("tree %s <%s>: nested run answered '%s', not '%s'\n", tr->name, r->addr,
+			      a.s, b.s);
+		bad++;
+	}
+	if (n.valid) {
+		(*nvalid)++;
+		assert_int_equal(qres_resolve(q, n.addr.s, QRES_VIA_QUEUE, &alone, NULL), 0);
+		buf_reset(&a);
+		buf_reset(&b);
+		assert_int_equal(dlv_format_set(&a, &n.set), 0);
+		assert_int_equal(dlv_format_set(&b, &alone), 0);
+		assert_non_null(buf_cstr(&a));
+		assert_non_null(buf_cstr(&b));
+		if (strcmp(a.s, b.s) != 0) {
+			print_message("tree %s <%s>: kept '%s' for <%s>, which alone gets '%s'\n",
+				      tr->name, r->addr, a.s, n.addr.s, b.s);
+			bad++;
+		}
+	}
+	for (k = 0; k < sizeof(nested_rows) / sizeof(nested_rows[0]); k++) {
+		const char *w = nested_rows[k].nested;
+
+		if ((size_t)nested_rows[k].tree != (size_t)(tr - trees) ||
+		    strcmp(nested_rows[k].addr, r->addr) != 0)
+			continue;
+		if (w ? !n.valid || strcmp(n.addr.s, w) != 0 : n.valid) {
+			print_message("tree %s <%s>: kept %s, want %s\n", tr->name, r->addr,
+				      n.valid ? n.addr.s : "nothing", w ? w : "nothing");
+			bad++;
+		}
+	}
+	qres_nested_free(&n);
+	dlv_set_free(&s);
+	dlv_set_free(&alone);
+	buf_free(&a);
+	buf_free(&b);
+	return bad;
+}
+
 static void test_rows(void **state)
 {
-	size_t t, i;
+	size_t t, i, nvalid = 0;
 	int bad = 0;
 	(void)state;
 
@@ -774,6 +881,7 @@ static void test_rows(void **state)
 				print_message("tree %s, <%s>: empty trace\n", tr->name, r->addr);
 				bad++;
 			}
+			bad += check_nested(&q, tr, r, &s, &nvalid);
 			dlv_set_free(&s);
 		}
 		qres_close(&q);
@@ -784,6 +892,9 @@ static void test_rows(void **state)
 		tu_rmtree(dir);
 	}
 	assert_int_equal(bad, 0);
+	/* every kept answer above was checked against the address on its own */
+	print_message("qres_resolve_nested: %zu answers kept and checked\n", nvalid);
+	assert_true(nvalid >= 20);
 }
 
 /* ---------------------------------------------------------------- qmail-getpw over the old passwd */

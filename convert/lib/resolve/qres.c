@@ -1173,7 +1173,33 @@ static int remote(struct qr_run *r, const char *addr, size_t len, size_t at)
 
 /* ---------------------------------------------------------------- qmail-send rewrite() */
 
+static int deliver(struct qr_run *r, const char *addr0, size_t len0);
+
 int qr_deliver(struct qr_run *r, const char *addr0, size_t len0)
+{
+	struct qres_nested *n = r->nest;
+	unsigned long nadd0 = r->nadd;
+	int rc;
+
+	if (n == NULL || r->depth != 1)
+		return deliver(r, addr0, len0);
+	/* the first re-injection at level 1 (qres_resolve_nested): only this one is kept */
+	r->nest = NULL;
+	if (r->out->n != 0 || r->hostdep)
+		return deliver(r, addr0, len0);
+	rc = deliver(r, addr0, len0);
+	if (rc == 0 && !r->hostdep) {
+		buf_reset(&n->addr);
+		if (buf_append(&n->addr, addr0, len0) < 0 || buf_cstr(&n->addr) == NULL)
+			return -1;
+		n->valid = 1;	/* the deliveries are copied when the run ends */
+		r->nest_n = r->out->n;
+		r->nest_nadd = r->nadd - nadd0;
+	}
+	return rc;
+}
+
+static int deliver(struct qr_run *r, const char *addr0, size_t len0)
 {
 	struct qres_st *st = r->st;
 	buf a, loc;
@@ -1501,8 +1527,27 @@ int qres_resolve(struct qres *q, const char *address, int via, struct dlv_set *o
 	return qres_resolve_ex(q, address, via, out, trace, NULL);
 }
 
+void qres_nested_init(struct qres_nested *n)
+{
+	memset(n, 0, sizeof(*n));
+	dlv_set_init(&n->set);
+}
+
+void qres_nested_free(struct qres_nested *n)
+{
+	buf_free(&n->addr);
+	dlv_set_free(&n->set);
+	n->valid = 0;
+}
+
 int qres_resolve_ex(struct qres *q, const char *address, int via, struct dlv_set *out, buf *trace,
 		    int *hostdep)
+{
+	return qres_resolve_nested(q, address, via, out, trace, hostdep, NULL);
+}
+
+int qres_resolve_nested(struct qres *q, const char *address, int via, struct dlv_set *out,
+			buf *trace, int *hostdep, struct qres_nested *nested)
 {
 	struct qr_run r;
 	buf a = BUF_INIT;
@@ -1513,6 +1558,11 @@ int qres_resolve_ex(struct qres *q, const char *address, int via, struct dlv_set
 	r.st = q->st;
 	r.out = out;
 	r.trace = trace;
+	if (nested) {
+		nested->valid = 0;
+		dlv_set_free(&nested->set);
+		r.nest = nested;
+	}
 	if (via == QRES_VIA_INJECT) {
 		rc = inject(&r, address, &a);
 		if (rc == 0)
@@ -1543,7 +1593,19 @@ int qres_resolve_ex(struct qres *q, const char *address, int via, struct dlv_set
 	buf_free(&a);
 	if (hostdep)
 		*hostdep = r.hostdep;
+	/* the re-injection's deliveries: the first ones the run made, not sorted yet */
+	if (rc == 0 && nested && nested->valid) {
+		for (i = 0; i < r.nest_n && rc == 0; i++)
+			rc = dlv_add(&nested->set, &out->v[i]);
+		if (rc == 0 && r.nest_nadd == 0)
+			rc = dlv_add_simple(&nested->set, DLV_DISCARD, NULL, NULL, NULL);
+		dlv_sort(&nested->set);
+	}
 	if (rc < 0) {
+		if (nested) {
+			nested->valid = 0;
+			dlv_set_free(&nested->set);
+		}
 		errno = ENOMEM;
 		return -1;
 	}

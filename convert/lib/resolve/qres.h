@@ -127,6 +127,27 @@ int qres_inject_host(struct qres *q, buf *out);
 int qres_resolve_ex(struct qres *q, const char *address, int via, struct dlv_set *out, buf *trace,
 		    int *hostdep);
 
+/*
+ * qres_resolve_nested - qres_resolve_ex, and the answer qmail-send gave the
+ * run's first re-injection (a forward, a fastforward target) at forwarding
+ * level 1, when the run had made no delivery before it and met no loop, limit
+ * or $HOST/$RECIPIENT use in it: nested->addr is that address and
+ * nested->set its deliveries, sorted (a discard when it made none) - the
+ * answer resolving the address on its own from qmail-send gives, as that
+ * differs only in the Delivered-To lines, the level and the delivery count,
+ * none of which took effect.  Else nested->valid is 0.  Both sets are
+ * emptied first.
+ */
+struct qres_nested {
+	int valid;
+	buf addr;
+	struct dlv_set set;
+};
+void qres_nested_init(struct qres_nested *n);
+void qres_nested_free(struct qres_nested *n);
+int qres_resolve_nested(struct qres *q, const char *address, int via, struct dlv_set *out,
+			buf *trace, int *hostdep, struct qres_nested *nested);
+
 void qres_close(struct qres *q);
 
 /*

@@ -116,6 +116,10 @@ struct qr_run {
 				   limit was met (when depends on the Delivered-To lines) */
 	char **dt;		/* Delivered-To values the message carries (qmail-local loop check) */
 	size_t ndt, capdt;
+	/* qres_resolve_nested: the run's first re-injection at level 1 (qr_deliver) */
+	struct qres_nested *nest;	/* NULL: not asked for, or that re-injection has passed */
+	size_t nest_n;		/* its deliveries: out->v[0 .. nest_n) */
+	unsigned long nest_nadd;	/* qr_add calls it made (none: discarded) */
 };
 
 /* fastforward's result (one run) */

@@ -34,6 +34,7 @@ void share_init(struct share *s, int on)
 	half_init(&s->sm);
 	half_init(&s->qplain);
 	half_init(&s->qinj);
+	qres_nested_init(&s->qnest);
 	dlv_set_init(&s->sm_own);
 	dlv_set_init(&s->qm_own);
 	smres_used_init(&s->used_own);
@@ -44,6 +45,7 @@ void share_free(struct share *s)
 	half_free(&s->sm);
 	half_free(&s->qplain);
 	half_free(&s->qinj);
+	qres_nested_free(&s->qnest);
 	dlv_set_free(&s->sm_own);
 	dlv_set_free(&s->qm_own);
 	smres_used_free(&s->used_own);
@@ -209,6 +211,20 @@ int share_resolve(struct share *s, struct smres *sr, struct qres *q, const char 
 		}
 		k = 1;
 	}
+	if (k == 0 && on && smtp && s->qnest.valid && strcmp(s->qnest.addr.s, address) == 0) {
+		dlv_set_init(&rs);
+		if (qres_resolve(q, address, QRES_VIA_RCPT, &rs, NULL) < 0) {
+			dlv_set_free(&rs);
+			return -1;
+		}
+		if (rs.n == 0) {
+			a->qm = &s->qnest.set;
+			dlv_set_free(&rs);
+		} else {
+			s->qm_own = rs;
+		}
+		k = 1;
+	}
 	if (k == 0 && on && smtp && same_local(&s->qplain, address, ln)) {
 		qp = qres_domain_plain(q, dom, dn);
 		if (qp < 0)
@@ -218,8 +234,9 @@ int share_resolve(struct share *s, struct smres *sr, struct qres *q, const char 
 			k = 1;
 		}
 	}
-	if (k == 0 && qres_resolve_ex(q, address, smtp ? QRES_VIA_SMTP : QRES_VIA_INJECT,
-				      &s->qm_own, qt, &hostdep) < 0)
+	if (k == 0 && qres_resolve_nested(q, address, smtp ? QRES_VIA_SMTP : QRES_VIA_INJECT,
+					  &s->qm_own, qt, &hostdep,
+					  on && !smtp ? &s->qnest : NULL) < 0)
 		return -1;
 	if (!on)
 		return 0;
@@ -246,14 +263,16 @@ int share_resolve(struct share *s, struct smres *sr, struct qres *q, const char 
 			    keep(&s->qplain, address, ln, &s->qm_own, NULL) < 0)
 				return -1;
 		}
-	} else if (a->qm == &s->qm_own && !same_local(&s->qplain, address, ln)) {
-		/* a plain domain's answer, for the next plain domains */
+	} else if ((a->qm == &s->qm_own || a->qm == &s->qnest.set) &&
+		   !same_local(&s->qplain, address, ln)) {
+		/* a plain domain's answer, for the next plain domains (the re-injection's
+		   met no $HOST, loop or limit) */
 		if (qp < 0)
 			qp = qres_domain_plain(q, dom, dn);
 		if (qp < 0)
 			return -1;
-		if (qp == 1 && !hostdep && !mentions(&s->qm_own, dom, dn) &&
-		    keep(&s->qplain, address, ln, &s->qm_own, NULL) < 0)
+		if (qp == 1 && !hostdep && !mentions(a->qm, dom, dn) &&
+		    keep(&s->qplain, address, ln, a->qm, NULL) < 0)
 			return -1;
 	}
 	return 0;

@@ -26,6 +26,11 @@
  *             And at plain local domains (qres_domain_plain) qmail-send hands
  *             L@D to qmail-local as L, so the answer at one plain domain is
  *             the answer at every other, when it does not mention the domain.
+ *             When the delivery of "L@H" re-injects an address A before it
+ *             delivers anything (a catch-all of a virtual domain H sending L
+ *             on to L@D), qmail-send's answer for A on the way is the answer
+ *             for A by SMTP once rcpthosts takes it (qres_resolve_nested says
+ *             when).
  *
  * qmail's answer is not taken across domains when a .qmail program line used
  * $HOST, $HOST2..4 or $RECIPIENT on the way, or a Delivered-To loop or a limit
@@ -47,6 +52,8 @@ struct share_half {
 struct share {
 	int on;
 	struct share_half sm, qplain, qinj;
+	struct qres_nested qnest;	/* what qmail-send made of the unqualified name's first
+					   re-injection (qres_resolve_nested) */
 	struct dlv_set sm_own, qm_own;	/* the current answers when not reused */
 	struct smres_used used_own;
 	buf host;			/* scratch: qmail-inject's host */
