@@ -348,11 +348,11 @@ static long get_cdb(struct qres_st *st, const char *path, int *err)
 	return (long)i;
 }
 
-void qr_ffres_free(struct qr_ffres *res)
+void qr_ffres_free(struct qres_st *st, struct qr_ffres *res)
 {
-	buf_free(&res->msg);
-	buf_free(&res->fwds);
-	buf_free(&res->sender);
+	bufpool_give(&st->pool, &res->msg);
+	bufpool_give(&st->pool, &res->fwds);
+	bufpool_give(&st->pool, &res->sender);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -360,13 +360,23 @@ int qr_ff(struct qres_st *st, struct qr_run *r, const char *cdbpath, const char 
 	  unsigned flags, int dry, const struct qr_env *e, buf *nlog, struct qr_ffres *res)
 {
 	struct ff f;
-	buf recip = BUF_INIT, x = BUF_INIT;
+	buf recip = bufpool_take(&st->pool), x = bufpool_take(&st->pool);
 	const char *v;
 	int err = 0, rc = -1, w;
 	size_t i;
 
 	memset(&f, 0, sizeof(f));
 	memset(res, 0, sizeof(*res));
+	/* scratch from the pool: a run calls fastforward several times per address */
+	f.donev = bufpool_take(&st->pool);
+	f.todo = bufpool_take(&st->pool);
+	f.fwd = bufpool_take(&st->pool);
+	f.key = bufpool_take(&st->pool);
+	f.data = bufpool_take(&st->pool);
+	f.path = bufpool_take(&st->pool);
+	res->msg = bufpool_take(&st->pool);
+	res->fwds = bufpool_take(&st->pool);
+	res->sender = bufpool_take(&st->pool);
 	f.st = st;
 	f.r = r;
 	f.e = e;
@@ -515,14 +525,14 @@ int qr_ff(struct qres_st *st, struct qr_run *r, const char *cdbpath, const char 
 	rc = 0;
 out:
 	hset_free(&f.done);
-	buf_free(&f.donev);
-	buf_free(&f.todo);
-	buf_free(&f.fwd);
-	buf_free(&f.key);
-	buf_free(&f.data);
-	buf_free(&f.path);
-	buf_free(&recip);
-	buf_free(&x);
+	bufpool_give(&st->pool, &f.donev);
+	bufpool_give(&st->pool, &f.todo);
+	bufpool_give(&st->pool, &f.fwd);
+	bufpool_give(&st->pool, &f.key);
+	bufpool_give(&st->pool, &f.data);
+	bufpool_give(&st->pool, &f.path);
+	bufpool_give(&st->pool, &recip);
+	bufpool_give(&st->pool, &x);
 	if (rc < 0)
 		errno = ENOMEM;
 	return rc;
@@ -543,6 +553,6 @@ int qres_ff_dryrun(struct qres *q, const char *cdb, const char *cwd, unsigned fl
 	e.host = env->host;
 	rc = qr_ff(q->st, NULL, cdb, cwd, flags, 1, &e, out, &res);
 	*exitcode = res.code;
-	qr_ffres_free(&res);
+	qr_ffres_free(q->st, &res);
 	return rc;
 }

@@ -183,6 +183,6 @@ int qr_s2q_script(struct qr_run *r, const struct qr_env *e, const char *cmd, int
  */
 int qr_ff(struct qres_st *st, struct qr_run *r, const char *cdbpath, const char *cwd,
 	  unsigned flags, int dry, const struct qr_env *e, buf *nlog, struct qr_ffres *res);
-void qr_ffres_free(struct qr_ffres *res);
+void qr_ffres_free(struct qres_st *st, struct qr_ffres *res);
 
 #endif

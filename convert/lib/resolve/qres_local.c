@@ -343,7 +343,7 @@ static int ff_prog(struct qr_run *r, const struct qr_env *e, const struct shp *p
 		     flags & QRES_FF_P ? " -p" : "", dry ? " -n" : "", cdb) < 0)
 		return -1;
 	if (qr_ff(r->st, r, cdb, e->home, flags, dry, e, NULL, &res) < 0) {
-		qr_ffres_free(&res);
+		qr_ffres_free(r->st, &res);
 		return -1;
 	}
 	*code = res.code;
@@ -354,7 +354,7 @@ static int ff_prog(struct qr_run *r, const struct qr_env *e, const struct shp *p
 			rc = qr_deliver(r, f, strlen(f));
 		r->depth--;
 	}
-	qr_ffres_free(&res);
+	qr_ffres_free(r->st, &res);
 	return rc;
 usage:
 	*code = 100;

@@ -166,12 +166,22 @@ static int match(const char *s, const char *t, struct caps *c)
 	return *s == '\0';
 }
 
-static void caps_free(struct caps *c)
+/* the captures' buffers come from the pool (a script line is matched for every delivery) */
+static void caps_take(struct qres_st *st, struct caps *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < NCAP; i++)
+		c->v[i] = bufpool_take(&st->pool);
+}
+
+static void caps_give(struct qres_st *st, struct caps *c)
 {
 	size_t i;
 
 	for (i = 0; i < NCAP; i++)
-		buf_free(&c->v[i]);
+		bufpool_give(&st->pool, &c->v[i]);
 }
 
 static int fwd(struct qr_run *r, const char *a, size_t n)
@@ -196,7 +206,7 @@ static int unknown_action(struct qr_run *r, const struct qr_env *e, const char *
 			  buf *msg)
 {
 	struct caps c;
-	buf a = BUF_INIT;
+	buf a;
 	size_t used = 0;
 	int rc = -1, m;
 
@@ -204,7 +214,8 @@ static int unknown_action(struct qr_run *r, const struct qr_env *e, const char *
 		*code = 100;
 		return buf_append_s(msg, "Sorry, no mailbox here by that name. (#5.1.1)");
 	}
-	memset(&c, 0, sizeof(c));
+	caps_take(r->st, &c);
+	a = bufpool_take(&r->st->pool);
 	m = match(act, t_exec, &c);
 	if (m < 0 || (m == 1 && (buf_cstr(&c.v[0]) == NULL || buf_cstr(&c.v[1]) == NULL)))
 		goto out;
@@ -232,8 +243,8 @@ static int unknown_action(struct qr_run *r, const struct qr_env *e, const char *
 	*code = 111;	/* not a text s2q writes: leave it unknown */
 	rc = buf_append_s(msg, "s2q-route: unrecognised unknown-name action") < 0 ? -1 : 0;
 out:
-	caps_free(&c);
-	buf_free(&a);
+	caps_give(r->st, &c);
+	bufpool_give(&r->st->pool, &a);
 	return rc;
 }
 
@@ -268,8 +279,7 @@ static int run_vplus(struct qr_run *r, const struct qr_env *e, struct caps *c, i
 {
 	const char *local = e->local ? e->local : "", *host = e->host ? e->host : "";
 	const char *L = strchr(local, '-'), *rr, *plus;
-	buf u = BUF_INIT, ex = BUF_INIT, p = BUF_INIT, key = BUF_INIT, rcp = BUF_INIT,
-	    s3 = BUF_INIT;
+	buf u, ex, p, key, rcp, s3;
 	struct qr_env e2;
 	int rc = -1, step;
 
@@ -301,6 +311,12 @@ static int run_vplus(struct qr_run *r, const struct qr_env *e, struct caps *c, i
 		*code = 111;	/* not a tail s2q writes: leave it unknown */
 		return buf_append_s(msg, "s2q-route: unrecognised +detail fall-through");
 	}
+	u = bufpool_take(&r->st->pool);
+	ex = bufpool_take(&r->st->pool);
+	p = bufpool_take(&r->st->pool);
+	key = bufpool_take(&r->st->pool);
+	rcp = bufpool_take(&r->st->pool);
+	s3 = bufpool_take(&r->st->pool);
 	if (buf_append(&u, L, (size_t)(plus - L)) < 0 || buf_append_s(&ex, plus + 1) < 0 ||
 	    buf_append(&p, local, strcspn(local, "-")) < 0 || buf_append_c(&s3, '+') < 0 ||
 	    buf_append_s(&s3, plus + 1) < 0 || buf_cstr(&u) == NULL || buf_cstr(&ex) == NULL ||
@@ -340,7 +356,7 @@ static int run_vplus(struct qr_run *r, const struct qr_env *e, struct caps *c, i
 			goto out;
 		memset(&res, 0, sizeof(res));
 		if (qr_ff(r->st, r, c->v[2].s, e->home, QRES_FF_P, 0, &e2, NULL, &res) < 0) {
-			qr_ffres_free(&res);
+			qr_ffres_free(r->st, &res);
 			goto out;
 		}
 		frc = 0;
@@ -353,11 +369,11 @@ static int run_vplus(struct qr_run *r, const struct qr_env *e, struct caps *c, i
 		if (frc == 0 && res.code != 0) {
 			*code = (c->inff && res.code == 99) ? 0 : res.code;
 			frc = buf_append(msg, res.msg.s, res.msg.len);
-			qr_ffres_free(&res);
+			qr_ffres_free(r->st, &res);
 			rc = frc;
 			goto out;
 		}
-		qr_ffres_free(&res);
+		qr_ffres_free(r->st, &res);
 		if (frc < 0)
 			goto out;
 	}
@@ -365,12 +381,12 @@ static int run_vplus(struct qr_run *r, const struct qr_env *e, struct caps *c, i
 	rc = buf_append_s(msg, "s2q-virtusers: the domain is missing from the virtusers database "
 			  "(#4.3.0)");
 out:
-	buf_free(&u);
-	buf_free(&ex);
-	buf_free(&p);
-	buf_free(&key);
-	buf_free(&rcp);
-	buf_free(&s3);
+	bufpool_give(&r->st->pool, &u);
+	bufpool_give(&r->st->pool, &ex);
+	bufpool_give(&r->st->pool, &p);
+	bufpool_give(&r->st->pool, &key);
+	bufpool_give(&r->st->pool, &rcp);
+	bufpool_give(&r->st->pool, &s3);
 	return rc;
 }
 
@@ -404,7 +420,7 @@ int qr_s2q_script(struct qr_run *r, const struct qr_env *e, const char *cmd, int
 	struct caps c;
 	int m, rc;
 
-	memset(&c, 0, sizeof(c));
+	caps_take(r->st, &c);
 	/* sh -c 'CMD' is what qmail-local's own sh -c already does: CMD is the program */
 	{
 		int oom = 0;
@@ -414,11 +430,11 @@ int qr_s2q_script(struct qr_run *r, const struct qr_env *e, const char *cmd, int
 				rc = -1;
 			else
 				rc = qr_program(r, e, c.v[0].s, 0, code, msg);
-			caps_free(&c);
+			caps_give(r->st, &c);
 			return rc < 0 ? -1 : 1;
 		}
 		if (oom) {
-			caps_free(&c);
+			caps_give(r->st, &c);
 			return -1;
 		}
 		buf_reset(&c.v[0]);
@@ -428,11 +444,11 @@ int qr_s2q_script(struct qr_run *r, const struct qr_env *e, const char *cmd, int
 		if (m == 1 && c.v[0].len >= 8 &&
 		    memcmp(c.v[0].s + c.v[0].len - 8, "/forward", 8) == 0) {
 			rc = unknown_action(r, e, cmd, code, msg);
-			caps_free(&c);
+			caps_give(r->st, &c);
 			return rc < 0 ? -1 : 1;
 		}
 		if (m < 0) {
-			caps_free(&c);
+			caps_give(r->st, &c);
 			return -1;
 		}
 		c.n = 0;
@@ -440,7 +456,7 @@ int qr_s2q_script(struct qr_run *r, const struct qr_env *e, const char *cmd, int
 	m = match(cmd, t_alias, &c);
 	if (m == 1) {
 		rc = buf_cstr(&c.v[0]) == NULL ? -1 : run_alias(r, e, &c, code, msg);
-		caps_free(&c);
+		caps_give(r->st, &c);
 		return rc < 0 ? -1 : 1;
 	}
 	c.n = 0;
@@ -454,9 +470,9 @@ int qr_s2q_script(struct qr_run *r, const struct qr_env *e, const char *cmd, int
 			if (buf_cstr(&c.v[i]) == NULL)
 				m = -1;
 		rc = m < 0 ? -1 : run_vplus(r, e, &c, code, msg);
-		caps_free(&c);
+		caps_give(r->st, &c);
 		return rc < 0 ? -1 : 1;
 	}
-	caps_free(&c);
+	caps_give(r->st, &c);
 	return m;
 }
