@@ -71,7 +71,11 @@ static const char access_map[] =
 	"To:blocked@example.test\tREJECT\n"
 	"To:drop@example.test\tDISCARD\n"
 	"To:open.test\tRELAY\n"
-	"To:err.test\tERROR:5.7.9:550 Not here\n";
+	"To:err.test\tERROR:5.7.9:550 Not here\n"
+	"To:Mixed@example.test\tREJECT\n"
+	"To:plus+*@example.test\tDISCARD\n"
+	"To:base@example.test\tREJECT\n"
+	"To:anyhost@\tDISCARD\n";
 
 static const char passwd[] =
 	"root:x:0:0:root:/root:/bin/sh\n"
@@ -274,6 +278,12 @@ static const struct row rows_basic[] = {
 	{ "x@virt.test", S, "mailbox catch" },
 	{ "blocked@example.test", S, "bounce 5.2.1 Mailbox disabled for this recipient" },
 	{ "drop@example.test", S, "discard" },
+	/* user keys: case folded, user+*@D, user@D for a +detail, user@ at local domains */
+	{ "mIXED@example.test", S, "bounce 5.2.1 Mailbox disabled for this recipient" },
+	{ "plus+x@example.test", S, "discard" },
+	{ "base+y@example.test", S, "bounce 5.2.1 Mailbox disabled for this recipient" },
+	{ "anyhost@example.test", S, "discard" },
+	{ "anyhost+z@example.test", S, "discard" },
 	{ "x@err.test", C, "bounce 5.7.9 Not here" },
 	{ "carol@example.test", C, "" },
 	{ "x%remote.test@example.test", C, "refused 5.7.1 Relaying denied" },

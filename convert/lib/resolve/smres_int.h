@@ -80,6 +80,9 @@ struct smres_st {
 	struct hset vtdoms;		/* lower-cased domain parts of the virtusertable keys */
 	struct hset acuser, acdom;	/* access keys (lower-cased, without a To: tag): the
 					   domain parts of user@domain keys; the domain keys */
+	int aclocal_ready;		/* aclocal is built (access_user) */
+	int aclocal_off;		/* a key has a quote or a backslash: no filter */
+	struct hset aclocal;		/* the lower-cased local parts of the access keys */
 
 	struct bufpool pool;		/* scratch buffers of the resolution steps */
 

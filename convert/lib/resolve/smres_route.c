@@ -1477,6 +1477,67 @@ static int access_get(struct run *r, const char *key, size_t kn, int untagged, b
  * access_user - rulesets F (D non-empty) and U (D ""): "L@D", then with a
  * +detail "user+*@D" and "user@D", each tagged then untagged
  */
+/*
+ * aclocal_build - the lower-cased local parts (before the last @, a "To:" tag
+ * taken off) of the access keys that have an @: access_user looks up no key
+ * whose local part is not among them.  A key with a quote or a backslash
+ * (where the @ that splits it is sendmail's to find) turns the filter off.
+ */
+static int aclocal_build(struct smres_st *st)
+{
+	const struct hset *s = &st->ac.idx;
+	buf t = bufpool_take(&st->pool);
+	size_t i, j, at;
+	int rc = -1;
+
+	for (i = 0; st->ac.present && i < s->nslots; i++) {
+		const char *k;
+		size_t n;
+
+		if (!s->slots[i].off)
+			continue;
+		k = s->arena + s->slots[i].off - 1;
+		n = s->slots[i].len;
+		if (n >= 3 && ieqn(k, 3, "to:")) {
+			k += 3;
+			n -= 3;
+		}
+		if (memchr(k, '"', n) || memchr(k, '\\', n)) {
+			st->aclocal_off = 1;
+			break;
+		}
+		for (at = n; at > 0 && k[at - 1] != '@'; at--)
+			;
+		if (at == 0)
+			continue;	/* a domain or network key */
+		buf_reset(&t);
+		if (buf_append(&t, k, at - 1) < 0)
+			goto out;
+		for (j = 0; j < t.len; j++)
+			t.s[j] = lc(t.s[j]);
+		if (hset_put(&st->aclocal, t.s ? t.s : "", t.len, 0, NULL) < 0)
+			goto out;
+	}
+	st->aclocal_ready = 1;
+	rc = 0;
+out:
+	bufpool_give(&st->pool, &t);
+	return rc;
+}
+
+/* is L[0..n) (+suffix) among the access keys' local parts (ASCII case ignored)? */
+static int aclocal_has(struct smres_st *st, buf *t, const char *L, size_t n, const char *suffix)
+{
+	size_t j;
+
+	buf_reset(t);
+	if (buf_append(t, L, n) < 0 || buf_append_s(t, suffix) < 0)
+		return -1;
+	for (j = 0; j < t->len; j++)
+		t->s[j] = lc(t->s[j]);
+	return hset_get(&st->aclocal, t->s ? t->s : "", t->len, NULL);
+}
+
 static int access_user(struct run *r, const char *L, size_t ln, const char *D, buf *tmp,
 		       const char **val, unsigned long *line)
 {
@@ -1484,6 +1545,19 @@ static int access_user(struct run *r, const char *L, size_t ln, const char *D, b
 	buf k = BUF_INIT;
 	int f, step;
 
+	if (!r->st->aclocal_ready && aclocal_build(r->st) < 0)
+		return -1;
+	if (!r->st->aclocal_off) {
+		/* the keys below are L@D, user+*@D and user@D: none can be there unless
+		   their local part is some key's */
+		f = aclocal_has(r->st, tmp, L, ln, "");
+		if (f == 0 && plus)
+			f = aclocal_has(r->st, tmp, L, (size_t)(plus - L), "+*");
+		if (f == 0 && plus)
+			f = aclocal_has(r->st, tmp, L, (size_t)(plus - L), "");
+		if (f <= 0)
+			return f;
+	}
 	for (step = 0; step < 3; step++) {
 		if (step > 0 && plus == NULL)
 			break;
