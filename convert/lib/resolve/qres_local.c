@@ -138,12 +138,14 @@ static int env_var(const struct qr_env *e, const char *name, size_t n, buf *out)
 }
 
 /* sh_parse - 1 parsed into p, 0 complex, -1 ENOMEM */
-static int sh_parse(const char *s, const struct qr_env *e, struct shp *p)
+/* sh_parse - the words of s into p (w: scratch) */
+static int sh_parse(const char *s, const struct qr_env *e, struct shp *p, buf *wp)
 {
-	buf w = BUF_INIT;
+	buf w = *wp;
 	int inword = 0, keep = 0, words_in_cmd = 0, rc = 0;
 	size_t i = 0;
 
+	buf_reset(&w);
 	p->n = 0;
 	p->ncmd = 0;
 	buf_reset(&p->a);
@@ -262,10 +264,13 @@ static int sh_parse(const char *s, const struct qr_env *e, struct shp *p)
 		} else if (strchr("|&<>()`*?[{}~!", c)) {
 			goto out;
 		} else {
-			if (buf_append_c(&w, c) < 0)
+			/* a run of ordinary bytes ('#' too, inside a word) */
+			size_t n = 1 + strcspn(s + i + 1, " \t;'\"\\$|&<>()`*?[{}~!");
+
+			if (buf_append(&w, s + i, n) < 0)
 				goto oom;
 			keep = 1;
-			i++;
+			i += n;
 		}
 	}
 	if (p->n == 0)
@@ -274,10 +279,10 @@ static int sh_parse(const char *s, const struct qr_env *e, struct shp *p)
 		p->ncmd++;
 	rc = 1;
 out:
-	buf_free(&w);
+	*wp = w;
 	return rc;
 oom:
-	buf_free(&w);
+	*wp = w;
 	return -1;
 }
 
@@ -460,44 +465,51 @@ int qr_program(struct qr_run *r, const struct qr_env *e, const char *cmd, int in
 	rc = qr_s2q_script(r, e, c, code, msg);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	rc = sh_parse(c, e, &p);
+	{
+		buf word = bufpool_take(&r->st->pool);
+
+		p.a = bufpool_take(&r->st->pool);
+		rc = sh_parse(c, e, &p, &word);
+		bufpool_give(&r->st->pool, &word);
+	}
 	if (rc < 0)
 		goto oom;
 	if (rc == 1) {
 		w = base(shw(&p, 0));
 		if (p.ncmd == 1 && strcmp(w, "fastforward") == 0) {
 			rc = ff_prog(r, e, &p, code, msg);
-			buf_free(&p.a);
+			bufpool_give(&r->st->pool, &p.a);
 			return rc;
 		}
 		if (p.ncmd == 1 && strcmp(w, "forward") == 0) {
 			rc = forward_prog(r, &p, code, msg);
-			buf_free(&p.a);
+			bufpool_give(&r->st->pool, &p.a);
 			return rc;
 		}
 		known = static_prog(&p, code, msg);
 		if (known < 0)
 			goto oom;
 		if (known && *code != 0) {
-			buf_free(&p.a);
+			bufpool_give(&r->st->pool, &p.a);
 			return qr_trace(r, "program '%s': fixed outcome, exit %d%s", c, *code,
 					in_ff ? " (in fastforward)" : "") < 0 ? -1 : 0;
 		}
 		buf_reset(msg);
 		*code = 0;
 	}
-	buf_free(&p.a);
+	bufpool_give(&r->st->pool, &p.a);
 	n = strlen(c);
 	while (n && (c[n - 1] == ' ' || c[n - 1] == '\t'))
 		n--;
+	target = bufpool_take(&r->st->pool);
 	if (buf_append(&target, c, n) < 0 || buf_cstr(&target) == NULL)
 		goto oom;
 	rc = qr_add(r, DLV_PROGRAM, e->user, target.s, NULL, NULL, NULL);
-	buf_free(&target);
+	bufpool_give(&r->st->pool, &target);
 	return rc;
 oom:
-	buf_free(&p.a);
-	buf_free(&target);
+	bufpool_give(&r->st->pool, &p.a);
+	bufpool_give(&r->st->pool, &target);
 	return -1;
 }
 

@@ -601,6 +601,7 @@ int smres_open(struct smres *r, const struct host *h, const struct smres_opts *o
 	if (st == NULL)
 		return -1;
 	st->h = h;
+	st->cw = host_class_get(h, "w");
 	st->rootfd = o->rootfd;
 	diag_init(&st->own);
 	st->d = d ? d : &st->own;

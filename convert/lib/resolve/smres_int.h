@@ -42,6 +42,7 @@ struct sm_list {
 
 struct smres_st {
 	const struct host *h;
+	const struct host_class *cw;	/* class w of h (NULL: none), looked up once */
 	int rootfd;
 	char *root;			/* the root as a path (aliases_read needs one) */
 	struct diag_sink *d;

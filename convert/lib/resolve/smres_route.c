@@ -160,11 +160,10 @@ static int add(struct run *r, enum dlv_kind k, const char *user, const char *tar
 /* class membership, ASCII case-insensitive, without allocating per call when short */
 static int inclass(const struct smres_st *st, const char *cls, const char *w, size_t n)
 {
-	const struct host_class *c = host_class_get(st->h, cls);
+	int isw = cls[0] == 'w' && cls[1] == '\0';
+	const struct host_class *c = isw ? st->cw : host_class_get(st->h, cls);
 	char small[256];
 	size_t i;
-
-	int isw = cls[0] == 'w' && cls[1] == '\0';
 
 	if (n == 0 || (c == NULL && !isw))
 		return 0;
