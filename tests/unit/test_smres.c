@@ -285,6 +285,12 @@ static const struct row rows_basic[] = {
 	{ "anyhost@example.test", S, "discard" },
 	{ "anyhost+z@example.test", S, "discard" },
 	{ "x@err.test", C, "bounce 5.7.9 Not here" },
+	/* a domain asked again, and through a parent (access_domain keeps its answers) */
+	{ "y@err.test", C, "bounce 5.7.9 Not here" },
+	{ "z@sub.err.test", C, "bounce 5.7.9 Not here" },
+	{ "y@open.test", S, "forward y@open.test via " SMART },
+	{ "x@sub.open.test", S, "forward x@sub.open.test via " SMART },
+	{ "y@remote.test", S, "refused 5.7.1 Relaying denied" },
 	{ "carol@example.test", C, "" },
 	{ "x%remote.test@example.test", C, "refused 5.7.1 Relaying denied" },
 	{ NULL, 0, NULL }

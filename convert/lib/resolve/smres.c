@@ -612,6 +612,7 @@ int smres_open(struct smres *r, const struct host *h, const struct smres_opts *o
 	hset_init(&st->acuser);
 	hset_init(&st->acdom);
 	hset_init(&st->aclocal);
+	hset_init(&st->acdcache);
 	hset_init(&st->wextra);
 	hset_init(&st->hostcanon);
 	hset_init(&st->shells);
@@ -710,6 +711,8 @@ void smres_close(struct smres *r)
 	hset_free(&st->acuser);
 	hset_free(&st->acdom);
 	hset_free(&st->aclocal);
+	hset_free(&st->acdcache);
+	free(st->acdv);
 	hset_free(&st->wextra);
 	buf_free(&st->wnames);
 	hset_free(&st->hostcanon);

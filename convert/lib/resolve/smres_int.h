@@ -81,6 +81,14 @@ struct smres_st {
 	struct hset vtdoms;		/* lower-cased domain parts of the virtusertable keys */
 	struct hset acuser, acdom;	/* access keys (lower-cased, without a To: tag): the
 					   domain parts of user@domain keys; the domain keys */
+	struct hset acdcache;		/* access_domain's answers: exact flag + domain -> index
+					   into acdv (at most SM_ACD_MAX of them) */
+	struct sm_acd {
+		int found;
+		const char *val;	/* into the access table's values */
+		unsigned long line;
+	} *acdv;
+	size_t nacd, capacd;
 	int aclocal_ready;		/* aclocal is built (access_user) */
 	int aclocal_off;		/* a key has a quote or a backslash: no filter */
 	struct hset aclocal;		/* the lower-cased local parts of the access keys */

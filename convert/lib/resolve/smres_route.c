@@ -1578,8 +1578,8 @@ static int access_user(struct run *r, const char *L, size_t ln, const char *D, b
 }
 
 /* access_domain - ruleset D: the domain, then its parents (exact only: hostsonly) */
-static int access_domain(struct run *r, const char *d, size_t dn, int exact, buf *tmp,
-			 const char **val, unsigned long *line)
+static int access_domain1(struct run *r, const char *d, size_t dn, int exact, buf *tmp,
+			  const char **val, unsigned long *line)
 {
 	size_t i;
 	int k;
@@ -1592,6 +1592,58 @@ static int access_domain(struct run *r, const char *d, size_t dn, int exact, buf
 			return k;
 	}
 	return 0;
+}
+
+/* the answers for this many domains are remembered (a domain's are asked for each address) */
+#define SM_ACD_MAX 200000
+
+static int access_domain(struct run *r, const char *d, size_t dn, int exact, buf *tmp,
+			 const char **val, unsigned long *line)
+{
+	struct smres_st *st = r->st;
+	buf key = bufpool_take(&st->pool);
+	unsigned long i;
+	int k = -1;
+
+	/*
+	 * the answer depends on the domain's bytes and exact only (the table stays
+	 * as loaded); exact is part of the key although check_rcpt never asks one
+	 * domain both ways where that shows
+	 */
+	if (buf_append_c(&key, exact ? 'x' : '-') < 0 || buf_append(&key, d, dn) < 0)
+		goto out;
+	if (hset_get(&st->acdcache, key.s, key.len, &i) == 1) {
+		k = st->acdv[i].found;
+		if (k) {
+			*val = st->acdv[i].val;
+			*line = st->acdv[i].line;
+		}
+		goto out;
+	}
+	k = access_domain1(r, d, dn, exact, tmp, val, line);
+	if (k < 0 || st->nacd >= SM_ACD_MAX)
+		goto out;
+	if (st->nacd == st->capacd) {
+		size_t nc = st->capacd ? st->capacd * 2 : 64;
+		struct sm_acd *nv = realloc(st->acdv, nc * sizeof(*nv));
+
+		if (nv == NULL) {
+			k = -1;
+			goto out;
+		}
+		st->acdv = nv;
+		st->capacd = nc;
+	}
+	st->acdv[st->nacd].found = k;
+	st->acdv[st->nacd].val = k ? *val : NULL;
+	st->acdv[st->nacd].line = k ? *line : 0;
+	if (hset_put(&st->acdcache, key.s, key.len, st->nacd, NULL) < 0)
+		k = -1;
+	else
+		st->nacd++;
+out:
+	bufpool_give(&st->pool, &key);
+	return k;
 }
 
 /* the access value of a blocklist hit: 1 the recipient is refused/discarded (added), 0 go on */
