@@ -1076,6 +1076,39 @@ static const struct tent t_dry[] = {
 	END
 };
 
+/*
+ * qres_domain_plain's remembered answers: a domain plain before any aliases cdb
+ * was opened is not plain once one with a key naming it is (a fastforward line
+ * opened it), and stays so
+ */
+static void test_plain_later(void **state)
+{
+	char *dir = tu_tmpdir();
+	struct qres_opts o;
+	struct qres q;
+	struct diag_sink d;
+	struct dlv_set s;
+	(void)state;
+
+	build(dir, t_ff);
+	qres_opts_init(&o);
+	diag_init(&d);
+	assert_int_equal(qres_open(&q, dir, &o, &d), 0);
+	assert_int_equal(qres_domain_plain(&q, "local.example", 13), 1);
+	assert_int_equal(qres_domain_plain(&q, "local.example", 13), 1);
+	assert_int_equal(qres_domain_plain(&q, "remote.example", 14), 0);
+	dlv_set_init(&s);
+	assert_int_equal(qres_resolve(&q, "nosuch@me.example", QRES_VIA_QUEUE, &s, NULL), 0);
+	dlv_set_free(&s);
+	/* aliases.cdb is open now, and it has info@local.example */
+	assert_int_equal(qres_domain_plain(&q, "local.example", 13), 0);
+	assert_int_equal(qres_domain_plain(&q, "local.example", 13), 0);
+	assert_int_equal(qres_domain_plain(&q, "me.example", 10), 0);
+	qres_close(&q);
+	diag_free(&d);
+	tu_rmtree(dir);
+}
+
 /* without openat2 (old kernels): the same answers, except that no symlink is followed */
 static void test_walk(void **state)
 {
@@ -1188,6 +1221,7 @@ int main(void)
 		cmocka_unit_test(test_getpw),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_trace),
+		cmocka_unit_test(test_plain_later),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_ff_dryrun),
 	};

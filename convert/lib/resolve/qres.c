@@ -964,6 +964,8 @@ void qres_close(struct qres *q)
 	free(st->fv);
 	hset_free(&st->stats);
 	free(st->sv);
+	hset_free(&st->plains);
+	free(st->plainv);
 	buf_free(&st->fdata);
 	buf_free(&st->kbuf);
 	diag_free(&st->own);
@@ -1459,7 +1461,52 @@ int qres_inject_host(struct qres *q, buf *out)
 	return 0;
 }
 
+static int domain_plain(struct qres *q, const char *d, size_t n);
+
+/* the domains whose answers are remembered (one is asked for each address) */
+#define QR_PLAIN_MAX 200000
+
 int qres_domain_plain(struct qres *q, const char *d, size_t n)
+{
+	struct qres_st *st = q->st;
+	unsigned long i;
+	int rc, have;
+
+	/*
+	 * locals, percenthack and rcpthosts stay as loaded; the cdbs opened only
+	 * grow in number, and a new one can only make a plain domain not plain
+	 */
+	have = hset_get(&st->plains, d, n, &i) == 1;
+	if (have && (st->plainv[i].rc == 0 || st->plainv[i].nc == st->nc))
+		return st->plainv[i].rc;
+	rc = domain_plain(q, d, n);
+	if (rc < 0)
+		return -1;
+	if (have) {
+		st->plainv[i].rc = rc;
+		st->plainv[i].nc = st->nc;
+		return rc;
+	}
+	if (st->nplain >= QR_PLAIN_MAX)
+		return rc;
+	if (st->nplain == st->capplain) {
+		size_t nc = st->capplain ? st->capplain * 2 : 64;
+		struct qr_plain *nv = realloc(st->plainv, nc * sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		st->plainv = nv;
+		st->capplain = nc;
+	}
+	st->plainv[st->nplain].rc = rc;
+	st->plainv[st->nplain].nc = st->nc;
+	if (hset_put(&st->plains, d, n, st->nplain, NULL) < 0)
+		return -1;
+	st->nplain++;
+	return rc;
+}
+
+static int domain_plain(struct qres *q, const char *d, size_t n)
 {
 	struct qres_st *st = q->st;
 	struct qr_run r;

@@ -594,8 +594,13 @@ static int expand_fwpath(const struct smres_st *st, buf *out, const char *p, siz
 		const char *v = NULL;
 
 		if (p[i] != '$' || i + 1 >= n) {
-			if (buf_append_c(out, p[i]) < 0)
+			/* the bytes up to the next $ at once */
+			const char *d = memchr(p + i + 1, '$', n - i - 1);
+			size_t k = d ? (size_t)(d - p) : n;
+
+			if (buf_append(out, p + i, k - i) < 0)
 				return -1;
+			i = k - 1;
 			continue;
 		}
 		i++;
