@@ -273,6 +273,14 @@ static int run_alias(struct qr_run *r, const struct qr_env *e, struct caps *c, i
 	return rc;
 }
 
+/* key3 - out = a b c d (NUL-terminated): 0, or -1 ENOMEM */
+static int key3(buf *out, const char *a, const char *b, const char *c, const char *d)
+{
+	buf_reset(out);
+	return buf_append_s(out, a) < 0 || buf_append_s(out, b) < 0 || buf_append_s(out, c) < 0 ||
+	       buf_append_s(out, d) < 0 || buf_cstr(out) == NULL ? -1 : 0;
+}
+
 /* the s2q-virtusers +detail line: caps ANY (nomatch), W fastforward, W cdb */
 static int run_vplus(struct qr_run *r, const struct qr_env *e, struct caps *c, int *code,
 		     buf *msg)
@@ -333,23 +341,21 @@ static int run_vplus(struct qr_run *r, const struct qr_env *e, struct caps *c, i
 		size_t i;
 		int frc;
 
-		buf_reset(&key);
 		switch (step) {
-		case 0: frc = buf_printf(&key, "%s-%s", p.s, L); break;
-		case 1: frc = ex.len ? buf_printf(&key, "%s+%s++", p.s, u.s) : 1; break;
-		case 2: frc = buf_printf(&key, "%s+%s+*", p.s, u.s); break;
-		case 3: frc = buf_printf(&key, "%s+%s", p.s, u.s); break;
-		case 4: frc = buf_printf(&key, "%s-%s", p.s, u.s); break;
-		case 5: frc = ex.len ? buf_printf(&key, "%s+++", p.s) : 1; break;
-		case 6: frc = buf_printf(&key, "%s++*", p.s); break;
-		default: frc = buf_printf(&key, "%s+", p.s); break;
+		case 0: frc = key3(&key, p.s, "-", L, ""); break;
+		case 1: frc = ex.len ? key3(&key, p.s, "+", u.s, "++") : 1; break;
+		case 2: frc = key3(&key, p.s, "+", u.s, "+*"); break;
+		case 3: frc = key3(&key, p.s, "+", u.s, ""); break;
+		case 4: frc = key3(&key, p.s, "-", u.s, ""); break;
+		case 5: frc = ex.len ? key3(&key, p.s, "+++", "", "") : 1; break;
+		case 6: frc = key3(&key, p.s, "++*", "", ""); break;
+		default: frc = key3(&key, p.s, "+", "", ""); break;
 		}
 		if (frc < 0)
 			goto out;
 		if (frc == 1)
 			continue;
-		buf_reset(&rcp);
-		if (buf_printf(&rcp, "%s@%s", key.s, host) < 0 || buf_cstr(&rcp) == NULL)
+		if (key3(&rcp, key.s, "@", host, "") < 0)
 			goto out;
 		e2.recipient = rcp.s;
 		if (qr_trace(r, "RECIPIENT=%s %s -p %s", rcp.s, c->v[1].s, c->v[2].s) < 0)
