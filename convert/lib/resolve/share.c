@@ -138,6 +138,29 @@ static int clean(const char *l, size_t ln)
 	return 1;
 }
 
+/*
+ * qmail's answer for address by SMTP is set once qmail-smtpd's rcpthosts takes
+ * it, else the refusal: a->qm points to the one that holds.  1, or -1 ENOMEM.
+ */
+static int after_rcpthosts(struct share *s, struct qres *q, const char *address,
+			   const struct dlv_set *set, struct share_answer *a)
+{
+	struct dlv_set rs;
+
+	dlv_set_init(&rs);
+	if (qres_resolve(q, address, QRES_VIA_RCPT, &rs, NULL) < 0) {
+		dlv_set_free(&rs);
+		return -1;
+	}
+	if (rs.n == 0) {
+		a->qm = set;
+		dlv_set_free(&rs);
+	} else {
+		s->qm_own = rs;
+	}
+	return 1;
+}
+
 int share_resolve(struct share *s, struct smres *sr, struct qres *q, const char *address,
 		  int smtp, buf *st, buf *qt, struct share_answer *a)
 {
@@ -197,34 +220,12 @@ int share_resolve(struct share *s, struct smres *sr, struct qres *q, const char 
 	/* qmail */
 	k = 0;
 	if (on && smtp && same_local(&s->qinj, address, ln) &&
-	    strcmp(s->qinj.addr.s, address) == 0) {
-		dlv_set_init(&rs);
-		if (qres_resolve(q, address, QRES_VIA_RCPT, &rs, NULL) < 0) {
-			dlv_set_free(&rs);
-			return -1;
-		}
-		if (rs.n == 0) {
-			a->qm = &s->qinj.set;
-			dlv_set_free(&rs);
-		} else {
-			s->qm_own = rs;
-		}
-		k = 1;
-	}
-	if (k == 0 && on && smtp && s->qnest.valid && strcmp(s->qnest.addr.s, address) == 0) {
-		dlv_set_init(&rs);
-		if (qres_resolve(q, address, QRES_VIA_RCPT, &rs, NULL) < 0) {
-			dlv_set_free(&rs);
-			return -1;
-		}
-		if (rs.n == 0) {
-			a->qm = &s->qnest.set;
-			dlv_set_free(&rs);
-		} else {
-			s->qm_own = rs;
-		}
-		k = 1;
-	}
+	    strcmp(s->qinj.addr.s, address) == 0)
+		k = after_rcpthosts(s, q, address, &s->qinj.set, a);
+	else if (on && smtp && s->qnest.valid && strcmp(s->qnest.addr.s, address) == 0)
+		k = after_rcpthosts(s, q, address, &s->qnest.set, a);
+	if (k < 0)
+		return -1;
 	if (k == 0 && on && smtp && same_local(&s->qplain, address, ln)) {
 		qp = qres_domain_plain(q, dom, dn);
 		if (qp < 0)

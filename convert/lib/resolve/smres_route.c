@@ -1481,6 +1481,20 @@ static int access_get(struct run *r, const char *key, size_t kn, int untagged, b
  * access_user - rulesets F (D non-empty) and U (D ""): "L@D", then with a
  * +detail "user+*@D" and "user@D", each tagged then untagged
  */
+/* the key in slot i of s, after a "to:" tag when tagged: 1, or 0 for an empty slot */
+static int slot_key(const struct hset *s, size_t i, int tagged, const char **k, size_t *n)
+{
+	if (!s->slots[i].off)
+		return 0;
+	*k = s->arena + s->slots[i].off - 1;
+	*n = s->slots[i].len;
+	if (tagged && *n >= 3 && ieqn(*k, 3, "to:")) {
+		*k += 3;
+		*n -= 3;
+	}
+	return 1;
+}
+
 /*
  * aclocal_build - the lower-cased local parts (before the last @, a "To:" tag
  * taken off) of the access keys that have an @: access_user looks up no key
@@ -1498,14 +1512,8 @@ static int aclocal_build(struct smres_st *st)
 		const char *k;
 		size_t n;
 
-		if (!s->slots[i].off)
+		if (!slot_key(s, i, 1, &k, &n))
 			continue;
-		k = s->arena + s->slots[i].off - 1;
-		n = s->slots[i].len;
-		if (n >= 3 && ieqn(k, 3, "to:")) {
-			k += 3;
-			n -= 3;
-		}
 		if (memchr(k, '"', n) || memchr(k, '\\', n)) {
 			st->aclocal_off = 1;
 			break;
@@ -1875,14 +1883,8 @@ static int key_domains(const struct hset *s, int tagged, struct hset *doms, stru
 		const char *k;
 		size_t n;
 
-		if (!s->slots[i].off)
+		if (!slot_key(s, i, tagged, &k, &n))
 			continue;
-		k = s->arena + s->slots[i].off - 1;
-		n = s->slots[i].len;
-		if (tagged && n >= 3 && ieqn(k, 3, "to:")) {
-			k += 3;
-			n -= 3;
-		}
 		if (memchr(k, '"', n) || memchr(k, '[', n) || memchr(k, '\\', n)) {
 			at = last_at(k, n);
 		} else {
