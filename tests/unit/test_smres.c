@@ -75,7 +75,9 @@ static const char access_map[] =
 	"To:Mixed@example.test\tREJECT\n"
 	"To:plus+*@example.test\tDISCARD\n"
 	"To:base@example.test\tREJECT\n"
-	"To:anyhost@\tDISCARD\n";
+	"To:anyhost@\tDISCARD\n"
+	"To:lit@[a@b]\tREJECT\n"
+	"To:bob@x@y.test\tREJECT\n";
 
 static const char passwd[] =
 	"root:x:0:0:root:/root:/bin/sh\n"
@@ -129,7 +131,7 @@ static void setup(struct env *e, const char *cfextra, int luser, int hub)
 	put(e->dir, "etc/mail/aliases", aliases);
 	put(e->dir, "etc/mail/virtusertable", virtusers);
 	put(e->dir, "etc/mail/mailertable", mailertable);
-	put(e->dir, "etc/mail/domaintable", "old.test\texample.test\n");
+	put(e->dir, "etc/mail/domaintable", "old.test\texample.test\nodd.test\tx@y.test\n");
 	put(e->dir, "etc/mail/access", access_map);
 	put(e->dir, "etc/mail/lists/staff", "# staff\nalice\nbob, x@remote.test\n");
 	put(e->dir, "var/spool/mqueue/lists/rel", "carol\n");
@@ -284,6 +286,11 @@ static const struct row rows_basic[] = {
 	{ "base+y@example.test", S, "bounce 5.2.1 Mailbox disabled for this recipient" },
 	{ "anyhost@example.test", S, "discard" },
 	{ "anyhost+z@example.test", S, "discard" },
+	/* keys an @ more or less away: the untagged lookup of a "to:" local part, an
+	   @ inside a [literal], a domaintable value with an @ */
+	{ "to:blocked@example.test", S, "bounce 5.2.1 Mailbox disabled for this recipient" },
+	{ "lit@[a@b]", S, "bounce 5.2.1 Mailbox disabled for this recipient" },
+	{ "bob@odd.test", S, "bounce 5.2.1 Mailbox disabled for this recipient" },
 	{ "x@err.test", C, "bounce 5.7.9 Not here" },
 	/* a domain asked again, and through a parent (access_domain keeps its answers) */
 	{ "y@err.test", C, "bounce 5.7.9 Not here" },

@@ -1495,39 +1495,53 @@ static int slot_key(const struct hset *s, size_t i, int tagged, const char **k, 
 	return 1;
 }
 
+/* add the lower-cased text before each @ of k[0..n) to set */
+static int prefixes_before_at(struct hset *set, buf *t, const char *k, size_t n)
+{
+	size_t at, j;
+
+	for (at = 0; at < n; at++) {
+		if (k[at] != '@')
+			continue;
+		buf_reset(t);
+		if (buf_append(t, k, at) < 0)
+			return -1;
+		for (j = 0; j < t->len; j++)
+			t->s[j] = lc(t->s[j]);
+		if (hset_put(set, t->s ? t->s : "", t->len, 0, NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /*
- * aclocal_build - the lower-cased local parts (before the last @, a "To:" tag
- * taken off) of the access keys that have an @: access_user looks up no key
- * whose local part is not among them.  A key with a quote or a backslash
- * (where the @ that splits it is sendmail's to find) turns the filter off.
+ * aclocal_build - the lower-cased local parts an access key can be looked up
+ * by: access_user looks up "To:X@D" and "X@D" (D may hold an @ itself, from a
+ * [literal] or the domaintable), which a key K matches only when X is what
+ * comes before some @ of K, or of K without its "To:" tag.  access_user looks
+ * up no key whose X is not among them.  A key with a quote or a backslash
+ * turns the filter off.
  */
 static int aclocal_build(struct smres_st *st)
 {
 	const struct hset *s = &st->ac.idx;
 	buf t = bufpool_take(&st->pool);
-	size_t i, j, at;
+	size_t i;
 	int rc = -1;
 
 	for (i = 0; st->ac.present && i < s->nslots; i++) {
-		const char *k;
-		size_t n;
+		const char *k, *raw;
+		size_t n, rn;
 
-		if (!slot_key(s, i, 1, &k, &n))
+		if (!slot_key(s, i, 0, &raw, &rn))
 			continue;
-		if (memchr(k, '"', n) || memchr(k, '\\', n)) {
+		if (memchr(raw, '"', rn) || memchr(raw, '\\', rn)) {
 			st->aclocal_off = 1;
 			break;
 		}
-		for (at = n; at > 0 && k[at - 1] != '@'; at--)
-			;
-		if (at == 0)
-			continue;	/* a domain or network key */
-		buf_reset(&t);
-		if (buf_append(&t, k, at - 1) < 0)
-			goto out;
-		for (j = 0; j < t.len; j++)
-			t.s[j] = lc(t.s[j]);
-		if (hset_put(&st->aclocal, t.s ? t.s : "", t.len, 0, NULL) < 0)
+		(void)slot_key(s, i, 1, &k, &n);
+		if (prefixes_before_at(&st->aclocal, &t, raw, rn) < 0 ||
+		    (n != rn && prefixes_before_at(&st->aclocal, &t, k, n) < 0))
 			goto out;
 	}
 	st->aclocal_ready = 1;
