@@ -965,7 +965,6 @@ void qres_close(struct qres *q)
 	hset_free(&st->stats);
 	free(st->sv);
 	hset_free(&st->plains);
-	free(st->plainv);
 	buf_free(&st->fdata);
 	buf_free(&st->kbuf);
 	diag_free(&st->own);
@@ -1469,40 +1468,22 @@ static int domain_plain(struct qres *q, const char *d, size_t n);
 int qres_domain_plain(struct qres *q, const char *d, size_t n)
 {
 	struct qres_st *st = q->st;
-	unsigned long i;
+	unsigned long v;
 	int rc, have;
 
 	/*
 	 * locals, percenthack and rcpthosts stay as loaded; the cdbs opened only
 	 * grow in number, and a new one can only make a plain domain not plain
 	 */
-	have = hset_get(&st->plains, d, n, &i) == 1;
-	if (have && (st->plainv[i].rc == 0 || st->plainv[i].nc == st->nc))
-		return st->plainv[i].rc;
+	have = hset_get(&st->plains, d, n, &v) == 1;
+	if (have && ((v & 1) == 0 || v >> 1 == st->nc))
+		return (int)(v & 1);
 	rc = domain_plain(q, d, n);
 	if (rc < 0)
 		return -1;
-	if (have) {
-		st->plainv[i].rc = rc;
-		st->plainv[i].nc = st->nc;
-		return rc;
-	}
-	if (st->nplain >= QR_PLAIN_MAX)
-		return rc;
-	if (st->nplain == st->capplain) {
-		size_t nc = st->capplain ? st->capplain * 2 : 64;
-		struct qr_plain *nv = realloc(st->plainv, nc * sizeof(*nv));
-
-		if (nv == NULL)
-			return -1;
-		st->plainv = nv;
-		st->capplain = nc;
-	}
-	st->plainv[st->nplain].rc = rc;
-	st->plainv[st->nplain].nc = st->nc;
-	if (hset_put(&st->plains, d, n, st->nplain, NULL) < 0)
+	if ((have || st->plains.n < QR_PLAIN_MAX) &&
+	    hset_set(&st->plains, d, n, (unsigned long)st->nc << 1 | (unsigned long)rc) < 0)
 		return -1;
-	st->nplain++;
 	return rc;
 }
 

@@ -90,12 +90,9 @@ struct qres_st {
 	struct qr_cdb *cv;
 	size_t nc, capc;
 	struct hset stats;	/* 'R'/'H' + path -> index into sv */
-	struct hset plains;	/* qres_domain_plain's answers: domain -> index into plainv */
-	struct qr_plain {
-		int rc;		/* 0 stays 0; 1 holds while no other cdb is opened */
-		size_t nc;	/* how many cdbs were open when it was found */
-	} *plainv;
-	size_t nplain, capplain;
+	struct hset plains;	/* qres_domain_plain's answers: domain -> the cdbs open when
+				   it was found (nc) * 2 + the answer (a 0 stays 0; a 1
+				   holds while no other cdb is opened) */
 	struct qr_stat *sv;
 	size_t nsv, capsv;
 };

@@ -79,14 +79,9 @@ uint64_t hset_hash64(const void *key, size_t len)
 	return x;
 }
 
-static uint32_t hash(const void *key, size_t len)
-{
-	return (uint32_t)hset_hash64(key, len);
-}
-
 uint32_t hset_hash(const void *key, size_t len)
 {
-	return hash(key, len);
+	return (uint32_t)hset_hash64(key, len);
 }
 
 void hset_prefetch(const struct hset *h, uint32_t hv)
@@ -182,7 +177,7 @@ int hset_get(const struct hset *h, const void *key, size_t len, unsigned long *v
 
 	if (h->nslots == 0)
 		return 0;
-	s = find(h, key, len, hash(key, len));
+	s = find(h, key, len, hset_hash(key, len));
 	if (s->off == 0)
 		return 0;
 	if (val)
@@ -193,7 +188,7 @@ int hset_get(const struct hset *h, const void *key, size_t len, unsigned long *v
 static int put(struct hset *h, const void *key, size_t len, unsigned long val, unsigned long *old,
 	       int overwrite)
 {
-	uint32_t hv = hash(key, len);
+	uint32_t hv = hset_hash(key, len);
 	struct hset_slot *s;
 
 	if (len > UINT32_MAX)
