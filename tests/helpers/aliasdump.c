@@ -81,7 +81,7 @@ static void praliases(const struct alias_table *t, size_t file)
 
 		if (e->file != file || e->dead == ALIAS_DEAD_DUP)
 			continue;
-		if (buf_printf(&v[n], "%s:%s", e->name, e->value) < 0)
+		if (buf_printf(&v[n], "%s:%s", e->name, alias_ent_value(e)) < 0)
 			die("buf");
 		n++;
 	}

@@ -188,10 +188,10 @@ static void names(buf *out, const struct alias_table *t, int want_empty)
 
 		if (want_empty) {
 			assert_int_equal(e->nelems, 0);
-			assert_string_equal(e->value, "");
+			assert_string_equal(alias_ent_value(e), "");
 		}
 		if (!e->dead)
-			buf_printf(out, "%s@%lu\n", e->name, e->lastline);
+			buf_printf(out, "%s@%lu\n", e->name, (unsigned long)e->lastline);
 	}
 	buf_append_c(out, '\0');
 }
@@ -371,7 +371,7 @@ static void test_messages(void **state)
 	assert_non_null(e);
 	assert_int_equal(e->line, 8);
 	assert_int_equal(e->lastline, 9);
-	assert_string_equal(e->value, "second,\tthird");
+	assert_string_equal(alias_ent_value(e), "second,\tthird");
 	assert_int_equal(t.ents[0].dead, ALIAS_DEAD_DUP);
 	assert_int_equal(t.nents, 4);
 	assert_int_equal(t.fstats[0].naliases, 4);
@@ -401,10 +401,10 @@ static void test_files(void **state)
 	assert_int_equal(aliases_read(&t, p2, "a2", NULL, &d), 0);
 	assert_int_equal(t.nfiles, 2);
 	e = alias_lookup(&t, "sales");
-	assert_string_equal(e->value, "alice");
+	assert_string_equal(alias_ent_value(e), "alice");
 	assert_int_equal(e->file, 0);
-	assert_string_equal(alias_lookup(&t, "x")->value, "1");
-	assert_string_equal(alias_lookup(&t, "new")->value, "y");
+	assert_string_equal(alias_ent_value(alias_lookup(&t, "x")), "1");
+	assert_string_equal(alias_ent_value(alias_lookup(&t, "new")), "y");
 	assert_int_equal(t.ents[2].dead, ALIAS_DEAD_SHADOW);
 	assert_int_equal(t.ents[3].dead, ALIAS_DEAD_DUP);	/* x: 2, replaced in its file */
 	assert_int_equal(t.ents[4].dead, ALIAS_DEAD_SHADOW);	/* x: 3, shadowed by a1 */
@@ -439,7 +439,7 @@ static void test_model(void **state)
 			 ALIAS_ADD_REPLACES);
 	assert_int_equal(same, 0);
 	assert_int_equal(first, (size_t)-1);
-	assert_string_equal(alias_lookup(&t, "a")->value, "c");
+	assert_string_equal(alias_ent_value(alias_lookup(&t, "a")), "c");
 	assert_int_equal(alias_table_addfile(&t, "two", &f), 0);
 	assert_int_equal(alias_table_add(&t, "a", 1, "d", 1, NULL, 0, 1, 1, &same, &first),
 			 ALIAS_ADD_SHADOWED);
@@ -449,11 +449,94 @@ static void test_model(void **state)
 	assert_int_equal(same, 2);
 	assert_int_equal(t.ents[2].dead, ALIAS_DEAD_DUP);
 	assert_int_equal(t.ents[3].dead, ALIAS_DEAD_SHADOW);
-	assert_string_equal(alias_lookup(&t, "a")->value, "c");
+	assert_string_equal(alias_ent_value(alias_lookup(&t, "a")), "c");
 	assert_string_equal(t.ents[0].elems[0].local, "b");
 	assert_null(alias_lookup(&t, "b"));
 	assert_null(alias_lookup_n(&t, "a\0", 2));
 	assert_string_equal(alias_kind_name(ALIAS_INCLUDE), "include");
+	alias_table_free(&t);
+}
+
+/*
+ * The by-name index over many names (grown many times): three files with
+ * duplicates inside a file and names an earlier file has, every lookup
+ * checked against the rules played out in a plain array; names that are
+ * prefixes of others; the table's limits (EOVERFLOW)
+ */
+#define NIDX 20000
+static void test_model_index(void **state)
+{
+	struct alias_table t;
+	static size_t want[NIDX];	/* the live entry of name i, or -1 */
+	static unsigned char wfile[NIDX];
+	size_t f, same, first, i, k, live = 0;
+	char nm[32], val[32];
+	(void)state;
+	alias_table_init(&t);
+	for (i = 0; i < NIDX; i++)
+		want[i] = (size_t)-1;
+	for (f = 0; f < 3; f++) {
+		size_t fi;
+
+		assert_int_equal(alias_table_addfile(&t, f == 0 ? "one" : f == 1 ? "two" : "three", &fi), 0);
+		/* file f has names i with i % (f + 2) == 0, each twice in file 1 */
+		for (k = 0; k < (f == 1 ? 2u : 1u); k++) {
+			for (i = 0; i < NIDX; i += f + 2) {
+				size_t idx = t.nents;
+				int r, wr = 0;
+
+				snprintf(nm, sizeof(nm), "n%zu", i);
+				snprintf(val, sizeof(val), "v%zu.%zu.%zu", i, f, k);
+				if (want[i] != (size_t)-1 && wfile[i] == f)
+					wr |= ALIAS_ADD_REPLACES;
+				else if (want[i] != (size_t)-1)
+					wr |= ALIAS_ADD_SHADOWED | (k ? ALIAS_ADD_REPLACES : 0);
+				r = alias_table_add(&t, nm, strlen(nm), val, strlen(val), NULL, 0, idx + 1,
+						    idx + 1, &same, &first);
+				assert_int_equal(r, wr);
+				if (want[i] == (size_t)-1 || wfile[i] == f) {
+					if (want[i] == (size_t)-1)
+						live++;
+					want[i] = idx;
+					wfile[i] = (unsigned char)f;
+				}
+			}
+		}
+		alias_table_endfile(&t);
+	}
+	assert_int_equal(t.byname.n, live);
+	assert_true(t.byname.nslots >= 2 * live);
+	for (i = 0; i < NIDX; i++) {
+		const struct alias_ent *e;
+
+		snprintf(nm, sizeof(nm), "n%zu", i);
+		e = alias_lookup(&t, nm);
+		if (want[i] == (size_t)-1) {
+			assert_null(e);
+			continue;
+		}
+		assert_non_null(e);
+		assert_int_equal((size_t)(e - t.ents), want[i]);
+		assert_int_equal(e->dead, ALIAS_LIVE);
+		/* a name one byte longer or shorter is another name */
+		snprintf(nm, sizeof(nm), "n%zux", i);
+		assert_null(alias_lookup(&t, nm));
+		assert_null(alias_lookup_n(&t, nm, 1));
+	}
+	/* the limits: lines and files the 32-byte entry holds */
+	{
+		size_t before = t.nents;
+
+		errno = 0;
+		assert_int_equal(alias_table_add(&t, "big", 3, "x", 1, NULL, 0, ALIAS_LINE_MAX + 1UL,
+						 ALIAS_LINE_MAX + 1UL, &same, &first), -1);
+		assert_int_equal(errno, EOVERFLOW);
+		assert_int_equal(alias_table_add(&t, "big", 3, "x", 1, NULL, 0, ALIAS_LINE_MAX,
+						 ALIAS_LINE_MAX, &same, &first), 0);
+		assert_int_equal(t.nents, before + 1);
+		assert_int_equal(alias_lookup(&t, "big")->lastline, ALIAS_LINE_MAX);
+	}
+	assert_int_equal(sizeof(struct alias_ent), 32);
 	alias_table_free(&t);
 }
 
@@ -745,6 +828,7 @@ int main(void)
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_model_index),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_verdicts),

@@ -946,7 +946,7 @@ static int owner_sender(struct ctx *c)
 	int r, q = c->quiet;
 
 	buf_reset(&c->sender);
-	if (!strpbrk(e->value, ",:/|\"") && e->nelems == 1 && e->elems[0].kind == ALIAS_ADDR) {
+	if (!strpbrk(alias_ent_value(e), ",:/|\"") && e->nelems == 1 && e->elems[0].kind == ALIAS_ADDR) {
 		c->quiet = 1;
 		r = addr_target(c, e->elems[0].text, strlen(e->elems[0].text));
 		c->quiet = q;
@@ -1117,7 +1117,7 @@ static int do_alias(struct ctx *c, size_t ei)
 		say(c, DIAG_ERROR, "S2Q-A114",
 		    "alias name '%s' and '%s' (%s:%lu) are the same qmail address '%s' (qmail "
 		    "envelopes carry no quotes)", e->name, o2->name,
-		    o2->file < c->t->nfiles ? c->t->files[o2->file] : "?", o2->lastline, c->local.s);
+		    o2->file < c->t->nfiles ? c->t->files[o2->file] : "?", (unsigned long)o2->lastline, c->local.s);
 		return 0;
 	}
 	if (shadow_routes(c) < 0)

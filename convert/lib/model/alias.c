@@ -9,7 +9,6 @@
 void alias_table_init(struct alias_table *t)
 {
 	memset(t, 0, sizeof(*t));
-	hset_init(&t->byname);
 	hset_init(&t->byinc);
 	hset_init(&t->infile);
 	arena_init(&t->packs);
@@ -30,19 +29,71 @@ void alias_table_free(struct alias_table *t)
 		free(t->incs[i].realpath);
 	}
 	free(t->incs);
-	hset_free(&t->byname);
+	free(t->byname.slots);
 	hset_free(&t->byinc);
 	hset_free(&t->infile);
 	alias_table_init(t);
 }
 
+/*
+ * names_slot - the slot of name[0..len) (hash hv) in the by-name index: the
+ * one holding it, or the empty one where it goes.  The index has slots.
+ */
+static uint64_t *names_slot(const struct alias_table *t, const char *name, size_t len, uint32_t hv)
+{
+	const struct alias_names *x = &t->byname;
+	size_t mask = x->nslots - 1, i = hv & mask;
+
+	for (;;) {
+		uint64_t *s = &x->slots[i];
+
+		if (*s == 0)
+			return s;
+		if ((uint32_t)(*s >> 32) == hv) {
+			const char *have = t->ents[(uint32_t)*s - 1].name;
+
+			if (memcmp(have, name, len) == 0 && have[len] == '\0')
+				return s;
+		}
+		i = (i + 1) & mask;
+	}
+}
+
+/* names_grow - room for one more name (twice the slots, the hashes moved over) */
+static int names_grow(struct alias_names *x)
+{
+	size_t nn = x->nslots ? x->nslots * 2 : 64, i, j;
+	uint64_t *ns;
+
+	if ((x->n + 1) * 2 <= x->nslots)
+		return 0;
+	if (nn > SIZE_MAX / sizeof(*ns) || (ns = calloc(nn, sizeof(*ns))) == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < x->nslots; i++) {
+		if (x->slots[i] == 0)
+			continue;
+		for (j = (uint32_t)(x->slots[i] >> 32) & (nn - 1); ns[j]; j = (j + 1) & (nn - 1))
+			;
+		ns[j] = x->slots[i];
+	}
+	free(x->slots);
+	x->slots = ns;
+	x->nslots = nn;
+	return 0;
+}
+
 const struct alias_ent *alias_lookup_n(const struct alias_table *t, const char *name, size_t len)
 {
-	unsigned long v;
+	uint64_t *s;
 
-	if (!hset_get(&t->byname, name, len, &v))
+	if (t->byname.nslots == 0)
 		return NULL;
-	return &t->ents[v];
+	s = names_slot(t, name, len, hset_hash(name, len));
+	if (*s == 0)
+		return NULL;
+	return &t->ents[(uint32_t)*s - 1];
 }
 
 const struct alias_ent *alias_lookup(const struct alias_table *t, const char *name)
@@ -78,6 +129,10 @@ int alias_table_addfile(struct alias_table *t, const char *name, size_t *idx)
 	char *c;
 	size_t cap = t->capfiles;
 
+	if (t->nfiles >= ALIAS_FILES_MAX) {
+		errno = EOVERFLOW;
+		return -1;
+	}
 	if (grow((void **)&t->files, &cap, t->nfiles, sizeof(*t->files)) < 0)
 		return -1;
 	if (cap != t->capfiles) {
@@ -176,6 +231,9 @@ int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const 
 	struct alias_ent *e;
 	unsigned long prev;
 	size_t idx;
+	char *vcopy;
+	uint64_t *slot;
+	uint32_t hv;
 	int r, bits = 0;
 
 	*same = *first = (size_t)-1;
@@ -183,18 +241,24 @@ int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const 
 		errno = EINVAL;
 		return -1;
 	}
+	if (line > ALIAS_LINE_MAX || lastline > ALIAS_LINE_MAX || nelems > UINT32_MAX ||
+	    t->nents >= (size_t)UINT32_MAX - 2) {
+		errno = EOVERFLOW;
+		return -1;
+	}
 	if (grow((void **)&t->ents, &t->capents, t->nents, sizeof(*t->ents)) < 0)
 		return -1;
 	idx = t->nents;
 	e = &t->ents[idx];
 	memset(e, 0, sizeof(*e));
-	e->elems = pack(&t->packs, elems, nelems, name, nlen, &e->name, value, vlen, &e->value);
+	/* the value right after the name: alias_ent_value() */
+	e->elems = pack(&t->packs, elems, nelems, name, nlen, &e->name, value, vlen, &vcopy);
 	if (e->elems == NULL)
 		return -1;
-	e->nelems = nelems;
-	e->file = t->nfiles - 1;
-	e->line = line;
-	e->lastline = lastline;
+	e->nelems = (uint32_t)nelems;
+	e->file = (unsigned)(t->nfiles - 1) & ALIAS_FILES_MAX;
+	e->line = (uint32_t)line;
+	e->lastline = (uint32_t)lastline;
 	/*
 	 * across files the first file that has the name wins; in one file the
 	 * last definition does.  byname holds the live entry: when that is in
@@ -202,12 +266,20 @@ int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const 
 	 * file has (this one is shadowed) needs infile to find its last entry
 	 * in this file.
 	 */
-	r = hset_put(&t->byname, name, nlen, idx, &prev);
-	if (r < 0)
+	if (names_grow(&t->byname) < 0)
 		goto fail;
+	hv = hset_hash(name, nlen);
+	slot = names_slot(t, name, nlen, hv);
+	if (*slot == 0) {
+		*slot = (uint64_t)hv << 32 | (uint32_t)(idx + 1);
+		t->byname.n++;
+		r = 1;
+	} else {
+		prev = (uint32_t)*slot - 1;
+		r = 0;
+	}
 	if (r == 0 && t->ents[prev].file == e->file) {
-		if (hset_set(&t->byname, name, nlen, idx) < 0)
-			goto fail;
+		*slot = (uint64_t)hv << 32 | (uint32_t)(idx + 1);
 		*same = prev;
 		bits |= ALIAS_ADD_REPLACES;
 	} else if (r == 0) {
@@ -234,9 +306,8 @@ int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const 
 	return bits;
 fail:
 	/*
-	 * hset has no delete: a name inserted above for this index would point
-	 * past nents; the table is unusable after ENOMEM anyway (callers fail),
-	 * but keep it consistent for alias_table_free (the block stays in the arena).
+	 * byname is unchanged when this is reached (it changes only when nothing
+	 * can fail after); the block stays in the arena.
 	 */
 	memset(e, 0, sizeof(*e));
 	errno = ENOMEM;
@@ -245,7 +316,8 @@ fail:
 
 void alias_table_prefetch(const struct alias_table *t, const char *name, size_t nlen)
 {
-	hset_prefetch(&t->byname, hset_hash(name, nlen));
+	if (t->byname.nslots)
+		__builtin_prefetch(&t->byname.slots[hset_hash(name, nlen) & (t->byname.nslots - 1)]);
 }
 
 void alias_table_endfile(struct alias_table *t)

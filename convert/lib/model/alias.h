@@ -3,6 +3,7 @@
 #define S2Q_MODEL_ALIAS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../util/arena.h"
 #include "../util/hset.h"
@@ -43,17 +44,31 @@ struct alias_elem {
 
 struct alias_ent {
 	char *name;		/* the key sendmail stores: lower-cased user part, quotes kept,
-				   unquoted blanks -> '.', name@<class w domain> -> name */
-	char *value;		/* the RHS as sendmail stores it (leading blanks removed) */
+				   unquoted blanks -> '.', name@<class w domain> -> name;
+				   alias_ent_value() follows it in the same block */
 	struct alias_elem *elems;	/* one block with name, value and the elements' strings
 					   (from the table's packs arena) */
-	size_t nelems;
-	size_t file;		/* index into alias_table.files */
-	unsigned long line;	/* first physical line of the logical line */
-	unsigned long lastline;	/* its last physical line: the number sendmail's newaliases
+	uint32_t nelems;
+	uint32_t line;		/* first physical line of the logical line */
+	uint32_t lastline;	/* its last physical line: the number sendmail's newaliases
 				   prints, and the one in the S2Q-A diagnostics */
-	int dead;		/* ALIAS_LIVE, ALIAS_DEAD_DUP or ALIAS_DEAD_SHADOW */
-};
+	unsigned file : 24;	/* index into alias_table.files (ALIAS_FILES_MAX) */
+	unsigned dead : 8;	/* ALIAS_LIVE, ALIAS_DEAD_DUP or ALIAS_DEAD_SHADOW */
+};	/* 32 bytes: a 1M-entry table holds a million of them */
+
+/* the most alias files, elements of one entry and lines of a file the table holds (EOVERFLOW) */
+#define ALIAS_FILES_MAX	((1UL << 24) - 1)
+#define ALIAS_LINE_MAX	0xffffffffUL
+
+/* alias_ent_value - the RHS as sendmail stores it (leading blanks removed) */
+static inline const char *alias_ent_value(const struct alias_ent *e)
+{
+	const char *p = e->name;
+
+	while (*p)
+		p++;
+	return p + 1;
+}
 
 /* an :include: list file, read once per path */
 struct alias_include {
@@ -88,7 +103,11 @@ struct alias_table {
 	size_t nents, capents;
 	struct alias_include *incs;
 	size_t nincs, capincs;
-	struct hset byname;	/* name -> index of the live entry */
+	struct alias_names {	/* name -> index of the live entry; the names are the entries'
+				   own (open addressing, at most half the slots used) */
+		uint64_t *slots;	/* hset_hash(name) << 32 | (index + 1); 0: empty */
+		size_t nslots, n;
+	} byname;
 	struct hset byinc;	/* include path -> index into incs */
 	struct arena packs;	/* the entries' and includes' elems blocks (each with its strings) */
 	struct hset infile;	/* name -> index of its last entry in the current file, for the
@@ -105,7 +124,8 @@ const struct alias_ent *alias_lookup_n(const struct alias_table *t, const char *
 
 /*
  * alias_table_addfile - start the next alias file (AliasFile order); its
- * index in *idx.  Entries added from now on belong to it.  0 or -1 ENOMEM.
+ * index in *idx.  Entries added from now on belong to it.  0, or -1 ENOMEM
+ * (EOVERFLOW past ALIAS_FILES_MAX files).
  */
 int alias_table_addfile(struct alias_table *t, const char *name, size_t *idx);
 
@@ -126,7 +146,8 @@ void alias_table_endfile(struct alias_table *t);
  * an earlier entry of the same file becomes ALIAS_DEAD_DUP; if an earlier
  * file has the name, the new entry is ALIAS_DEAD_SHADOW.  Returns the
  * ALIAS_ADD_* bits (0: a new live name), *same and *first set accordingly
- * (else (size_t)-1); -1 ENOMEM.  Counts the entry in the file's fstats.
+ * (else (size_t)-1); -1 ENOMEM (EOVERFLOW: more than ALIAS_LINE_MAX lines or
+ * elements, or UINT32_MAX - 2 entries).  Counts the entry in the file's fstats.
  */
 int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const char *value,
 		    size_t vlen, const struct alias_elem *elems, size_t nelems, unsigned long line,

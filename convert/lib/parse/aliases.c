@@ -1413,13 +1413,13 @@ static int entry(struct reader *rd, struct split *sp, const char *l, size_t len,
 	    (shortstr(&sp->tmp, l, lhslen) < 0 ||
 	     diag_add(rd->d, DIAG_WARN, "S2Q-A010", rd->file, ln,
 		      "%s... Warning: duplicate alias name %s -- replaces the entry at line %lu "
-		      "(the last one wins)", sp->tmp.s, key.s, rd->t->ents[same].lastline) < 0))
+		      "(the last one wins)", sp->tmp.s, key.s, (unsigned long)rd->t->ents[same].lastline) < 0))
 		goto out;
 	if ((r & ALIAS_ADD_SHADOWED) &&
 	    diag_add(rd->d, DIAG_WARN, "S2Q-A011", rd->file, ln,
 		     "alias %s is also defined in %s:%lu, an alias file sendmail searches first: "
 		     "this entry is never used", key.s, rd->t->files[rd->t->ents[firstidx].file],
-		     rd->t->ents[firstidx].lastline) < 0)
+		     (unsigned long)rd->t->ents[firstidx].lastline) < 0)
 		goto out;
 	rv = 0;
 out:
@@ -1590,7 +1590,7 @@ static void node_elems(const struct graph *g, uint32_t v, const struct alias_ele
 
 struct frame {
 	uint32_t v;
-	size_t pos;
+	uint32_t pos;		/* < the node's elements (at most UINT32_MAX in all) */
 };
 
 /* a loop to report: its members (entry indexes), reported at the first */
@@ -1617,12 +1617,51 @@ static void nodename(const struct graph *g, uint32_t v, buf *out)
 		buf_printf(out, ":include:%s", g->t->incs[v - g->nents].path);
 }
 
+/* leafdepth - the depth of a node with no alias or list among its targets */
+static unsigned leafdepth(const struct graph *g, uint32_t v)
+{
+	const struct alias_elem *ev;
+	size_t ne;
+
+	node_elems(g, v, &ev, &ne);
+	return ne > 0;
+}
+
+/* grow32 - room for n more in a uint32_t array holding *len of *cap */
+static int grow32(uint32_t **v, size_t *cap, size_t len, size_t n)
+{
+	size_t nc = *cap ? *cap : 1024;
+	uint32_t *nv;
+
+	if (len + n <= *cap)
+		return 0;
+	while (nc < len + n) {
+		if (nc > SIZE_MAX / 2 / sizeof(*nv))
+			return -1;
+		nc *= 2;
+	}
+	nv = realloc(*v, nc * sizeof(*nv));
+	if (nv == NULL)
+		return -1;
+	*v = nv;
+	*cap = nc;
+	return 0;
+}
+
 int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsigned char **outp,
 		     unsigned **depthp, struct diag_sink *d)
 {
 	struct graph g;
-	uint32_t *idx = NULL, *low = NULL, *comp = NULL, *best = NULL, *stk = NULL, *tg = NULL;
-	size_t *toff = NULL, ntg = 0;
+	/*
+	 * Only the nodes with an alias or a list among their targets take part
+	 * in the search for loops (a tenth of a big table): the others are
+	 * leaves, delivering at depth 1 (0 with no targets).  cid[v] is node v's
+	 * number among the inner ones (NONE for a leaf or a dead entry), cn[u]
+	 * the node of inner node u; the arrays below are per inner node.
+	 */
+	uint32_t *cid = NULL, *cn = NULL, *idx = NULL, *low = NULL, *comp = NULL, *best = NULL;
+	uint32_t *stk = NULL, *tg = NULL, *toff = NULL;
+	size_t ntg = 0, captg = 0, m = 0, capcn = 0, capoff = 0;
 	unsigned *cdepth = NULL, *ndepth = NULL;
 	unsigned char *cdeliv = NULL, *onstk = NULL, *out = NULL;
 	struct frame *fr = NULL;
@@ -1642,98 +1681,105 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 		errno = ENOMEM;
 		return -1;
 	}
-	idx = malloc((g.n + 1) * sizeof(*idx));
-	low = malloc((g.n + 1) * sizeof(*low));
-	comp = malloc((g.n + 1) * sizeof(*comp));
-	best = malloc((g.n + 1) * sizeof(*best));
-	stk = malloc((g.n + 1) * sizeof(*stk));
-	fr = malloc((g.n + 1) * sizeof(*fr));
-	onstk = calloc(g.n + 1, 1);
-	cdepth = malloc((g.n + 1) * sizeof(*cdepth));
-	cdeliv = malloc(g.n + 1);
-	ndepth = malloc((g.n + 1) * sizeof(*ndepth));
+	cid = malloc((g.n + 1) * sizeof(*cid));
 	out = calloc(t->nents + 1, 1);
-	if (!idx || !low || !comp || !best || !stk || !fr || !onstk || !cdepth || !cdeliv || !ndepth ||
-	    !out)
+	if (!cid || !out)
 		goto oom;
-	for (i = 0; i < g.n; i++) {
-		idx[i] = NONE;
-		best[i] = NONE;
-	}
 	/*
 	 * Every element's target, looked up once (the walk below and the loop
-	 * pass need them again): tg[toff[v] + k] for element k of node v.  Dead
-	 * entries are never a target: they get none.
+	 * pass need them again), kept for the inner nodes: tg[toff[u] + k] for
+	 * element k of inner node u.  Dead entries are never a target.
 	 */
-	toff = malloc((g.n + 1) * sizeof(*toff));
-	if (toff == NULL)
-		goto oom;
-	for (i = 0; i < g.n; i++) {
-		const struct alias_elem *ev;
-		size_t ne;
-
-		toff[i] = ntg;
-		if (i < t->nents && t->ents[i].dead)
-			continue;
-		node_elems(&g, (uint32_t)i, &ev, &ne);
-		ntg += ne;
-	}
-	toff[g.n] = ntg;
-	tg = malloc((ntg + 1) * sizeof(*tg));
-	if (tg == NULL)
-		goto oom;
 	for (i = 0; i < g.n; i++) {
 		const struct alias_elem *ev;
 		size_t ne, k;
+		int inner = 0;
 
 		/* the names a few nodes on load while these are looked up */
-		if (i + TARGET_AHEAD < g.n && toff[i + TARGET_AHEAD + 1] != toff[i + TARGET_AHEAD]) {
+		if (i + TARGET_AHEAD < g.n &&
+		    (i + TARGET_AHEAD >= t->nents || !t->ents[i + TARGET_AHEAD].dead)) {
 			node_elems(&g, (uint32_t)(i + TARGET_AHEAD), &ev, &ne);
 			for (k = 0; k < ne; k++)
 				if (ev[k].kind == ALIAS_ADDR && ev[k].local)
 					alias_table_prefetch(t, ev[k].local, strlen(ev[k].local));
 		}
-		if (toff[i + 1] == toff[i])
+		cid[i] = NONE;
+		if (i < t->nents && t->ents[i].dead)
 			continue;
 		node_elems(&g, (uint32_t)i, &ev, &ne);
-		for (k = 0; k < ne; k++)
-			tg[toff[i] + k] = target(&g, (uint32_t)i, &ev[k], &tmp);
+		/* 2^32 elements: a table of 100+ GB would fail first */
+		if (ne >= (size_t)UINT32_MAX - ntg || grow32(&tg, &captg, ntg, ne) < 0)
+			goto oom;
+		for (k = 0; k < ne; k++) {
+			uint32_t w = target(&g, (uint32_t)i, &ev[k], &tmp);
+
+			tg[ntg + k] = w;
+			if (w != NONE && w != SELF)
+				inner = 1;
+		}
+		if (!inner)
+			continue;	/* a leaf: its targets are not kept */
+		if (grow32(&cn, &capcn, m, 1) < 0 || grow32(&toff, &capoff, m, 2) < 0)
+			goto oom;
+		cid[i] = (uint32_t)m;
+		cn[m] = (uint32_t)i;
+		toff[m] = (uint32_t)ntg;
+		ntg += ne;
+		m++;
+	}
+	if (grow32(&toff, &capoff, m, 1) < 0)
+		goto oom;
+	toff[m] = (uint32_t)ntg;
+	idx = malloc((m + 1) * sizeof(*idx));
+	low = malloc((m + 1) * sizeof(*low));
+	comp = malloc((m + 1) * sizeof(*comp));
+	best = malloc((m + 1) * sizeof(*best));
+	stk = malloc((m + 1) * sizeof(*stk));
+	fr = malloc((m + 1) * sizeof(*fr));
+	onstk = calloc(m + 1, 1);
+	cdepth = malloc((m + 1) * sizeof(*cdepth));
+	cdeliv = malloc(m + 1);
+	if (!idx || !low || !comp || !best || !stk || !fr || !onstk || !cdepth || !cdeliv)
+		goto oom;
+	for (i = 0; i < m; i++) {
+		idx[i] = NONE;
+		best[i] = NONE;
 	}
 	/* Tarjan's strongly connected components, iterative (1M-entry tables) */
 	for (s = 0; s < t->nents; s++) {
-		if (t->ents[s].dead || idx[s] != NONE)
+		uint32_t su = cid[s];
+
+		if (su == NONE || idx[su] != NONE)
 			continue;
-		fr[nfr].v = (uint32_t)s;
+		fr[nfr].v = su;
 		fr[nfr].pos = 0;
 		nfr++;
-		idx[s] = low[s] = counter++;
-		stk[nstk++] = (uint32_t)s;
-		onstk[s] = 1;
+		idx[su] = low[su] = counter++;
+		stk[nstk++] = su;
+		onstk[su] = 1;
 		while (nfr > 0) {
 			struct frame *f = &fr[nfr - 1];
-			uint32_t v = f->v, w;
-			const struct alias_elem *ev;
-			size_t ne;
+			uint32_t v = f->v, w, cw;
+			size_t ne = toff[v + 1] - toff[v];
 			int descended = 0;
 
-			node_elems(&g, v, &ev, &ne);
 			while (f->pos < ne) {
 				w = tg[toff[v] + f->pos];
 				f->pos++;
-				if (w == NONE || w == SELF)
-					continue;
-				if (idx[w] == NONE) {
-					idx[w] = low[w] = counter++;
-					stk[nstk++] = w;
-					onstk[w] = 1;
-					fr[nfr].v = w;
+				if (w == NONE || w == SELF || (cw = cid[w]) == NONE)
+					continue;	/* a delivery or a leaf: done */
+				if (idx[cw] == NONE) {
+					idx[cw] = low[cw] = counter++;
+					stk[nstk++] = cw;
+					onstk[cw] = 1;
+					fr[nfr].v = cw;
 					fr[nfr].pos = 0;
 					nfr++;
 					descended = 1;
 					break;
 				}
-				if (onstk[w] && idx[w] < low[v])
-					low[v] = idx[w];
+				if (onstk[cw] && idx[cw] < low[v])
+					low[v] = idx[cw];
 			}
 			if (descended)
 				continue;
@@ -1751,7 +1797,7 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 				 * each member is new once: the loop adds at most the
 				 * weights of its members.
 				 */
-				size_t top = nstk, size, m;
+				size_t top = nstk, size, mi;
 				unsigned maxexit = 0;
 				int deliv = 0, exits = 0;
 				uint32_t c = (uint32_t)ncomp++, minent = NONE;
@@ -1762,21 +1808,23 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 					comp[w] = c;
 				} while (w != v);
 				size = top - nstk;
-				for (m = nstk; m < top; m++) {
-					uint32_t x = stk[m];
+				for (mi = nstk; mi < top; mi++) {
+					uint32_t x = stk[mi], xn = cn[x];
+					size_t xe = toff[x + 1] - toff[x];
 					unsigned xd = 0;
 
-					node_elems(&g, x, &ev, &ne);
-					if (x < g.nents && x < minent)
-						minent = x;
-					if (ne == 0)
+					if (xn < g.nents && xn < minent)
+						minent = xn;
+					if (xn < g.nents && users &&
+					    hset_get(users, t->ents[xn].name, strlen(t->ents[xn].name), NULL))
 						deliv = 1;
-					if (x < g.nents && users &&
-					    hset_get(users, t->ents[x].name, strlen(t->ents[x].name), NULL))
-						deliv = 1;
-					for (i = 0; i < ne; i++) {
+					for (i = 0; i < xe; i++) {
+						unsigned wd;
+						int wdeliv;
+
 						w = tg[toff[x] + i];
-						if (w != NONE && w != SELF && comp[w] == c && size > 1)
+						cw = w == NONE || w == SELF ? NONE : cid[w];
+						if (cw != NONE && comp[cw] == c && size > 1)
 							continue;	/* back into the loop: a duplicate */
 						exits = 1;
 						if (w == NONE || w == SELF) {
@@ -1785,11 +1833,18 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 								xd = 1;
 							continue;
 						}
-						if (cdeliv[comp[w]])
+						if (cw == NONE) {
+							wd = leafdepth(&g, w);
+							wdeliv = 1;
+						} else {
+							wd = cdepth[comp[cw]];
+							wdeliv = cdeliv[comp[cw]];
+						}
+						if (wdeliv)
 							deliv = 1;
-						if (1 + cdepth[comp[w]] > xd || best[x] == NONE) {
-							if (1 + cdepth[comp[w]] > xd)
-								xd = 1 + cdepth[comp[w]];
+						if (1 + wd > xd || best[x] == NONE) {
+							if (1 + wd > xd)
+								xd = 1 + wd;
 							best[x] = w;
 						}
 					}
@@ -1827,9 +1882,9 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 
 						if (mem == NULL)
 							goto oom;
-						for (m = nstk; m < top; m++)
-							if (stk[m] < g.nents)
-								mem[nm++] = stk[m];
+						for (mi = nstk; mi < top; mi++)
+							if (cn[stk[mi]] < g.nents)
+								mem[nm++] = cn[stk[mi]];
 						for (a = 1; a < nm; a++)
 							for (b = a; b > 0 && mem[b - 1] > mem[b]; b--) {
 								size_t x = mem[b];
@@ -1857,16 +1912,24 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 			}
 		}
 	}
+	if (depthp) {
+		ndepth = malloc((t->nents + 1) * sizeof(*ndepth));
+		if (ndepth == NULL)
+			goto oom;
+	}
 	for (i = 0; i < t->nents; i++) {
-		if (t->ents[i].dead || idx[i] == NONE) {
-			ndepth[i] = 0;
-			continue;
-		}
-		ndepth[i] = cdepth[comp[i]];
-		if (ndepth[i] > ALIASES_MAX_RECURSION)
+		unsigned dep;
+
+		if (t->ents[i].dead)
+			dep = 0;
+		else if (cid[i] == NONE)
+			dep = leafdepth(&g, (uint32_t)i);	/* delivers: out[i] stays ALIAS_OK */
+		else if ((dep = cdepth[comp[cid[i]]]) > ALIASES_MAX_RECURSION)
 			out[i] = ALIAS_DEEP;
-		else if (!cdeliv[comp[i]])
+		else if (!cdeliv[comp[cid[i]]])
 			out[i] = ALIAS_LOOP;
+		if (ndepth)
+			ndepth[i] = dep;
 	}
 	if (d) {
 		size_t li = 0;
@@ -1910,7 +1973,7 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 					if (n)
 						buf_append_s(&msg, " -> ");
 					nodename(&g, v, &msg);
-					v = best[v];
+					v = cid[v] == NONE ? NONE : best[cid[v]];
 					n++;
 				}
 				if (v != NONE)
@@ -1921,17 +1984,18 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 					     "mail to %s is refused by sendmail: aliasing/forwarding loop "
 					     "broken (%d aliases deep; %d max): %s reaches %u levels",
 					     e->name, ALIASES_MAX_RECURSION + 1, ALIASES_MAX_RECURSION,
-					     msg.s, ndepth[i]) < 0)
+					     msg.s, cdepth[comp[cid[i]]]) < 0)
 					goto oom;
 			} else if (out[i] == ALIAS_LOOP) {
 				/* members of a loop were named above; report names that lead into one */
 				size_t k, ne = e->nelems;
 				int inloop = 0;
-				uint32_t w;
+				uint32_t w, u = cid[i];
 
 				for (k = 0; k < ne && !inloop; k++) {
-					w = tg[toff[i] + k];
-					if (w != NONE && w != SELF && comp[w] == comp[i])
+					w = tg[toff[u] + k];
+					if (w != NONE && w != SELF && cid[w] != NONE &&
+					    comp[cid[w]] == comp[u])
 						inloop = 1;
 				}
 				if (!inloop &&
@@ -1958,6 +2022,8 @@ done:
 		buf_free(&loops[i].users);
 	}
 	free(loops);
+	free(cid);
+	free(cn);
 	free(toff);
 	free(tg);
 	free(idx);

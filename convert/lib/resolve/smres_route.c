@@ -890,8 +890,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		ae = alias_lookup_n(&st->at, nm.s, nm.len);
 	if (ae) {
 		if (used(r, st->at.files[ae->file], ae->lastline) < 0 ||
-		    trace(r, level, "aliased (%s:%lu) to %s", st->at.files[ae->file], ae->lastline,
-			  ae->value) < 0 ||
+		    trace(r, level, "aliased (%s:%lu) to %s", st->at.files[ae->file],
+			  (unsigned long)ae->lastline, alias_ent_value(ae)) < 0 ||
 		    hset_set(&r->seen, nm.s, nm.len, 1) < 0 || push(r, nm.s) < 0)
 			goto out;
 		{
