@@ -452,11 +452,12 @@ int main(int argc, char **argv)
 			for (slot = 0; slot < sets[s]->nslots; slot++) {
 				const struct hset_slot *sl = &sets[s]->slots[slot];
 				const char *nm, *dash;
+				size_t nl;
 
 				if (sl->off == 0)
 					continue;
-				nm = sets[s]->arena + sl->off - 1;
-				dash = memchr(nm, '-', sl->len);
+				nm = hset_slot_key(sets[s], sl, &nl);
+				dash = memchr(nm, '-', nl);
 				if (dash && (buf_append(&segs, nm, (size_t)(dash - nm)) < 0 ||
 					     buf_append_c(&segs, '\0') < 0))
 					oom();

@@ -7,6 +7,8 @@
  */
 #include "testutil.h"
 
+#include <errno.h>
+
 #include "../../convert/lib/util/hset.h"
 
 static int key(char *k, size_t cap, unsigned long i)
@@ -60,18 +62,22 @@ static void test_layout(void **state)
 	assert_non_null(order);
 	for (s = 0; s < h.nslots; s++) {
 		const struct hset_slot *sl = &h.slots[s];
+		const char *sk;
+		size_t sn;
 
 		if (sl->off == 0)
 			continue;
 		seen++;
-		if (sl->len == 0) {
+		sk = hset_slot_key(&h, sl, &sn);
+		assert_ptr_equal(sk, h.arena + sl->off - 1);
+		if (sn == 0) {
 			order[n] = 1;
 			continue;
 		}
-		assert_int_equal(hset_get(&h, h.arena + sl->off - 1, sl->len, &v), 1);
+		assert_int_equal(hset_get(&h, sk, sn, &v), 1);
 		i = v == 5 ? 0 : v / 7;
-		assert_int_equal(key(k, sizeof(k), i), (int)sl->len);
-		assert_memory_equal(h.arena + sl->off - 1, k, sl->len);
+		assert_int_equal(key(k, sizeof(k), i), (int)sn);
+		assert_memory_equal(sk, k, sn);
 		assert_int_equal(order[i], 0);
 		order[i] = 1;
 	}
@@ -82,8 +88,10 @@ static void test_layout(void **state)
 		size_t lo = 0;
 
 		for (s = 0; s < h.nslots; s++) {
-			if (h.slots[s].off && h.slots[s].len == (uint32_t)kl &&
-			    memcmp(h.arena + h.slots[s].off - 1, k, (size_t)kl) == 0) {
+			size_t sn;
+
+			if (h.slots[s].off && hset_slot_key(&h, &h.slots[s], &sn) &&
+			    sn == (size_t)kl && memcmp(h.arena + h.slots[s].off - 1, k, sn) == 0) {
 				lo = (size_t)h.slots[s].off;
 				break;
 			}
@@ -144,6 +152,17 @@ static void test_reserve(void **state)
 	assert_ptr_equal(h.slots, slots);
 	/* an impossible one is ENOMEM */
 	assert_int_equal(hset_reserve(&h, (size_t)-1 / 2, 0), -1);
+	/* so is an arena past 4 GiB (slot offsets are 32 bits); the set is unchanged */
+	{
+		size_t had = h.n;
+
+		errno = 0;
+		assert_int_equal(hset_reserve(&h, 1, (size_t)UINT32_MAX), -1);
+		assert_int_equal(errno, ENOMEM);
+		assert_int_equal(h.n, had);
+	}
+	assert_int_equal(hset_get(&h, "key-49999", 9, NULL), 1);
+	assert_int_equal(sizeof(struct hset_slot), 8);
 	hset_free(&h);
 }
 
@@ -161,10 +180,13 @@ static void test_hash_prefetch(void **state)
 	assert_int_equal(hset_put(&h, "", 0, 8, NULL), 1);
 	assert_int_equal(hset_hash("alpha", 5), (uint32_t)hset_hash64("alpha", 5));
 	for (i = 0; i < h.nslots; i++) {
+		size_t sn;
+
 		if (h.slots[i].off == 0)
 			continue;
 		seen++;
-		if (h.slots[i].len == 5)
+		(void)hset_slot_key(&h, &h.slots[i], &sn);
+		if (sn == 5)
 			assert_int_equal(h.slots[i].hash, hset_hash("alpha", 5));
 		else
 			assert_int_equal(h.slots[i].hash, hset_hash("", 0));

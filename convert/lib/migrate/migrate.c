@@ -1278,10 +1278,13 @@ static int merge_vfrag(struct ctx *c, const struct hset *seen, buf *out, const c
 		nsh = v->ndups;
 		for (i = 0; i < seen->nslots; i++) {
 			const struct hset_slot *sl = &seen->slots[i];
+			const char *key;
+			size_t kl;
 
 			if (sl->off == 0)
 				continue;
-			r = vfrag_first(v, seen->arena + sl->off - 1, sl->len, &k, &off);
+			key = hset_slot_key(seen, sl, &kl);
+			r = vfrag_first(v, key, kl, &k, &off);
 			if (r < 0)
 				goto oom;
 			if (r == 1)
@@ -2466,13 +2469,18 @@ int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
 	if (c.excluded.n) {
 		struct mig_step *s = &r->step[0];
 
-		for (i = 0; i < c.excluded.nslots; i++)
-			if (c.excluded.slots[i].off &&
-			    diag_add(&s->d, DIAG_NOTE, "S2Q-G020", NULL, 0, "virtual domain %.*s is "
-				     "left out by the domain filters: it stays on the old host",
-				     (int)c.excluded.slots[i].len,
-				     c.excluded.arena + c.excluded.slots[i].off - 1) < 0)
+		for (i = 0; i < c.excluded.nslots; i++) {
+			const char *dom;
+			size_t dl;
+
+			if (c.excluded.slots[i].off == 0)
+				continue;
+			dom = hset_slot_key(&c.excluded, &c.excluded.slots[i], &dl);
+			if (diag_add(&s->d, DIAG_NOTE, "S2Q-G020", NULL, 0, "virtual domain %.*s is "
+				     "left out by the domain filters: it stays on the old host", (int)dl,
+				     dom) < 0)
 				goto out;
+		}
 	}
 	for (i = 0; i < r->nsteps; i++) {
 		if (r->step[i].status == MIG_REFUSED || r->step[i].d.nerr)

@@ -575,8 +575,12 @@ static int sel_unknown_set(struct prove_addrs *a, const struct hset *s)
 		if (s->slots[i].off)
 			v[n++] = &s->slots[i];
 	qsort(v, n, sizeof(*v), byoff);	/* arena order = insertion order */
-	for (i = 0; i < n && rc == 0; i++)
-		rc = prove_sel_unknown(a, s->arena + v[i]->off - 1, v[i]->len);
+	for (i = 0; i < n && rc == 0; i++) {
+		size_t kl;
+		const char *k = hset_slot_key(s, v[i], &kl);
+
+		rc = prove_sel_unknown(a, k, kl);
+	}
 	free(v);
 	return rc;
 }

@@ -1486,8 +1486,7 @@ static int slot_key(const struct hset *s, size_t i, int tagged, const char **k, 
 {
 	if (!s->slots[i].off)
 		return 0;
-	*k = s->arena + s->slots[i].off - 1;
-	*n = s->slots[i].len;
+	*k = hset_slot_key(s, &s->slots[i], n);
 	if (tagged && *n >= 3 && ieqn(*k, 3, "to:")) {
 		*k += 3;
 		*n -= 3;

@@ -6,8 +6,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
-/* the value is stored in the arena right before its key */
+/* the value and then the key's length are stored in the arena right before the key */
 #define VAL_SIZE sizeof(unsigned long)
+#define LEN_SIZE sizeof(uint32_t)
+#define HDR_SIZE (VAL_SIZE + LEN_SIZE)
 #define HUGE_SIZE ((size_t)2 << 20)
 
 void hset_init(struct hset *h)
@@ -99,8 +101,14 @@ static struct hset_slot *find(const struct hset *h, const void *key, size_t len,
 
 		if (s->off == 0)
 			return s;
-		if (s->hash == hv && s->len == len && memcmp(h->arena + s->off - 1, key, len) == 0)
-			return s;
+		if (s->hash == hv) {
+			const char *k = h->arena + s->off - 1;
+			uint32_t kl;
+
+			memcpy(&kl, k - LEN_SIZE, LEN_SIZE);
+			if (kl == len && memcmp(k, key, len) == 0)
+				return s;
+		}
 		i = (i + 1) & mask;
 	}
 }
@@ -146,9 +154,11 @@ int hset_reserve(struct hset *h, size_t n, size_t keybytes)
 		nn *= 2;
 	if (nn != h->nslots && resize(h, nn) < 0)
 		goto oom;
-	if (keybytes > SIZE_MAX / 4 || n > SIZE_MAX / 4 / (VAL_SIZE + 1) || h->alen > SIZE_MAX / 4)
+	if (keybytes > SIZE_MAX / 4 || n > SIZE_MAX / 4 / (HDR_SIZE + 1) || h->alen > SIZE_MAX / 4)
 		goto oom;
-	need = h->alen + keybytes + n * (VAL_SIZE + 1);
+	need = h->alen + keybytes + n * (HDR_SIZE + 1);
+	if (need >= UINT32_MAX)
+		goto oom;
 	if (need > h->acap) {
 		char *na = realloc(h->arena, need);
 
@@ -167,7 +177,7 @@ static unsigned long getval(const struct hset *h, const struct hset_slot *s)
 {
 	unsigned long v;
 
-	memcpy(&v, h->arena + s->off - 1 - VAL_SIZE, VAL_SIZE);
+	memcpy(&v, h->arena + s->off - 1 - HDR_SIZE, VAL_SIZE);
 	return v;
 }
 
@@ -200,16 +210,18 @@ static int put(struct hset *h, const void *key, size_t len, unsigned long val, u
 		if (old)
 			*old = getval(h, s);
 		if (overwrite)
-			memcpy(h->arena + s->off - 1 - VAL_SIZE, &val, VAL_SIZE);
+			memcpy(h->arena + s->off - 1 - HDR_SIZE, &val, VAL_SIZE);
 		return 0;
 	}
-	if (len > SIZE_MAX - VAL_SIZE - 1 - h->alen)
+	/* off (the key's offset + 1) is 32 bits */
+	if (h->alen >= (size_t)UINT32_MAX - HDR_SIZE - 1 ||
+	    len >= (size_t)UINT32_MAX - HDR_SIZE - 1 - h->alen)
 		goto oom;
-	if (h->alen + VAL_SIZE + len + 1 > h->acap) {
+	if (h->alen + HDR_SIZE + len + 1 > h->acap) {
 		size_t nc = h->acap ? h->acap : 4096;
 		char *na;
 
-		while (nc < h->alen + VAL_SIZE + len + 1) {
+		while (nc < h->alen + HDR_SIZE + len + 1) {
 			if (nc > SIZE_MAX / 2)
 				goto oom;
 			nc *= 2;
@@ -221,11 +233,11 @@ static int put(struct hset *h, const void *key, size_t len, unsigned long val, u
 		h->acap = nc;
 	}
 	memcpy(h->arena + h->alen, &val, VAL_SIZE);
-	h->alen += VAL_SIZE;
+	memcpy(h->arena + h->alen + VAL_SIZE, &(uint32_t){ (uint32_t)len }, LEN_SIZE);
+	h->alen += HDR_SIZE;
 	if (len)
 		memcpy(h->arena + h->alen, key, len);
-	s->off = h->alen + 1;
-	s->len = (uint32_t)len;
+	s->off = (uint32_t)(h->alen + 1);
 	s->hash = hv;
 	h->alen += len;
 	h->n++;

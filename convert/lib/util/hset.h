@@ -4,25 +4,37 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
- * Open addressing over a key arena: memory is the keys plus 8 bytes each
- * (the value, stored just before its key in the arena) plus 16 bytes a
- * slot, at most half of the slots used.  Used for duplicate detection and
+ * Open addressing over a key arena: memory is the keys plus 12 bytes each
+ * (the value and the key's length, stored just before the key in the
+ * arena) plus 8 bytes a slot, at most half of the slots used; the arena
+ * holds at most 4 GiB (ENOMEM past it).  Used for duplicate detection and
  * lookups over million-entry inputs.  Iterating the slots is allowed: a
- * used slot has off != 0, its key is arena + off - 1 (len bytes), and off
- * grows with insertion order.
+ * used slot has off != 0, hset_slot_key() gives its key, and off grows
+ * with insertion order.
  */
 struct hset {
 	struct hset_slot {
-		uint64_t off;	/* key offset in arena + 1; 0 = empty */
-		uint32_t len;
+		uint32_t off;	/* key offset in arena + 1; 0 = empty */
 		uint32_t hash;
 	} *slots;
 	size_t nslots, n;
 	char *arena;
 	size_t alen, acap;
 };
+
+/* hset_slot_key - the key of the used slot s of h, its length in *len */
+static inline const char *hset_slot_key(const struct hset *h, const struct hset_slot *s,
+					size_t *len)
+{
+	uint32_t l;
+
+	memcpy(&l, h->arena + s->off - 1 - sizeof(l), sizeof(l));
+	*len = l;
+	return h->arena + s->off - 1;
+}
 
 void hset_init(struct hset *h);
 void hset_free(struct hset *h);
