@@ -454,6 +454,27 @@ static void test_model(void **state)
 	assert_null(alias_lookup(&t, "b"));
 	assert_null(alias_lookup_n(&t, "a\0", 2));
 	assert_string_equal(alias_kind_name(ALIAS_INCLUDE), "include");
+	/* a value that is its one element as written is kept once, as that element */
+	{
+		struct alias_elem two[2] = { { ALIAS_ADDR, "x", "x", "x" }, { ALIAS_ADDR, "y", "y", "y" } };
+		struct alias_elem q = { ALIAS_ADDR, "q r", "\"q r\"", NULL };
+		const struct alias_ent *e;
+
+		assert_int_equal(alias_table_add(&t, "v1", 2, "b", 1, &el, 1, 9, 9, &same, &first), 0);
+		e = alias_lookup(&t, "v1");
+		assert_string_equal(alias_ent_value(e), "b");
+		assert_ptr_equal(alias_ent_value(e), e->elems[0].raw);
+		assert_int_equal(alias_table_add(&t, "v2", 2, "b ", 2, &el, 1, 9, 9, &same, &first), 0);
+		assert_string_equal(alias_ent_value(alias_lookup(&t, "v2")), "b ");
+		assert_int_equal(alias_table_add(&t, "v3", 2, "x, y", 4, two, 2, 9, 9, &same, &first), 0);
+		assert_string_equal(alias_ent_value(alias_lookup(&t, "v3")), "x, y");
+		assert_int_equal(alias_table_add(&t, "v4", 2, "\"q r\"", 5, &q, 1, 9, 9, &same, &first), 0);
+		e = alias_lookup(&t, "v4");
+		assert_string_equal(alias_ent_value(e), "\"q r\"");
+		assert_string_equal(e->elems[0].text, "q r");
+		assert_int_equal(alias_table_add(&t, "v5", 2, "", 0, NULL, 0, 9, 9, &same, &first), 0);
+		assert_string_equal(alias_ent_value(alias_lookup(&t, "v5")), "");
+	}
 	alias_table_free(&t);
 }
 

@@ -182,7 +182,7 @@ static struct alias_elem *pack(struct arena *ar, const struct alias_elem *elems,
 
 	if (nelems > SIZE_MAX / sizeof(*out) / 2)
 		goto oom;
-	total = nelems * sizeof(*out) + alen + 1 + blen + 1;
+	total = nelems * sizeof(*out) + (acopy ? alen + 1 : 0) + (bcopy ? blen + 1 : 0);
 	for (i = 0; i < nelems; i++) {
 		/* raw and local are often the text itself: stored once (1M-entry tables) */
 		n = slen(elems[i].text);
@@ -232,6 +232,7 @@ int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const 
 	unsigned long prev;
 	size_t idx;
 	char *vcopy;
+	int vraw;
 	uint64_t *slot;
 	uint32_t hv;
 	int r, bits = 0;
@@ -251,10 +252,17 @@ int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const 
 	idx = t->nents;
 	e = &t->ents[idx];
 	memset(e, 0, sizeof(*e));
-	/* the value right after the name: alias_ent_value() */
-	e->elems = pack(&t->packs, elems, nelems, name, nlen, &e->name, value, vlen, &vcopy);
+	/*
+	 * the value right after the name: alias_ent_value(); a value that is
+	 * its one element as written (most are) is that element's raw text
+	 */
+	vraw = nelems == 1 && elems[0].raw && strlen(elems[0].raw) == vlen &&
+	       memcmp(elems[0].raw, value, vlen) == 0;
+	e->elems = pack(&t->packs, elems, nelems, name, nlen, &e->name, value, vlen,
+			vraw ? NULL : &vcopy);
 	if (e->elems == NULL)
 		return -1;
+	e->vraw = vraw;
 	e->nelems = (uint32_t)nelems;
 	e->file = (unsigned)(t->nfiles - 1) & ALIAS_FILES_MAX;
 	e->line = (uint32_t)line;

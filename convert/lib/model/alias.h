@@ -45,7 +45,8 @@ struct alias_elem {
 struct alias_ent {
 	char *name;		/* the key sendmail stores: lower-cased user part, quotes kept,
 				   unquoted blanks -> '.', name@<class w domain> -> name;
-				   alias_ent_value() follows it in the same block */
+				   alias_ent_value() follows it in the same block
+				   (or is elems[0].raw: vraw) */
 	struct alias_elem *elems;	/* one block with name, value and the elements' strings
 					   (from the table's packs arena) */
 	uint32_t nelems;
@@ -53,7 +54,8 @@ struct alias_ent {
 	uint32_t lastline;	/* its last physical line: the number sendmail's newaliases
 				   prints, and the one in the S2Q-A diagnostics */
 	unsigned file : 24;	/* index into alias_table.files (ALIAS_FILES_MAX) */
-	unsigned dead : 8;	/* ALIAS_LIVE, ALIAS_DEAD_DUP or ALIAS_DEAD_SHADOW */
+	unsigned dead : 7;	/* ALIAS_LIVE, ALIAS_DEAD_DUP or ALIAS_DEAD_SHADOW */
+	unsigned vraw : 1;	/* the value is the one element's raw text (not stored twice) */
 };	/* 32 bytes: a 1M-entry table holds a million of them */
 
 /* the most alias files, elements of one entry and lines of a file the table holds (EOVERFLOW) */
@@ -64,6 +66,9 @@ struct alias_ent {
 static inline const char *alias_ent_value(const struct alias_ent *e)
 {
 	const char *p = e->name;
+
+	if (e->vraw)
+		return e->elems[0].raw;
 
 	while (*p)
 		p++;
