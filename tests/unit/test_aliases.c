@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "../../convert/lib/parse/aliases.h"
@@ -454,6 +455,18 @@ static void test_model(void **state)
 	assert_null(alias_lookup(&t, "b"));
 	assert_null(alias_lookup_n(&t, "a\0", 2));
 	assert_string_equal(alias_kind_name(ALIAS_INCLUDE), "include");
+	/*
+	 * a lookup with a NUL is no name, even one whose hash is a stored name's
+	 * ("ab" and "ab\0uhdppaigcb" share hset_hash; the value follows the name
+	 * in the entry's block: found by review), and no name with a NUL is added
+	 */
+	assert_int_equal(hset_hash("ab", 2), hset_hash("ab\0uhdppaigcb", 13));
+	assert_int_equal(alias_table_add(&t, "ab", 2, "uhdppaigcb", 10, NULL, 0, 9, 9, &same, &first), 0);
+	assert_non_null(alias_lookup(&t, "ab"));
+	assert_null(alias_lookup_n(&t, "ab\0uhdppaigcb", 13));
+	errno = 0;
+	assert_int_equal(alias_table_add(&t, "c\0d", 3, "x", 1, NULL, 0, 9, 9, &same, &first), -1);
+	assert_int_equal(errno, EINVAL);
 	/* a value that is its one element as written is kept once, as that element */
 	{
 		struct alias_elem two[2] = { { ALIAS_ADDR, "x", "x", "x" }, { ALIAS_ADDR, "y", "y", "y" } };
@@ -549,9 +562,11 @@ static void test_model_index(void **state)
 		size_t before = t.nents;
 
 		errno = 0;
+#if ULONG_MAX > 0xffffffffUL
 		assert_int_equal(alias_table_add(&t, "big", 3, "x", 1, NULL, 0, ALIAS_LINE_MAX + 1UL,
 						 ALIAS_LINE_MAX + 1UL, &same, &first), -1);
 		assert_int_equal(errno, EOVERFLOW);
+#endif
 		assert_int_equal(alias_table_add(&t, "big", 3, "x", 1, NULL, 0, ALIAS_LINE_MAX,
 						 ALIAS_LINE_MAX, &same, &first), 0);
 		assert_int_equal(t.nents, before + 1);
@@ -727,6 +742,50 @@ static void test_verdicts(void **state)
 }
 
 /* :include: files: read once, under the root, never outside it */
+/*
+ * a list that names itself: the second mention is a duplicate (sendmail
+ * expands an address once), so a list with another address delivers, one
+ * with only itself leads nowhere (found by review: the search read the
+ * depth of the list's own, unfinished component)
+ */
+static void test_self_list(void **state)
+{
+	char *dir = tu_tmpdir(), path[512];
+	struct alias_table t;
+	struct diag_sink d;
+	struct aliases_opts o;
+	unsigned char *v;
+	unsigned *depth;
+	const struct alias_ent *si, *so;
+	(void)state;
+	tu_writefile(dir, "aliases", "si: :include:/lists/si\nso: :include:/lists/so\n", 46);
+	assert_int_equal(mkdir(strcat(strcpy(path, dir), "/lists"), 0755), 0);
+	tu_writefile(dir, "lists/si", ":include:/lists/si\nq@r.org\n", 27);
+	tu_writefile(dir, "lists/so", ":include:/lists/so\n", 19);
+	snprintf(path, sizeof(path), "%s/aliases", dir);
+	memset(&o, 0, sizeof(o));
+	o.root = dir;
+	o.read_includes = 1;
+	alias_table_init(&t);
+	diag_init(&d);
+	assert_int_equal(aliases_read(&t, path, "aliases", &o, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(aliases_verdicts(&t, NULL, &v, &depth, &d), 0);
+	si = alias_lookup(&t, "si");
+	so = alias_lookup(&t, "so");
+	assert_int_equal(v[si - t.ents], ALIAS_OK);
+	assert_int_equal(depth[si - t.ents], 2);
+	assert_int_equal(v[so - t.ents], ALIAS_LOOP);
+	assert_int_equal(depth[so - t.ents], 1);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.v[0].code, "S2Q-A023");
+	free(v);
+	free(depth);
+	alias_table_free(&t);
+	diag_free(&d);
+	tu_rmtree(dir);
+}
+
 static void test_includes(void **state)
 {
 	char *dir = tu_tmpdir(), path[512], root[512], big[3000];
@@ -853,6 +912,7 @@ int main(void)
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_self_list),
 		cmocka_unit_test(test_includes),
 		cmocka_unit_test(test_errors),
 	};

@@ -52,7 +52,8 @@ static uint64_t *names_slot(const struct alias_table *t, const char *name, size_
 		if ((uint32_t)(*s >> 32) == hv) {
 			const char *have = t->ents[(uint32_t)*s - 1].name;
 
-			if (memcmp(have, name, len) == 0 && have[len] == '\0')
+			/* name has no NUL (the callers see to it): strncmp stops at have's end */
+			if (strncmp(have, name, len) == 0 && have[len] == '\0')
 				return s;
 		}
 		i = (i + 1) & mask;
@@ -88,7 +89,8 @@ const struct alias_ent *alias_lookup_n(const struct alias_table *t, const char *
 {
 	uint64_t *s;
 
-	if (t->byname.nslots == 0)
+	/* stored names have no NUL: a name with one is none of them */
+	if (t->byname.nslots == 0 || memchr(name, '\0', len) != NULL)
 		return NULL;
 	s = names_slot(t, name, len, hset_hash(name, len));
 	if (*s == 0)
@@ -238,8 +240,8 @@ int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const 
 	int r, bits = 0;
 
 	*same = *first = (size_t)-1;
-	if (t->nfiles == 0) {
-		errno = EINVAL;
+	if (t->nfiles == 0 || memchr(name, '\0', nlen) != NULL) {
+		errno = EINVAL;	/* no file, or a name the by-name index cannot hold */
 		return -1;
 	}
 	if (line > ALIAS_LINE_MAX || lastline > ALIAS_LINE_MAX || nelems > UINT32_MAX ||

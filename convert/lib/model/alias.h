@@ -58,7 +58,7 @@ struct alias_ent {
 	unsigned vraw : 1;	/* the value is the one element's raw text (not stored twice) */
 };	/* 32 bytes: a 1M-entry table holds a million of them */
 
-/* the most alias files, elements of one entry and lines of a file the table holds (EOVERFLOW) */
+/* the most alias files and the last line number the table holds (EOVERFLOW past them) */
 #define ALIAS_FILES_MAX	((1UL << 24) - 1)
 #define ALIAS_LINE_MAX	0xffffffffUL
 
@@ -151,8 +151,9 @@ void alias_table_endfile(struct alias_table *t);
  * an earlier entry of the same file becomes ALIAS_DEAD_DUP; if an earlier
  * file has the name, the new entry is ALIAS_DEAD_SHADOW.  Returns the
  * ALIAS_ADD_* bits (0: a new live name), *same and *first set accordingly
- * (else (size_t)-1); -1 ENOMEM (EOVERFLOW: more than ALIAS_LINE_MAX lines or
- * elements, or UINT32_MAX - 2 entries).  Counts the entry in the file's fstats.
+ * (else (size_t)-1); -1 ENOMEM (EOVERFLOW: a line past ALIAS_LINE_MAX, more
+ * than UINT32_MAX elements, or UINT32_MAX - 2 entries; EINVAL: no file yet,
+ * or a NUL in the name).  Counts the entry in the file's fstats.
  */
 int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const char *value,
 		    size_t vlen, const struct alias_elem *elems, size_t nelems, unsigned long line,

@@ -1824,8 +1824,9 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 
 						w = tg[toff[x] + i];
 						cw = w == NONE || w == SELF ? NONE : cid[w];
-						if (cw != NONE && comp[cw] == c && size > 1)
-							continue;	/* back into the loop: a duplicate */
+						/* back into the loop, or a list that names itself: a duplicate */
+						if (cw != NONE && comp[cw] == c)
+							continue;
 						exits = 1;
 						if (w == NONE || w == SELF) {
 							deliv = 1;
