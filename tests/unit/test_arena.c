@@ -1,10 +1,11 @@
-/* test_arena - bump allocation: alignment, contents kept, blocks bigger than a chunk */
+/* test_arena - bump allocation: alignment, contents kept, blocks bigger than a chunk; bigmem */
 #include "testutil.h"
 
 #include <errno.h>
 #include <stdint.h>
 
 #include "../../convert/lib/util/arena.h"
+#include "../../convert/lib/util/bigmem.h"
 
 /*
  * sizes 0..300 cycling, every 97th a block of 100 KB and every 1000th one
@@ -41,7 +42,30 @@ static void test_many(void **state)
 		arena_free(&a);
 		assert_null(a.head);
 		assert_int_equal(a.left, 0);
+		assert_int_equal(a.next, 0);	/* chunks start small again */
 	}
+}
+
+/* bigmem: zeroed below and above 2 MB (malloc'ed, mapped), writable to the last byte */
+static void test_bigmem(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 100, ((size_t)2 << 20) - 1, (size_t)2 << 20,
+					 ((size_t)3 << 20) + 5 };
+	size_t i, j;
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		unsigned char *m = bigmem_zalloc(sizes[i]);
+
+		assert_non_null(m);
+		for (j = 0; j < sizes[i]; j += 4093)
+			assert_int_equal(m[j], 0);
+		if (sizes[i]) {
+			assert_int_equal(m[sizes[i] - 1], 0);
+			memset(m, 0xa5, sizes[i]);
+		}
+		bigmem_free(m, sizes[i]);
+	}
+	bigmem_free(NULL, 5);
 }
 
 /* a block too big for any size_t arithmetic fails with ENOMEM, the arena stays usable */
@@ -66,6 +90,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_huge),
+		cmocka_unit_test(test_bigmem),
 	};
 	return cmocka_run_group_tests_name("arena", tests, NULL, NULL);
 }

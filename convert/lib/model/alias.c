@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/bigmem.h"
+
 void alias_table_init(struct alias_table *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -29,7 +31,7 @@ void alias_table_free(struct alias_table *t)
 		free(t->incs[i].realpath);
 	}
 	free(t->incs);
-	free(t->byname.slots);
+	bigmem_free(t->byname.slots, t->byname.nslots * sizeof(*t->byname.slots));
 	hset_free(&t->byinc);
 	hset_free(&t->infile);
 	alias_table_init(t);
@@ -68,7 +70,7 @@ static int names_grow(struct alias_names *x)
 
 	if ((x->n + 1) * 2 <= x->nslots)
 		return 0;
-	if (nn > SIZE_MAX / sizeof(*ns) || (ns = calloc(nn, sizeof(*ns))) == NULL) {
+	if (nn > SIZE_MAX / sizeof(*ns) || (ns = bigmem_zalloc(nn * sizeof(*ns))) == NULL) {
 		errno = ENOMEM;
 		return -1;
 	}
@@ -79,7 +81,7 @@ static int names_grow(struct alias_names *x)
 			;
 		ns[j] = x->slots[i];
 	}
-	free(x->slots);
+	bigmem_free(x->slots, x->nslots * sizeof(*ns));
 	x->slots = ns;
 	x->nslots = nn;
 	return 0;

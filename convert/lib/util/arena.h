@@ -13,6 +13,7 @@ struct arena {
 	struct arena_chunk *head;	/* the chunk being filled, then the older ones */
 	char *cur;			/* its next free byte */
 	size_t left;			/* bytes free after cur */
+	size_t next;			/* the next chunk's size (0: the first) */
 };
 
 void arena_init(struct arena *a);

@@ -4,49 +4,28 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+
+#include "bigmem.h"
 
 /* the value and then the key's length are stored in the arena right before the key */
 #define VAL_SIZE sizeof(unsigned long)
 #define LEN_SIZE sizeof(uint32_t)
 #define HDR_SIZE (VAL_SIZE + LEN_SIZE)
-#define HUGE_SIZE ((size_t)2 << 20)
 
 void hset_init(struct hset *h)
 {
 	memset(h, 0, sizeof(*h));
 }
 
-/*
- * slots_alloc - a zeroed slot array.  Big ones are mapped directly: the
- * kernel's pages come zeroed (no memset, which faulted every page in and
- * zeroed it twice), and are asked for as 2 MB pages, as the probes touch
- * them at random (fewer TLB misses).
- */
+/* slots_alloc - a zeroed slot array (util/bigmem: big ones in 2 MB pages, probed at random) */
 static struct hset_slot *slots_alloc(size_t n)
 {
-	size_t size = n * sizeof(struct hset_slot);
-	char *p;
-
-	if (size < HUGE_SIZE)
-		return calloc(n, sizeof(struct hset_slot));
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, size, MADV_HUGEPAGE);
-#endif
-	return (struct hset_slot *)(void *)p;
+	return bigmem_zalloc(n * sizeof(struct hset_slot));
 }
 
 static void slots_free(struct hset_slot *v, size_t n)
 {
-	if (v == NULL)
-		return;
-	if (n * sizeof(struct hset_slot) < HUGE_SIZE)
-		free(v);
-	else
-		munmap(v, n * sizeof(struct hset_slot));
+	bigmem_free(v, n * sizeof(struct hset_slot));
 }
 
 void hset_free(struct hset *h)
