@@ -647,6 +647,22 @@ static void test_long_lines(void **state)
 }
 
 /* loops and depth: the rules verified with sendmail -bv (tests/aliases/loops.aliases) */
+/* read_rooted - dir/aliases into a new table t, its :include: lists read under dir; no diagnostics */
+static void read_rooted(struct alias_table *t, struct diag_sink *d, const char *dir)
+{
+	struct aliases_opts o;
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/aliases", dir);
+	memset(&o, 0, sizeof(o));
+	o.root = dir;
+	o.read_includes = 1;
+	alias_table_init(t);
+	diag_init(d);
+	assert_int_equal(aliases_read(t, path, "aliases", &o, d), 0);
+	assert_int_equal(d->n, 0);
+}
+
 static void test_verdicts(void **state)
 {
 	char *dir = tu_tmpdir(), path[512];
@@ -684,18 +700,7 @@ static void test_verdicts(void **state)
 	assert_int_equal(mkdir(strcat(strcpy(path, dir), "/lists"), 0755), 0);
 	tu_writefile(dir, "lists/i1", "i3\n", 3);	/* the include, i3..i10, root: 10 */
 	tu_writefile(dir, "lists/i0", "i2\n", 3);	/* the include, i2..i10, root: 11 */
-	snprintf(path, sizeof(path), "%s/aliases", dir);
-	{
-		struct aliases_opts o;
-
-		memset(&o, 0, sizeof(o));
-		o.root = dir;
-		o.read_includes = 1;
-		alias_table_init(&t);
-		diag_init(&d);
-		assert_int_equal(aliases_read(&t, path, "aliases", &o, &d), 0);
-	}
-	assert_int_equal(d.n, 0);
+	read_rooted(&t, &d, dir);
 	hset_init(&users);
 	assert_int_equal(hset_put(&users, "bin", 3, 1, NULL), 1);
 	assert_int_equal(aliases_verdicts(&t, &users, &v, &depth, &d), 0);
@@ -753,7 +758,6 @@ static void test_self_list(void **state)
 	char *dir = tu_tmpdir(), path[512];
 	struct alias_table t;
 	struct diag_sink d;
-	struct aliases_opts o;
 	unsigned char *v;
 	unsigned *depth;
 	const struct alias_ent *si, *so;
@@ -762,14 +766,7 @@ static void test_self_list(void **state)
 	assert_int_equal(mkdir(strcat(strcpy(path, dir), "/lists"), 0755), 0);
 	tu_writefile(dir, "lists/si", ":include:/lists/si\nq@r.org\n", 27);
 	tu_writefile(dir, "lists/so", ":include:/lists/so\n", 19);
-	snprintf(path, sizeof(path), "%s/aliases", dir);
-	memset(&o, 0, sizeof(o));
-	o.root = dir;
-	o.read_includes = 1;
-	alias_table_init(&t);
-	diag_init(&d);
-	assert_int_equal(aliases_read(&t, path, "aliases", &o, &d), 0);
-	assert_int_equal(d.n, 0);
+	read_rooted(&t, &d, dir);
 	assert_int_equal(aliases_verdicts(&t, NULL, &v, &depth, &d), 0);
 	si = alias_lookup(&t, "si");
 	so = alias_lookup(&t, "so");
