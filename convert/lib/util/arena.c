@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bigmem.h"
@@ -15,7 +14,6 @@
 struct arena_chunk {
 	struct arena_chunk *next;
 	size_t size;		/* bytes after the header (a multiple of ALIGN) */
-	size_t mapped;		/* the whole chunk's bytes when mapped, 0 when malloc'ed */
 };
 
 /* the chunk header rounded up to ALIGN: allocations start aligned */
@@ -24,27 +22,6 @@ struct arena_chunk {
 void arena_init(struct arena *a)
 {
 	memset(a, 0, sizeof(*a));
-}
-
-/*
- * chunk - total bytes of memory for a chunk; from 2 MB on in 2 MB pages
- * (util/bigmem): a million-entry table fills 130 MB of chunks, and a fault
- * per 4 KB page was a tenth of s2q-aliases' time
- */
-static struct arena_chunk *chunk(size_t total)
-{
-	struct arena_chunk *c;
-
-	if (total < BIGMEM_HUGE) {
-		c = malloc(total);
-		if (c != NULL)
-			c->mapped = 0;
-		return c;
-	}
-	c = bigmem_zalloc(total);
-	if (c != NULL)
-		c->mapped = total;
-	return c;
 }
 
 void *arena_alloc(struct arena *a, size_t n)
@@ -77,7 +54,9 @@ void *arena_alloc(struct arena *a, size_t n)
 	else if (a->next < CHUNK_MAX)
 		a->next = total * 2;
 	size = total - HDR;
-	c = chunk(total);
+	/* from 2 MB on in 2 MB pages (util/bigmem): a million-entry table fills
+	   130 MB of chunks, and a fault per 4 KB page was a tenth of s2q-aliases' time */
+	c = bigmem_zalloc(total);
 	if (c == NULL) {
 		errno = ENOMEM;
 		return NULL;
@@ -102,10 +81,7 @@ void arena_free(struct arena *a)
 
 	while (c != NULL) {
 		next = c->next;
-		if (c->mapped)
-			bigmem_free(c, c->mapped);
-		else
-			free(c);
+		bigmem_free(c, HDR + c->size);
 		c = next;
 	}
 	arena_init(a);
