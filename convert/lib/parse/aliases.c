@@ -1719,7 +1719,7 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 		}
 		if (!inner)
 			continue;	/* a leaf: its targets are not kept */
-		if (grow32(&cn, &capcn, m, 1) < 0 || grow32(&toff, &capoff, m, 2) < 0)
+		if (grow32(&cn, &capcn, m, 1) < 0 || grow32(&toff, &capoff, m, 1) < 0)
 			goto oom;
 		cid[i] = (uint32_t)m;
 		cn[m] = (uint32_t)i;
