@@ -28,8 +28,8 @@ static void noleak(const struct alias_elem *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		FUZZ_ASSERT(v[i].text == NULL || strstr(v[i].text, MARK) == NULL);
-		FUZZ_ASSERT(v[i].raw == NULL || strstr(v[i].raw, MARK) == NULL);
+		FUZZ_ASSERT(alias_elem_text(&v[i]) == NULL || strstr(alias_elem_text(&v[i]), MARK) == NULL);
+		FUZZ_ASSERT(alias_elem_raw(&v[i]) == NULL || strstr(alias_elem_raw(&v[i]), MARK) == NULL);
 	}
 }
 

@@ -38,7 +38,9 @@ static void noleak(const struct alias_list *l)
 	size_t i;
 
 	for (i = 0; i < l->nelems; i++) {
-		FUZZ_ASSERT(l->elems[i].raw == NULL || strstr(l->elems[i].raw, MARK) == NULL);
+		const char *raw = alias_elem_raw(&l->elems[i]);
+
+		FUZZ_ASSERT(raw == NULL || strstr(raw, MARK) == NULL);
 		FUZZ_ASSERT(l->lines[i] >= 1);
 	}
 }

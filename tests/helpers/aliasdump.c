@@ -235,8 +235,8 @@ int main(int argc, char **argv)
 				continue;
 			for (j = 0; j < e->nelems; j++)
 				printf("%s\t%s\t%s\t%s\n", e->name, alias_kind_name(e->elems[j].kind),
-				       e->elems[j].text ? e->elems[j].text : "",
-				       e->elems[j].local ? e->elems[j].local : "-");
+				       alias_elem_text(&e->elems[j]) ? alias_elem_text(&e->elems[j]) : "",
+				       alias_elem_local(&e->elems[j]) ? alias_elem_local(&e->elems[j]) : "-");
 		}
 		for (k = 0; k < t.nincs; k++) {
 			const struct alias_include *inc = &t.incs[k];
@@ -246,8 +246,8 @@ int main(int argc, char **argv)
 			for (j = 0; j < inc->nelems; j++)
 				printf("include:%s\t%s\t%s\t%s\n", inc->path,
 				       alias_kind_name(inc->elems[j].kind),
-				       inc->elems[j].text ? inc->elems[j].text : "",
-				       inc->elems[j].local ? inc->elems[j].local : "-");
+				       alias_elem_text(&inc->elems[j]) ? alias_elem_text(&inc->elems[j]) : "",
+				       alias_elem_local(&inc->elems[j]) ? alias_elem_local(&inc->elems[j]) : "-");
 		}
 	}
 	if (mode_d) {

@@ -85,7 +85,7 @@ static void verdict_elems(struct verdicts *vs, const struct forward_file *f,
 
 	for (i = 0; i < l->nelems; i++) {
 		const struct alias_elem *e = &l->elems[i];
-		const char *t = e->text ? e->text : "";
+		const char *t = alias_elem_text(e) ? alias_elem_text(e) : "";
 		size_t tl = strlen(t);
 
 		switch (e->kind) {
@@ -95,24 +95,24 @@ static void verdict_elems(struct verdicts *vs, const struct forward_file *f,
 			if (strcmp(t, self) == 0 || hset_get(users, t, tl, NULL))
 				vadd(vs, "local", t);
 			else
-				vadd(vs, "bad", e->raw);
+				vadd(vs, "bad", alias_elem_raw(e));
 			break;
 		case ALIAS_ADDR:
 			if (tl == 0 || t[tl - 1] == '@')
-				vadd(vs, "bad", e->raw);
-			else if (e->local == NULL)
+				vadd(vs, "bad", alias_elem_raw(e));
+			else if (alias_elem_local(e) == NULL)
 				/* @route:user@host: sendmail delivers to user@host */
 				vadd(vs, "remote", t[0] == '@' && strrchr(t, ':') ? strrchr(t, ':') + 1 : t);
-			else if (strcmp(e->local, self) == 0 ||
-				 hset_get(users, e->local, strlen(e->local), NULL))
-				vadd(vs, "local", e->local);
+			else if (strcmp(alias_elem_local(e), self) == 0 ||
+				 hset_get(users, alias_elem_local(e), strlen(alias_elem_local(e)), NULL))
+				vadd(vs, "local", alias_elem_local(e));
 			else
-				vadd(vs, "bad", e->raw);
+				vadd(vs, "bad", alias_elem_raw(e));
 			break;
 		case ALIAS_PROG:
 		case ALIAS_FILE:
 			if (f->bad_shell)
-				vadd(vs, "refused", e->raw);
+				vadd(vs, "refused", alias_elem_raw(e));
 			else
 				vadd(vs, e->kind == ALIAS_PROG ? "prog" : "file", t);
 			break;
@@ -126,7 +126,7 @@ static void verdict_elems(struct verdicts *vs, const struct forward_file *f,
 			break;
 		}
 		default:
-			vadd(vs, "bad", e->raw);
+			vadd(vs, "bad", alias_elem_raw(e));
 			break;
 		}
 	}

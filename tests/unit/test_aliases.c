@@ -25,9 +25,9 @@ static void dump(buf *out, const struct alias_table *t)
 			continue;
 		buf_printf(out, "%s =", e->name);
 		for (j = 0; j < e->nelems; j++) {
-			buf_printf(out, " %s:%s", alias_kind_name(e->elems[j].kind), e->elems[j].text);
-			if (e->elems[j].local)
-				buf_printf(out, "->%s", e->elems[j].local);
+			buf_printf(out, " %s:%s", alias_kind_name(e->elems[j].kind), alias_elem_text(&e->elems[j]));
+			if (alias_elem_local(&e->elems[j]))
+				buf_printf(out, "->%s", alias_elem_local(&e->elems[j]));
 		}
 		buf_append_c(out, '\n');
 	}
@@ -428,7 +428,7 @@ static void test_files(void **state)
 static void test_model(void **state)
 {
 	struct alias_table t;
-	struct alias_elem el = { ALIAS_ADDR, "b", "b", "b" };
+	struct alias_elem_src el = { ALIAS_ADDR, "b", "b", "b" };
 	size_t f, same, first;
 	(void)state;
 	alias_table_init(&t);
@@ -451,7 +451,7 @@ static void test_model(void **state)
 	assert_int_equal(t.ents[2].dead, ALIAS_DEAD_DUP);
 	assert_int_equal(t.ents[3].dead, ALIAS_DEAD_SHADOW);
 	assert_string_equal(alias_ent_value(alias_lookup(&t, "a")), "c");
-	assert_string_equal(t.ents[0].elems[0].local, "b");
+	assert_string_equal(alias_elem_local(&t.ents[0].elems[0]), "b");
 	assert_null(alias_lookup(&t, "b"));
 	assert_null(alias_lookup_n(&t, "a\0", 2));
 	assert_string_equal(alias_kind_name(ALIAS_INCLUDE), "include");
@@ -469,14 +469,14 @@ static void test_model(void **state)
 	assert_int_equal(errno, EINVAL);
 	/* a value that is its one element as written is kept once, as that element */
 	{
-		struct alias_elem two[2] = { { ALIAS_ADDR, "x", "x", "x" }, { ALIAS_ADDR, "y", "y", "y" } };
-		struct alias_elem q = { ALIAS_ADDR, "q r", "\"q r\"", NULL };
+		struct alias_elem_src two[2] = { { ALIAS_ADDR, "x", "x", "x" }, { ALIAS_ADDR, "y", "y", "y" } };
+		struct alias_elem_src q = { ALIAS_ADDR, "q r", "\"q r\"", NULL };
 		const struct alias_ent *e;
 
 		assert_int_equal(alias_table_add(&t, "v1", 2, "b", 1, &el, 1, 9, 9, &same, &first), 0);
 		e = alias_lookup(&t, "v1");
 		assert_string_equal(alias_ent_value(e), "b");
-		assert_ptr_equal(alias_ent_value(e), e->elems[0].raw);
+		assert_ptr_equal(alias_ent_value(e), alias_elem_raw(&e->elems[0]));
 		assert_int_equal(alias_table_add(&t, "v2", 2, "b ", 2, &el, 1, 9, 9, &same, &first), 0);
 		assert_string_equal(alias_ent_value(alias_lookup(&t, "v2")), "b ");
 		assert_int_equal(alias_table_add(&t, "v3", 2, "x, y", 4, two, 2, 9, 9, &same, &first), 0);
@@ -484,12 +484,87 @@ static void test_model(void **state)
 		assert_int_equal(alias_table_add(&t, "v4", 2, "\"q r\"", 5, &q, 1, 9, 9, &same, &first), 0);
 		e = alias_lookup(&t, "v4");
 		assert_string_equal(alias_ent_value(e), "\"q r\"");
-		assert_string_equal(e->elems[0].text, "q r");
+		assert_string_equal(alias_elem_text(&e->elems[0]), "q r");
 		assert_int_equal(alias_table_add(&t, "v5", 2, "", 0, NULL, 0, 9, 9, &same, &first), 0);
 		assert_string_equal(alias_ent_value(alias_lookup(&t, "v5")), "");
 	}
 	alias_table_free(&t);
 }
+/*
+ * the packed element (8 bytes, strings after the array): every mix of
+ * absent, shared and own raw/local reads back as given, in a block of
+ * exactly alias_elems_size bytes
+ */
+static void test_elem_pack(void **state)
+{
+	static const char *const texts[] = { NULL, "t", "" };
+	struct alias_elem_src src[27];
+	char rawbuf[27][8], locbuf[27][8];
+	struct alias_elem *v;
+	size_t n = 0, i, size, want = 0;
+	char *end;
+	int a, b, c;
+	(void)state;
+
+	assert_int_equal(sizeof(struct alias_elem), 8);
+	for (a = 0; a < 3; a++)
+		for (b = 0; b < 3; b++)
+			for (c = 0; c < 3; c++) {
+				struct alias_elem_src *e = &src[n];
+				const char *t = texts[a];
+
+				e->kind = (enum alias_kind)(n % 6);
+				e->text = t;
+				snprintf(rawbuf[n], sizeof(rawbuf[n]), "r%zu", n);
+				snprintf(locbuf[n], sizeof(locbuf[n]), "l%zu", n);
+				/* 0 absent, 1 equal to text (another pointer), 2 its own */
+				e->raw = b == 0 ? NULL : b == 1 && t ? strdup(t) : rawbuf[n];
+				e->local = c == 0 ? NULL : c == 1 && t ? strdup(t) : locbuf[n];
+				want += t ? strlen(t) + 1 : 0;
+				if (e->raw && !(t && strcmp(e->raw, t) == 0))
+					want += strlen(e->raw) + 1;
+				if (e->local && !(t && strcmp(e->local, t) == 0))
+					want += strlen(e->local) + 1;
+				n++;
+			}
+	size = alias_elems_size(src, n, 5);
+	assert_int_equal(size, n * 8 + 5 + want);
+	v = malloc(size);
+	assert_non_null(v);
+	end = alias_elems_pack(v, (char *)(v + n) + 5, src, n);
+	assert_ptr_equal(end, (char *)v + size);
+	for (i = 0; i < n; i++) {
+		const struct alias_elem *e = &v[i];
+
+		assert_int_equal(e->kind, src[i].kind);
+		if (src[i].text == NULL)
+			assert_null(alias_elem_text(e));
+		else
+			assert_string_equal(alias_elem_text(e), src[i].text);
+		if (src[i].raw == NULL)
+			assert_null(alias_elem_raw(e));
+		else
+			assert_string_equal(alias_elem_raw(e), src[i].raw);
+		if (src[i].local == NULL)
+			assert_null(alias_elem_local(e));
+		else
+			assert_string_equal(alias_elem_local(e), src[i].local);
+		/* a string equal to the text is the text, not a copy */
+		if (src[i].text && src[i].raw && strcmp(src[i].raw, src[i].text) == 0)
+			assert_ptr_equal(alias_elem_raw(e), alias_elem_text(e));
+	}
+	free(v);
+	for (i = 0; i < n; i++) {
+		if (src[i].text && src[i].raw && src[i].raw != rawbuf[i])
+			free((char *)src[i].raw);
+		if (src[i].text && src[i].local && src[i].local != locbuf[i])
+			free((char *)src[i].local);
+	}
+	/* past what a 32-bit offset reaches */
+	assert_int_equal(alias_elems_size(src, (size_t)UINT32_MAX, 0), SIZE_MAX);
+	assert_int_equal(alias_elems_size(src, 1, (size_t)UINT32_MAX), SIZE_MAX);
+}
+
 
 /*
  * The by-name index over many names (grown many times): three files with
@@ -586,12 +661,12 @@ static void test_split(void **state)
 	assert_int_equal(aliases_split("a, \"|p x\", \\u, b@example.com", 28, &v, &n), 0);
 	assert_int_equal(n, 4);
 	assert_int_equal(v[0].kind, ALIAS_ADDR);
-	assert_string_equal(v[0].local, "a");
+	assert_string_equal(alias_elem_local(&v[0]), "a");
 	assert_int_equal(v[1].kind, ALIAS_PROG);
-	assert_string_equal(v[1].text, "p x");
-	assert_string_equal(v[1].raw, "\"|p x\"");
+	assert_string_equal(alias_elem_text(&v[1]), "p x");
+	assert_string_equal(alias_elem_raw(&v[1]), "\"|p x\"");
 	assert_int_equal(v[2].kind, ALIAS_LOCAL);
-	assert_null(v[3].local);	/* no local domains known */
+	assert_null(alias_elem_local(&v[3]));	/* no local domains known */
 	free(v);
 	memset(&o, 0, sizeof(o));
 	o.local_domains = loc;
@@ -599,8 +674,8 @@ static void test_split(void **state)
 	o.blanksub = '_';
 	assert_int_equal(aliases_split_opts("B@Example.com, x y", 18, &o, &v, &n), 0);
 	assert_int_equal(n, 2);
-	assert_string_equal(v[0].local, "b");
-	assert_string_equal(v[1].text, "x_y");
+	assert_string_equal(alias_elem_local(&v[0]), "b");
+	assert_string_equal(alias_elem_text(&v[1]), "x_y");
 	free(v);
 	assert_int_equal(aliases_split(" , ,", 4, &v, &n), 0);
 	assert_int_equal(n, 0);
@@ -839,15 +914,15 @@ static void test_includes(void **state)
 	assert_int_equal(t.incs[i].missing, 0);
 	assert_string_equal(t.incs[i].realpath, "/etc/staff");
 	assert_int_equal(t.incs[i].nelems, 5);
-	assert_string_equal(t.incs[i].elems[0].local, "alice");
-	assert_string_equal(t.incs[i].elems[2].text, "carol");
-	assert_string_equal(t.incs[i].elems[3].text, "d#@#.e");
+	assert_string_equal(alias_elem_local(&t.incs[i].elems[0]), "alice");
+	assert_string_equal(alias_elem_text(&t.incs[i].elems[2]), "carol");
+	assert_string_equal(alias_elem_text(&t.incs[i].elems[3]), "d#@#.e");
 	assert_int_equal(t.incs[i].elems[4].kind, ALIAS_INCLUDE);
 	i = alias_include_find(&t, "/etc/link");
 	assert_string_equal(t.incs[i].realpath, "/etc/staff");
 	i = alias_include_find(&t, "lists/rel");
 	assert_string_equal(t.incs[i].realpath, "/q/lists/rel");
-	assert_string_equal(t.incs[i].elems[0].local, "relative");
+	assert_string_equal(alias_elem_local(&t.incs[i].elems[0]), "relative");
 	assert_int_equal(t.incs[alias_include_find(&t, "/etc/missing")].missing, 1);
 	assert_int_equal(t.incs[alias_include_find(&t, "/etc")].missing, 2);
 	assert_int_equal(t.incs[alias_include_find(&t, "/../outside")].missing, 2);
@@ -855,8 +930,8 @@ static void test_includes(void **state)
 	/* sendmail reads a long line in pieces of 2047 bytes: "x...x, yxxxx" | "xx...x" */
 	i = alias_include_find(&t, "/etc/big");
 	assert_int_equal(t.incs[i].nelems, 3);
-	assert_int_equal(strlen(t.incs[i].elems[0].text), 2040);
-	assert_string_equal(t.incs[i].elems[1].text, "yxxxx");
+	assert_int_equal(strlen(alias_elem_text(&t.incs[i].elems[0])), 2040);
+	assert_string_equal(alias_elem_text(&t.incs[i].elems[1]), "yxxxx");
 	alias_table_free(&t);
 	diag_free(&d);
 	/* reading includes off, or no queue directory */
@@ -905,6 +980,7 @@ int main(void)
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_elem_pack),
 		cmocka_unit_test(test_model_index),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_long_lines),

@@ -153,15 +153,15 @@ static const struct tcase cases[] = {
 	  "default: x\nx-owner: y\nx: z", NULL, "S2Q-A112@0 S2Q-A116@1 S2Q-A117@2", "", "" },
 };
 
-static struct alias_elem *mkelems(char *spec, size_t *n)
+static struct alias_elem_src *mkelems(char *spec, size_t *n)
 {
-	struct alias_elem *v = calloc(64, sizeof(*v));
-	char *p = spec, *e;
+	struct alias_elem_src *v = calloc(64, sizeof(*v));
+	char *p = spec, *e, *t, *l;
 
 	assert_non_null(v);
 	*n = 0;
 	while (*p) {
-		struct alias_elem *m = &v[(*n)++];
+		struct alias_elem_src *m = &v[(*n)++];
 		char *at;
 
 		e = strstr(p, ", ");
@@ -171,8 +171,8 @@ static struct alias_elem *mkelems(char *spec, size_t *n)
 		m->text = p;
 		if (*p == '"' && p[1] == '|') {
 			m->kind = ALIAS_PROG;
-			m->text = p + 2;
-			m->text[strlen(m->text) - 1] = '\0';
+			m->text = t = p + 2;
+			t[strlen(t) - 1] = '\0';
 		} else if (*p == '|') {
 			m->kind = ALIAS_PROG;
 			m->text = p + 1;
@@ -192,10 +192,11 @@ static struct alias_elem *mkelems(char *spec, size_t *n)
 			m->kind = ALIAS_ADDR;
 			at = strrchr(p, '@');
 			if (at == NULL || strcmp(at, "@mx.example.com") == 0 || strcmp(at, "@example.com") == 0) {
-				m->local = strdup(p);
+				m->local = l = strdup(p);
+				assert_non_null(l);
 				if (at)
-					m->local[at - p] = '\0';
-				for (at = m->local; *at; at++)
+					l[at - p] = '\0';
+				for (at = l; *at; at++)
 					if (*at >= 'A' && *at <= 'Z')
 						*at = (char)(*at - 'A' + 'a');
 			}
@@ -207,13 +208,13 @@ static struct alias_elem *mkelems(char *spec, size_t *n)
 	return v;
 }
 
-static void freeelems(struct alias_elem *v, size_t n)
+static void freeelems(struct alias_elem_src *v, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		if (v[i].kind == ALIAS_ADDR)
-			free(v[i].local);
+			free((char *)v[i].local);
 	free(v);
 }
 
@@ -222,7 +223,7 @@ static void build(struct alias_table *t, const char *in)
 	char *copy = strdup(in), *line, *next, *colon;
 	unsigned long ln = 0;
 	size_t idx, same, first, n;
-	struct alias_elem *v;
+	struct alias_elem_src *v;
 
 	assert_non_null(copy);
 	assert_int_equal(alias_table_addfile(t, "aliases", &idx), 0);

@@ -472,12 +472,12 @@ static void test_read_list(void **state)
 	diag_init(&d);
 	assert_int_equal(aliases_read_list(fd, "l", NULL, &d, &l), 0);
 	assert_int_equal(l.nelems, 4);
-	assert_string_equal(l.elems[0].text, "a");
+	assert_string_equal(alias_elem_text(&l.elems[0]), "a");
 	assert_int_equal(l.lines[0], 2);
 	assert_int_equal(l.lines[1], 2);
-	assert_string_equal(l.elems[2].text, "c");
+	assert_string_equal(alias_elem_text(&l.elems[2]), "c");
 	assert_int_equal(l.lines[2], 4);
-	assert_string_equal(l.elems[3].text, "d");
+	assert_string_equal(alias_elem_text(&l.elems[3]), "d");
 	assert_int_equal(l.lines[3], 5);
 	alias_list_free(&l);
 	diag_free(&d);

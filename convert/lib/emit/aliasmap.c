@@ -673,7 +673,7 @@ static int reaches(const struct ctx *c, const struct alias_elem *v, size_t n, un
 	for (i = 0; i < n; i++) {
 		const struct alias_include *inc;
 
-		if (v[i].kind != ALIAS_INCLUDE || !list_index(c, v[i].text, &ix))
+		if (v[i].kind != ALIAS_INCLUDE || !list_index(c, alias_elem_text(&v[i]), &ix))
 			return 1;
 		inc = &c->t->incs[ix];
 		if (inc->missing)
@@ -730,13 +730,14 @@ static int list_prepare(struct ctx *c, size_t ix)
 	}
 	for (i = 0; i < inc->nelems; i++) {
 		const struct alias_elem *m = &inc->elems[i];
-		size_t n = strlen(m->text);
+		const char *mt = alias_elem_text(m), *mraw = alias_elem_raw(m);
+		size_t n = strlen(mt);
 
 		switch (m->kind) {
 		case ALIAS_ADDR:
 		case ALIAS_LOCAL:
-			r = m->kind == ALIAS_ADDR ? addr_target(c, m->text, n)
-						  : local_target(c, m->text, n, 0);
+			r = m->kind == ALIAS_ADDR ? addr_target(c, mt, n)
+						  : local_target(c, mt, n, 0);
 			if (r == -1)
 				goto sys;
 			if (r == T_ERR) {
@@ -745,39 +746,39 @@ static int list_prepare(struct ctx *c, size_t ix)
 				say(c, DIAG_WARN, "S2Q-A105",
 				    "'%s' dropped: qmail cannot bounce one member of a list while "
 				    "delivering to the others; the sender no longer gets its User unknown "
-				    "bounce", m->raw);
+				    "bounce", mraw);
 			} else if (ff && ffcdb_ins(&data, '&', c->tmp.s, c->tmp.len) < 0) {
 				if (errno != EINVAL)
 					goto sys;
 				say(c, DIAG_ERROR, "S2Q-A123", "'%s' is not an address qmail can forward to",
-				    m->raw);
+				    mraw);
 				c->ls[ix] |= LS_BAD;
 			}
 			break;
 		case ALIAS_PROG:
-			note_prog(c, m->text, n);
+			note_prog(c, mt, n);
 			c->ls[ix] |= LS_HOIST;
 			copynote = ff;
 			break;
 		case ALIAS_FILE:
-			if (is_devnull(m->text, n)) {
+			if (is_devnull(mt, n)) {
 				say(c, DIAG_NOTE, "S2Q-A103", "'/dev/null' dropped (sendmail discarded the "
 				    "copy)");
-			} else if (!file_ok(m->text, n)) {
+			} else if (!file_ok(mt, n)) {
 				say(c, DIAG_ERROR, "S2Q-A124",
 				    "file '%s': not an absolute path, or it ends in '/' (a maildir to qmail)",
-				    m->text);
+				    mt);
 				c->ls[ix] |= LS_BAD;
 			} else {
-				note_file(c, m->text, n);
+				note_file(c, mt, n);
 				c->ls[ix] |= LS_HOIST;
 				copynote = ff;
 			}
 			break;
 		case ALIAS_INCLUDE:
-			if (!list_index(c, m->text, &j)) {
+			if (!list_index(c, mt, &j)) {
 				say(c, DIAG_ERROR, "S2Q-A119", ":include: list %s was not read: it cannot be "
-				    "converted", m->text);
+				    "converted", mt);
 				c->ls[ix] |= LS_BAD;
 				break;
 			}
@@ -791,7 +792,7 @@ static int list_prepare(struct ctx *c, size_t ix)
 					c->ls[ix] |= LS_BAD;
 				c->ls[ix] |= c->ls[j] & LS_HOIST;
 			}
-			if (ff && fflist_ref(&data, m->text, n) < 0) {
+			if (ff && fflist_ref(&data, mt, n) < 0) {
 				if (errno != EINVAL)
 					goto sys;
 				c->ls[ix] |= LS_BAD;	/* reported for list j */
@@ -800,10 +801,10 @@ static int list_prepare(struct ctx *c, size_t ix)
 		case ALIAS_ERROR:
 			say(c, DIAG_WARN, "S2Q-A104",
 			    "'%s': sendmail bounced it as User unknown (5.1.1), without the text after "
-			    "error:", m->raw);
+			    "error:", mraw);
 			say(c, DIAG_WARN, "S2Q-A105",
 			    "'%s' dropped: qmail cannot bounce one member of a list while delivering to "
-			    "the others; the sender no longer gets its User unknown bounce", m->raw);
+			    "the others; the sender no longer gets its User unknown bounce", mraw);
 			break;
 		}
 	}
@@ -864,31 +865,32 @@ static int list_walk1(struct ctx *c, size_t ix)
 		return 0;
 	for (i = 0; i < inc->nelems; i++) {
 		const struct alias_elem *m = &inc->elems[i];
-		size_t n = strlen(m->text);
+		const char *mt = alias_elem_text(m);
+		size_t n = strlen(mt);
 
 		switch (m->kind) {
 		case ALIAS_ADDR:
 		case ALIAS_LOCAL:
 			if (ff)
 				break;
-			r = m->kind == ALIAS_ADDR ? addr_target(c, m->text, n)
-						  : local_target(c, m->text, n, 0);
+			r = m->kind == ALIAS_ADDR ? addr_target(c, mt, n)
+						  : local_target(c, mt, n, 0);
 			if (r == -1)
 				return -1;
 			if (r == T_FWD && push(c, IK_FORWARD, 1, 1, c->tmp.s, c->tmp.len, 0) < 0)
 				return -1;
 			break;
 		case ALIAS_PROG:
-			if (push(c, IK_PROG, 0, 1, m->text, n, 0) < 0)
+			if (push(c, IK_PROG, 0, 1, mt, n, 0) < 0)
 				return -1;
 			break;
 		case ALIAS_FILE:
-			if (!is_devnull(m->text, n) && file_ok(m->text, n) &&
-			    push(c, IK_FILE, 0, 1, m->text, n, 0) < 0)
+			if (!is_devnull(mt, n) && file_ok(mt, n) &&
+			    push(c, IK_FILE, 0, 1, mt, n, 0) < 0)
 				return -1;
 			break;
 		case ALIAS_INCLUDE:
-			if (list_index(c, m->text, &j) && list_walk1(c, j) < 0)
+			if (list_index(c, mt, &j) && list_walk1(c, j) < 0)
 				return -1;
 			break;
 		case ALIAS_ERROR:
@@ -948,7 +950,7 @@ static int owner_sender(struct ctx *c)
 	buf_reset(&c->sender);
 	if (!strpbrk(alias_ent_value(e), ",:/|\"") && e->nelems == 1 && e->elems[0].kind == ALIAS_ADDR) {
 		c->quiet = 1;
-		r = addr_target(c, e->elems[0].text, strlen(e->elems[0].text));
+		r = addr_target(c, alias_elem_text(&e->elems[0]), strlen(alias_elem_text(&e->elems[0])));
 		c->quiet = q;
 		if (r == -1)
 			return -1;
@@ -1150,53 +1152,55 @@ static int do_alias(struct ctx *c, size_t ei)
 
 	for (i = 0; i < e->nelems; i++) {
 		const struct alias_elem *m = &e->elems[i];
-		size_t n = strlen(m->text), ix;
+		const char *mt = alias_elem_text(m), *mraw = alias_elem_raw(m);
+		const char *ml = alias_elem_local(m);
+		size_t n = strlen(mt), ix;
 
 		switch (m->kind) {
 		case ALIAS_ADDR:
-			r = addr_target(c, m->text, n);
-			if (r == T_FWD && m->local != NULL && strcmp(m->local, e->name) == 0) {
+			r = addr_target(c, mt, n);
+			if (r == T_FWD && ml != NULL && strcmp(ml, e->name) == 0) {
 				say(c, DIAG_WARN, "S2Q-A110",
 				    "'%s' names the alias itself: sendmail delivers it to the login %s (as "
-				    "\\%s); so does the converted alias", m->raw, m->local, m->local);
-				r = local_target(c, m->local, strlen(m->local), 1);
+				    "\\%s); so does the converted alias", mraw, ml, ml);
+				r = local_target(c, ml, strlen(ml), 1);
 			}
 			goto target;
 		case ALIAS_LOCAL:
-			r = local_target(c, m->text, n, 0);
+			r = local_target(c, mt, n, 0);
 target:
 			if (r == -1)
 				return -1;
 			if (r == T_FWD && push(c, IK_FORWARD, 1, 0, c->tmp.s, c->tmp.len, 0) < 0)
 				return -1;
-			if (r == T_BOUNCE && push(c, IK_BOUNCE, 1, 0, m->raw, strlen(m->raw), 0) < 0)
+			if (r == T_BOUNCE && push(c, IK_BOUNCE, 1, 0, mraw, strlen(mraw), 0) < 0)
 				return -1;
 			break;
 		case ALIAS_PROG:
-			note_prog(c, m->text, n);
-			if (push(c, IK_PROG, 0, 0, m->text, n, 0) < 0)
+			note_prog(c, mt, n);
+			if (push(c, IK_PROG, 0, 0, mt, n, 0) < 0)
 				return -1;
 			break;
 		case ALIAS_FILE:
-			if (is_devnull(m->text, n)) {
+			if (is_devnull(mt, n)) {
 				say(c, DIAG_NOTE, "S2Q-A103", "'/dev/null': sendmail discarded the copy; so does "
 				    "qmail (no instruction, or a comment-only ~alias/.qmail-%s)", c->local.s);
-				if (push(c, IK_DISCARD, 0, 0, m->text, n, 0) < 0)
+				if (push(c, IK_DISCARD, 0, 0, mt, n, 0) < 0)
 					return -1;
-			} else if (!file_ok(m->text, n)) {
+			} else if (!file_ok(mt, n)) {
 				say(c, DIAG_ERROR, "S2Q-A124",
 				    "file '%s': not an absolute path, or it ends in '/' (a maildir to qmail)",
-				    m->text);
+				    mt);
 			} else {
-				note_file(c, m->text, n);
-				if (push(c, IK_FILE, 0, 0, m->text, n, 0) < 0)
+				note_file(c, mt, n);
+				if (push(c, IK_FILE, 0, 0, mt, n, 0) < 0)
 					return -1;
 			}
 			break;
 		case ALIAS_INCLUDE:
-			if (!list_index(c, m->text, &ix)) {
+			if (!list_index(c, mt, &ix)) {
 				say(c, DIAG_ERROR, "S2Q-A119", ":include: list %s was not read: it cannot be "
-				    "converted", m->text);
+				    "converted", mt);
 				break;
 			}
 			r = list_prepare(c, ix);
@@ -1204,14 +1208,14 @@ target:
 				return -1;
 			if (r == 1)
 				break;
-			if (push(c, IK_LIST, 0, 0, m->text, n, ix) < 0 || list_walk(c, ix) < 0)
+			if (push(c, IK_LIST, 0, 0, mt, n, ix) < 0 || list_walk(c, ix) < 0)
 				return -1;
 			break;
 		case ALIAS_ERROR:
 			say(c, DIAG_WARN, "S2Q-A104",
 			    "'%s': sendmail bounced it as User unknown (5.1.1), without the text after "
-			    "error:; qmail bounces it with \"%s\"", m->raw, nomailbox);
-			if (push(c, IK_BOUNCE, 0, 0, m->raw, strlen(m->raw), 0) < 0)
+			    "error:; qmail bounces it with \"%s\"", mraw, nomailbox);
+			if (push(c, IK_BOUNCE, 0, 0, mraw, strlen(mraw), 0) < 0)
 				return -1;
 			break;
 		}

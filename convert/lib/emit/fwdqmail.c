@@ -86,7 +86,8 @@ static int elem(struct ctx *c, const struct alias_elem *e, const char *file, uns
 		int depth, unsigned long owner)
 {
 	const struct forward_user *u = c->u;
-	const char *t = e->text ? e->text : "";
+	const char *t = alias_elem_text(e) ? alias_elem_text(e) : "";
+	const char *raw = alias_elem_raw(e) ? alias_elem_raw(e) : t, *local = alias_elem_local(e);
 	size_t tl = strlen(t);
 
 	switch (e->kind) {
@@ -102,14 +103,14 @@ static int elem(struct ctx *c, const struct alias_elem *e, const char *file, uns
 			return -1;
 		return local_fwd(c, t, file, ln);
 	case ALIAS_ADDR:
-		if (tl == 0 || t[tl - 1] == '@' || (e->local != NULL && e->local[0] == '\0'))
+		if (tl == 0 || t[tl - 1] == '@' || (local != NULL && local[0] == '\0'))
 			return diag_add(c->d, DIAG_WARN, "S2Q-F024", file, ln,
 					"'%s' is not a deliverable address: sendmail bounces it for this "
-					"element only; not converted", e->raw ? e->raw : t);
-		if (e->local != NULL) {
-			if (strcmp(e->local, u->name) == 0)
+					"element only; not converted", raw);
+		if (local != NULL) {
+			if (strcmp(local, u->name) == 0)
 				return deflt(c, file, ln);	/* sendmail: self reference */
-			return local_fwd(c, e->local, file, ln);
+			return local_fwd(c, local, file, ln);
 		}
 		if (t[0] == '@' && strrchr(t, ':') != NULL) {
 			/* a source route @relay:user@host: sendmail delivers to user@host */
@@ -128,12 +129,12 @@ static int elem(struct ctx *c, const struct alias_elem *e, const char *file, uns
 			return diag_add(c->d, DIAG_WARN, "S2Q-F011", file, ln,
 					"'%s': sendmail refuses it (\"User %s doesn't have a valid shell "
 					"for mailing to %s\"); not converted (qmail-local would run it)",
-					e->raw ? e->raw : t, u->name,
+					raw, u->name,
 					e->kind == ALIAS_PROG ? "programs" : "files");
 		if (depth > 0 && owner != u->uid && owner != 0 &&
 		    diag_add(c->d, DIAG_NOTE, "S2Q-F027", file, ln,
 			     "'%s' comes from a list owned by uid %lu: sendmail ran it as that user, "
-			     "qmail-local runs it as %s", e->raw ? e->raw : t, owner, u->name) < 0)
+			     "qmail-local runs it as %s", raw, owner, u->name) < 0)
 			return -1;
 		if (e->kind == ALIAS_FILE) {
 			if (tl > 0 && t[tl - 1] == '/')
@@ -182,7 +183,7 @@ static int elem(struct ctx *c, const struct alias_elem *e, const char *file, uns
 	default:
 		return diag_add(c->d, DIAG_WARN, "S2Q-F024", file, ln,
 				"'%s' is not an address to sendmail (it bounces this element as \"User "
-				"unknown\"); not converted", e->raw ? e->raw : t);
+				"unknown\"); not converted", raw);
 	}
 }
 

@@ -172,32 +172,79 @@ static int same(const char *a, const char *b)
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
+size_t alias_elems_size(const struct alias_elem_src *src, size_t n, size_t extra)
+{
+	size_t total, i, k;
+
+	if (n > UINT32_MAX / sizeof(struct alias_elem) || extra > UINT32_MAX)
+		return SIZE_MAX;
+	total = n * sizeof(struct alias_elem) + extra;
+	for (i = 0; i < n; i++) {
+		/* raw and local are often the text itself: stored once (1M-entry tables) */
+		k = slen(src[i].text);
+		if (!same(src[i].raw, src[i].text))
+			k += slen(src[i].raw);
+		if (!same(src[i].local, src[i].text))
+			k += slen(src[i].local);
+		if (k > UINT32_MAX || (total += k) > UINT32_MAX)
+			return SIZE_MAX;
+	}
+	return total;
+}
+
+char *alias_elems_pack(struct alias_elem *out, char *p, const struct alias_elem_src *src,
+		       size_t n)
+{
+	size_t i, len;
+
+#define PUT(s) do { len = strlen(s); memcpy(p, (s), len); p[len] = '\0'; p += len + 1; } while (0)
+	for (i = 0; i < n; i++) {
+		struct alias_elem *e = &out[i];
+
+		e->off = (uint32_t)(p - (char *)e);
+		e->kind = (uint8_t)src[i].kind;
+		e->flags = 0;
+		e->spare = 0;
+		if (src[i].text) {
+			PUT(src[i].text);
+			e->flags |= ALIAS_EL_TEXT;
+		}
+		if (same(src[i].raw, src[i].text)) {
+			e->flags |= ALIAS_EL_RAWSAME;
+		} else if (src[i].raw) {
+			PUT(src[i].raw);
+			e->flags |= ALIAS_EL_RAW;
+		}
+		if (same(src[i].local, src[i].text)) {
+			e->flags |= ALIAS_EL_LOCSAME;
+		} else if (src[i].local) {
+			PUT(src[i].local);
+			e->flags |= ALIAS_EL_LOCAL;
+		}
+	}
+#undef PUT
+	return p;
+}
+
 /*
  * pack - copy elems (and optionally two more strings) into one block of
- * the arena: the element array first, then every string.  NULL on ENOMEM.
+ * the arena: the element array first, then the two strings, then the
+ * elements' strings.  NULL on ENOMEM.
  */
-static struct alias_elem *pack(struct arena *ar, const struct alias_elem *elems, size_t nelems,
+static struct alias_elem *pack(struct arena *ar, const struct alias_elem_src *elems, size_t nelems,
 			       const char *a, size_t alen, char **acopy, const char *b, size_t blen,
 			       char **bcopy)
 {
-	size_t total, i, n;
+	size_t extra = 0, total;
 	struct alias_elem *out;
 	char *p;
 
-	if (nelems > SIZE_MAX / sizeof(*out) / 2)
+	if (acopy)
+		extra += alen + 1;
+	if (bcopy)
+		extra += blen + 1;
+	if (extra < alen || (total = alias_elems_size(elems, nelems, extra)) == SIZE_MAX)
 		goto oom;
-	total = nelems * sizeof(*out) + (acopy ? alen + 1 : 0) + (bcopy ? blen + 1 : 0);
-	for (i = 0; i < nelems; i++) {
-		/* raw and local are often the text itself: stored once (1M-entry tables) */
-		n = slen(elems[i].text);
-		if (!same(elems[i].raw, elems[i].text))
-			n += slen(elems[i].raw);
-		if (!same(elems[i].local, elems[i].text))
-			n += slen(elems[i].local);
-		if (total + n < total)
-			goto oom;
-		total += n;
-	}
 	out = arena_alloc(ar, total);
 	if (out == NULL)
 		goto oom;
@@ -207,21 +254,8 @@ static struct alias_elem *pack(struct arena *ar, const struct alias_elem *elems,
 		PUT(*acopy, a, alen);
 	if (bcopy)
 		PUT(*bcopy, b, blen);
-	for (i = 0; i < nelems; i++) {
-		out[i].kind = elems[i].kind;
-		out[i].text = out[i].raw = out[i].local = NULL;
-		if (elems[i].text)
-			PUT(out[i].text, elems[i].text, strlen(elems[i].text));
-		if (same(elems[i].raw, elems[i].text))
-			out[i].raw = out[i].text;
-		else if (elems[i].raw)
-			PUT(out[i].raw, elems[i].raw, strlen(elems[i].raw));
-		if (same(elems[i].local, elems[i].text))
-			out[i].local = out[i].text;
-		else if (elems[i].local)
-			PUT(out[i].local, elems[i].local, strlen(elems[i].local));
-	}
 #undef PUT
+	alias_elems_pack(out, p, elems, nelems);
 	return out;
 oom:
 	errno = ENOMEM;
@@ -229,7 +263,7 @@ oom:
 }
 
 int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const char *value,
-		    size_t vlen, const struct alias_elem *elems, size_t nelems, unsigned long line,
+		    size_t vlen, const struct alias_elem_src *elems, size_t nelems, unsigned long line,
 		    unsigned long lastline, size_t *same, size_t *first)
 {
 	struct alias_ent *e;
@@ -339,7 +373,7 @@ void alias_table_endfile(struct alias_table *t)
 }
 
 int alias_table_addinc(struct alias_table *t, const char *path, const char *realpath,
-		       const struct alias_elem *elems, size_t nelems, int missing, size_t *idx)
+		       const struct alias_elem_src *elems, size_t nelems, int missing, size_t *idx)
 {
 	struct alias_include *inc;
 	unsigned long prev;

@@ -21,21 +21,98 @@ enum alias_kind {
 	ALIAS_ERROR		/* error:... - not special in sendmail: bounces as "User unknown" */
 };
 
-struct alias_elem {
+/* an element as a parser finds it: the table and alias_elems_pack copy it */
+struct alias_elem_src {
 	enum alias_kind kind;
-	char *text;		/* normalized (RFC 822 comments and display names removed, quotes
+	const char *text;	/* normalized (RFC 822 comments and display names removed, quotes
 				   around prog/file removed; for ALIAS_ADDR the route address);
 				   for ALIAS_LOCAL the user without the backslash.  Unquoted
 				   blanks between words become BlankSub, as sendmail does:
 				   |/bin/prog arg runs "/bin/prog.arg"; for ALIAS_ERROR the
 				   text after "error:" */
-	char *raw;		/* the element exactly as written (trimmed); may be the
+	const char *raw;	/* the element exactly as written (trimmed); may be the
 				   same pointer as text, as local may */
-	char *local;		/* the local name sendmail looks up (aliases, then passwd) for
+	const char *local;	/* the local name sendmail looks up (aliases, then passwd) for
 				   this element, lower-cased: ALIAS_ADDR that is unqualified or
 				   qualified with a local (class w) domain, and ALIAS_LOCAL;
 				   NULL for remote addresses and the other kinds */
 };
+
+/*
+ * One element as the table (and every parser handing out elements) keeps
+ * it: 8 bytes, its strings after the element array in the same block -
+ * text, then raw and local unless they are absent or equal to text.  The
+ * offset is from the element itself, so an element is only ever used in
+ * its block (never copied by value); read it with the accessors below.
+ * A 1M-entry table holds about two million of these.
+ */
+struct alias_elem {
+	uint32_t off;		/* the first stored string is at (const char *)this + off */
+	uint8_t kind;		/* enum alias_kind */
+	uint8_t flags;		/* ALIAS_EL_* */
+	uint16_t spare;
+};
+#define ALIAS_EL_TEXT	 1	/* text is stored (else NULL) */
+#define ALIAS_EL_RAW	 2	/* raw is stored after text */
+#define ALIAS_EL_RAWSAME 4	/* raw is text */
+#define ALIAS_EL_LOCAL	 8	/* local is stored after text and raw */
+#define ALIAS_EL_LOCSAME 16	/* local is text */
+
+/* alias_elem_text - the element's text (struct alias_elem_src), or NULL */
+static inline const char *alias_elem_text(const struct alias_elem *e)
+{
+	return (e->flags & ALIAS_EL_TEXT) ? (const char *)e + e->off : NULL;
+}
+
+/* the string after the stored string at p */
+static inline const char *alias_elem_next_(const char *p)
+{
+	while (*p)
+		p++;
+	return p + 1;
+}
+
+/* alias_elem_raw - the element as written, or NULL */
+static inline const char *alias_elem_raw(const struct alias_elem *e)
+{
+	const char *p = (const char *)e + e->off;
+
+	if (e->flags & ALIAS_EL_RAWSAME)
+		return alias_elem_text(e);
+	if (!(e->flags & ALIAS_EL_RAW))
+		return NULL;
+	return (e->flags & ALIAS_EL_TEXT) ? alias_elem_next_(p) : p;
+}
+
+/* alias_elem_local - the local name looked up for the element, or NULL */
+static inline const char *alias_elem_local(const struct alias_elem *e)
+{
+	const char *p = (const char *)e + e->off;
+
+	if (e->flags & ALIAS_EL_LOCSAME)
+		return alias_elem_text(e);
+	if (!(e->flags & ALIAS_EL_LOCAL))
+		return NULL;
+	if (e->flags & ALIAS_EL_TEXT)
+		p = alias_elem_next_(p);
+	if (e->flags & ALIAS_EL_RAW)
+		p = alias_elem_next_(p);
+	return p;
+}
+
+/*
+ * alias_elems_size - the bytes n elements take as one block: the array
+ * and their strings (with extra bytes more for the caller's own strings
+ * between them); SIZE_MAX when that passes the 4 GiB an offset reaches
+ */
+size_t alias_elems_size(const struct alias_elem_src *src, size_t n, size_t extra);
+
+/*
+ * alias_elems_pack - write n elements to out[0..n) and their strings from
+ * p on (inside the same block, after the array); the end of the strings
+ */
+char *alias_elems_pack(struct alias_elem *out, char *p, const struct alias_elem_src *src,
+		       size_t n);
 
 /* alias_ent.dead */
 #define ALIAS_LIVE	0
@@ -68,7 +145,7 @@ static inline const char *alias_ent_value(const struct alias_ent *e)
 	const char *p = e->name;
 
 	if (e->vraw)
-		return e->elems[0].raw;
+		return alias_elem_raw(&e->elems[0]);
 
 	while (*p)
 		p++;
@@ -156,7 +233,7 @@ void alias_table_endfile(struct alias_table *t);
  * or a NUL in the name).  Counts the entry in the file's fstats.
  */
 int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const char *value,
-		    size_t vlen, const struct alias_elem *elems, size_t nelems, unsigned long line,
+		    size_t vlen, const struct alias_elem_src *elems, size_t nelems, unsigned long line,
 		    unsigned long lastline, size_t *same, size_t *first);
 
 /*
@@ -171,7 +248,7 @@ void alias_table_prefetch(const struct alias_table *t, const char *name, size_t 
  * existing one, nothing copied), -1 ENOMEM.
  */
 int alias_table_addinc(struct alias_table *t, const char *path, const char *realpath,
-		       const struct alias_elem *elems, size_t nelems, int missing, size_t *idx);
+		       const struct alias_elem_src *elems, size_t nelems, int missing, size_t *idx);
 /* alias_include_find - index of the include registered for path, or (size_t)-1 */
 size_t alias_include_find(const struct alias_table *t, const char *path);
 

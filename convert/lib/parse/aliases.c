@@ -579,7 +579,7 @@ struct split {
 	struct scan sc;
 	buf tmp, key;
 	buf ekey;		/* entry(): the alias name (kept between lines) */
-	struct alias_elem *ev;	/* entry(): the elements handed to the table */
+	struct alias_elem_src *ev;	/* entry(): the elements handed to the table */
 	size_t evcap;
 };
 
@@ -781,13 +781,13 @@ static int split_value(struct split *sp, const struct ctx *cx, const char *s, si
 }
 
 /*
- * elems - the split's elements as alias_elem pointing into sp->sb (valid
+ * elems - the split's elements as alias_elem_src pointing into sp->sb (valid
  * until it changes), in sp->ev (reused from line to line)
  */
-static int elems(struct split *sp, size_t from, struct alias_elem **out)
+static int elems(struct split *sp, size_t from, struct alias_elem_src **out)
 {
 	size_t i, n = sp->n - from;
-	struct alias_elem *v;
+	struct alias_elem_src *v;
 
 	*out = NULL;
 	if (n == 0)
@@ -860,32 +860,21 @@ static void ctx_free(struct ctx *cx)
 /* pack_elems - one allocation holding the array and its strings */
 static int pack_elems(struct split *sp, struct alias_elem **out, size_t *nout)
 {
-	size_t total, i, n = sp->n;
-	struct alias_elem *v;
-	char *p;
+	struct alias_elem_src *src;
+	size_t total;
 
 	*out = NULL;
 	*nout = 0;
-	if (n > SIZE_MAX / sizeof(*v) / 2)
+	if (elems(sp, 0, &src) < 0)
 		return -1;
-	total = n * sizeof(*v) + sp->sb.len + 1;
-	v = malloc(total);
-	if (v == NULL)
+	total = alias_elems_size(src, sp->n, 0);
+	if (total == SIZE_MAX)
 		return -1;
-	p = (char *)(v + n);
-	if (sp->sb.len)
-		memcpy(p, sp->sb.s, sp->sb.len);
-	p[sp->sb.len] = '\0';
-	for (i = 0; i < n; i++) {
-		const struct pelem *e = &sp->v[i];
-
-		v[i].kind = e->kind;
-		v[i].text = e->text ? p + e->text - 1 : NULL;
-		v[i].raw = e->raw ? p + e->raw - 1 : NULL;
-		v[i].local = e->local ? p + e->local - 1 : NULL;
-	}
-	*out = v;
-	*nout = n;
+	*out = malloc(total ? total : 1);
+	if (*out == NULL)
+		return -1;
+	alias_elems_pack(*out, (char *)(*out + sp->n), src, sp->n);
+	*nout = sp->n;
 	return 0;
 }
 
@@ -1034,8 +1023,8 @@ static int read_include(struct reader *rd, const char *path, unsigned long line)
 {
 	struct split sp;
 	buf full = BUF_INIT, res = BUF_INIT;
-	struct alias_elem *v = NULL;
-	size_t nv = 0, idx, i;
+	struct alias_elem_src *v;	/* in sp */
+	size_t idx, i;
 	int fd = -1, r, missing = 0, rv = -1;
 
 	if (rd->rootfd < 0)
@@ -1110,15 +1099,14 @@ static int read_include(struct reader *rd, const char *path, unsigned long line)
 		}
 	}
 reg:
-	if (pack_elems(&sp, &v, &nv) < 0)
+	if (elems(&sp, 0, &v) < 0)
 		goto out;
-	if (alias_table_addinc(rd->t, path, missing ? NULL : res.s, v, nv, missing, &idx) < 0)
+	if (alias_table_addinc(rd->t, path, missing ? NULL : res.s, v, sp.n, missing, &idx) < 0)
 		goto out;
 	rv = 0;
 out:
 	if (fd >= 0)
 		close(fd);
-	free(v);
 	split_free(&sp);
 	buf_free(&full);
 	buf_free(&res);
@@ -1324,7 +1312,7 @@ static int entry(struct reader *rd, struct split *sp, const char *l, size_t len,
 	struct scan *sc = &sp->sc;
 	const char *colon = memchr(l, ':', len), *err, *val;
 	size_t lhslen, vlen, same, firstidx, i;
-	struct alias_elem *ev = NULL;
+	struct alias_elem_src *ev = NULL;
 	buf key = sp->ekey;	/* its memory kept from line to line; reset by show(), resolve() */
 	int r, fatal, rv = -1;
 
@@ -1549,26 +1537,26 @@ static uint32_t target(const struct graph *g, uint32_t v, const struct alias_ele
 	size_t i;
 
 	if (e->kind == ALIAS_INCLUDE) {
-		i = alias_include_find(g->t, e->text);
+		i = alias_include_find(g->t, alias_elem_text(e));
 		if (i == (size_t)-1 || g->t->incs[i].missing)
 			return NONE;
 		return (uint32_t)(g->nents + i);
 	}
-	if (e->kind != ALIAS_ADDR || e->local == NULL)
+	if (e->kind != ALIAS_ADDR || alias_elem_local(e) == NULL)
 		return NONE;
-	a = alias_lookup(g->t, e->local);
+	a = alias_lookup(g->t, alias_elem_local(e));
 	if (a == NULL) {
 		/* user+detail: sendmail tries user+*, then user (ruleset 5) */
-		const char *plus = strchr(e->local, '+');
+		const char *plus = strchr(alias_elem_local(e), '+');
 
 		if (plus == NULL)
 			return NONE;
 		buf_reset(tmp);
-		if (buf_append(tmp, e->local, (size_t)(plus - e->local) + 1) == 0 &&
+		if (buf_append(tmp, alias_elem_local(e), (size_t)(plus - alias_elem_local(e)) + 1) == 0 &&
 		    buf_append_c(tmp, '*') == 0)
 			a = alias_lookup_n(g->t, tmp->s, tmp->len);
 		if (a == NULL)
-			a = alias_lookup_n(g->t, e->local, (size_t)(plus - e->local));
+			a = alias_lookup_n(g->t, alias_elem_local(e), (size_t)(plus - alias_elem_local(e)));
 		if (a == NULL)
 			return NONE;
 	}
@@ -1699,9 +1687,12 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 		if (i + TARGET_AHEAD < g.n &&
 		    (i + TARGET_AHEAD >= t->nents || !t->ents[i + TARGET_AHEAD].dead)) {
 			node_elems(&g, (uint32_t)(i + TARGET_AHEAD), &ev, &ne);
-			for (k = 0; k < ne; k++)
-				if (ev[k].kind == ALIAS_ADDR && ev[k].local)
-					alias_table_prefetch(t, ev[k].local, strlen(ev[k].local));
+			for (k = 0; k < ne; k++) {
+				const char *lc = alias_elem_local(&ev[k]);
+
+				if (ev[k].kind == ALIAS_ADDR && lc)
+					alias_table_prefetch(t, lc, strlen(lc));
+			}
 		}
 		cid[i] = NONE;
 		if (i < t->nents && t->ents[i].dead)

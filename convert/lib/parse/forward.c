@@ -289,8 +289,8 @@ static int readinc(int rootfd, const struct forward_user *u, const struct forwar
 		const struct alias_elem *e = &f->incs[idx].list.elems[i];
 
 		if (e->kind == ALIAS_INCLUDE &&
-		    readinc(rootfd, u, o, f, e->text, f->incs[idx].path, f->incs[idx].list.lines[i],
-			    depth + 1, d) < 0)
+		    readinc(rootfd, u, o, f, alias_elem_text(e), f->incs[idx].path,
+			    f->incs[idx].list.lines[i], depth + 1, d) < 0)
 			goto out;
 	}
 	rv = 0;
@@ -438,7 +438,7 @@ int forward_read(int rootfd, const struct forward_user *u, const struct forward_
 		const struct alias_elem *e = &f->list.elems[i];
 
 		if (e->kind == ALIAS_INCLUDE &&
-		    readinc(rootfd, u, o, f, e->text, f->path, f->list.lines[i], 1, d) < 0)
+		    readinc(rootfd, u, o, f, alias_elem_text(e), f->path, f->list.lines[i], 1, d) < 0)
 			goto out;
 	}
 	rv = 0;

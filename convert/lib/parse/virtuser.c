@@ -113,19 +113,20 @@ int vu_target_parse(const char *value, size_t vlen, struct vu_target *t)
 		goto ok;
 	case ALIAS_LOCAL:
 		t->kind = VT_NOALIAS;
-		if (unquote(&t->addr, el[0].text, strlen(el[0].text)) < 0)
+		x = alias_elem_text(&el[0]);
+		if (unquote(&t->addr, x, strlen(x)) < 0)
 			goto oom;
 		goto ok;
 	case ALIAS_ADDR:
 		break;
 	}
-	x = el[0].text;
+	x = alias_elem_text(&el[0]);
 	l = strlen(x);
 	at = last_at(x, l);
 	if (at == l) {
 		size_t pct = l;
 
-		if (el[0].local == NULL) {
+		if (alias_elem_local(&el[0]) == NULL) {
 			for (pct = l; pct > 0 && x[pct - 1] != '%'; pct--)
 				;
 			if (pct > 0 && memchr(x, '!', l) == NULL) {

@@ -510,6 +510,7 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 
 	for (i = 0; i < ne && rc == 0; i++) {
 		const struct alias_elem *e = &ev[i];
+		const char *text = alias_elem_text(e);
 
 		if (++r->steps > SM_MAX_STEPS)
 			return add(r, DLV_DEFER, NULL, NULL, NULL, "4.0.0",
@@ -526,10 +527,10 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 		}
 		switch (e->kind) {
 		case ALIAS_ADDR:
-			rc = route_addr(r, e->text, strlen(e->text), level, 0, parent, runas);
+			rc = route_addr(r, text, strlen(text), level, 0, parent, runas);
 			break;
 		case ALIAS_LOCAL:
-			rc = local_user(r, e->text, strlen(e->text), "", level, LU_NOALIAS | LU_BS,
+			rc = local_user(r, text, strlen(text), "", level, LU_NOALIAS | LU_BS,
 					parent, runas);
 			break;
 		case ALIAS_PROG:
@@ -547,20 +548,20 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 				break;
 			}
 			if (e->kind == ALIAS_FILE) {
-				rc = trace(r, level, "file %s as %s", e->text, runas);
+				rc = trace(r, level, "file %s as %s", text, runas);
 				if (rc == 0)
-					rc = add(r, DLV_FILE, runas, e->text, NULL, NULL, NULL);
+					rc = add(r, DLV_FILE, runas, text, NULL, NULL, NULL);
 				break;
 			}
-			rc = trace(r, level, "program |%s as %s", e->text, runas);
+			rc = trace(r, level, "program |%s as %s", text, runas);
 			if (rc == 0)
-				rc = add(r, DLV_PROGRAM, runas, e->text, NULL, NULL, NULL);
+				rc = add(r, DLV_PROGRAM, runas, text, NULL, NULL, NULL);
 			break;
 		case ALIAS_INCLUDE:
-			rc = include(r, e->text, level, runas);
+			rc = include(r, text, level, runas);
 			break;
 		case ALIAS_ERROR:
-			rc = trace(r, level, "%s: an RFC 822 group to sendmail: User unknown", e->raw);
+			rc = trace(r, level, "%s: an RFC 822 group to sendmail: User unknown", alias_elem_raw(e));
 			if (rc == 0)
 				rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.1.1", NULL);
 			break;
