@@ -436,6 +436,99 @@ static void test_vtab(void **state)
 	tu_rmtree(dir);
 }
 
+/*
+ * the key index over the mapped file: keys found whatever case the file
+ * wrote them in (folded), duplicates after folding reported at the later
+ * line with the first one's, -f (NOFOLD) keeping case apart, and enough
+ * keys for the index to grow many times
+ */
+static void test_vtab_index(void **state)
+{
+	static const char text[] = "Joe@X.Example\tv1\n"
+				   "JOE@x.example\tv2\n"
+				   "joe@X.EXAMPLE\tv3\n"
+				   "other@x.example\tv4\n";
+	char *dir = tu_tmpdir(), path[512], key[64];
+	struct diag_sink d;
+	struct vtab t;
+	struct maptext_rec rec;
+	const char *v;
+	size_t vl, i;
+	buf big = BUF_INIT;
+	int fd, r;
+
+	(void)state;
+	tu_writefile(dir, "vt", text, sizeof(text) - 1);
+	snprintf(path, sizeof(path), "%s/vt", dir);
+	diag_init(&d);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(vtab_open(&t, fd, "vt", 0, &d), 0);
+	while ((r = vtab_next(&t, &rec)) > 0)
+		;
+	assert_int_equal(r, 0);
+	assert_int_equal(t.nrec, 2);
+	assert_int_equal(d.nerr, 2);
+	assert_string_equal(d.v[0].code, "S2Q-M005");
+	assert_int_equal(d.v[0].line, 2);
+	assert_non_null(strstr(d.v[0].msg, "keeps line 1 "));
+	assert_int_equal(d.v[1].line, 3);
+	assert_non_null(strstr(d.v[1].msg, "keeps line 1 "));
+	assert_int_equal(vtab_get(&t, "joe@x.example", 13, &v, &vl), 1);
+	assert_memory_equal(v, "v1", 2);
+	assert_int_equal(vtab_line(&t, "joe@x.example", 13), 1);
+	assert_int_equal(vtab_line(&t, "other@x.example", 15), 4);
+	assert_int_equal(vtab_line(&t, "joe@x.exampl", 12), 0);
+	assert_int_equal(vtab_get(&t, "joe@x.examplf", 13, &v, &vl), 0);
+	vtab_close(&t);
+	diag_free(&d);
+
+	/* makemap -f: case kept, three keys */
+	diag_init(&d);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(vtab_open(&t, fd, "vt", MAPTEXT_NOFOLD, &d), 0);
+	while ((r = vtab_next(&t, &rec)) > 0)
+		;
+	assert_int_equal(t.nrec, 4);
+	assert_int_equal(d.nerr, 0);
+	assert_int_equal(vtab_get(&t, "JOE@x.example", 13, &v, &vl), 1);
+	assert_memory_equal(v, "v2", 2);
+	assert_int_equal(vtab_get(&t, "joe@x.example", 13, &v, &vl), 0);
+	vtab_close(&t);
+	diag_free(&d);
+
+	/* 20,000 keys, then each of them again (folded: duplicates) */
+	for (i = 0; i < 20000; i++)
+		assert_int_equal(buf_printf(&big, "U%zu@D%zu.test v%zu\n", i, i % 97, i), 0);
+	for (i = 0; i < 20000; i += 7)
+		assert_int_equal(buf_printf(&big, "u%zu@d%zu.TEST again\n", i, i % 97), 0);
+	tu_writefile(dir, "big", big.s, big.len);
+	snprintf(path, sizeof(path), "%s/big", dir);
+	diag_init(&d);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(vtab_open(&t, fd, "big", 0, &d), 0);
+	while ((r = vtab_next(&t, &rec)) > 0)
+		;
+	assert_int_equal(t.nrec, 20000);
+	assert_int_equal(d.nerr, (20000 + 6) / 7);
+	for (i = 0; i < 20000; i++) {
+		int kl = snprintf(key, sizeof(key), "u%zu@d%zu.test", i, i % 97);
+		char want[16];
+
+		snprintf(want, sizeof(want), "v%zu", i);
+		assert_int_equal(vtab_get(&t, key, (size_t)kl, &v, &vl), 1);
+		assert_int_equal(vl, strlen(want));
+		assert_memory_equal(v, want, vl);
+		assert_int_equal(vtab_line(&t, key, (size_t)kl), i + 1);
+	}
+	vtab_close(&t);
+	diag_free(&d);
+	buf_free(&big);
+	tu_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_expand),	 cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_eligible), cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_targets),	 cmocka_unit_test(test_vtab),
+		cmocka_unit_test(test_vtab_index),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/bigmem.h"
 
 void alias_table_init(struct alias_table *t)
 {
@@ -31,73 +30,38 @@ void alias_table_free(struct alias_table *t)
 		free(t->incs[i].realpath);
 	}
 	free(t->incs);
-	bigmem_free(t->byname.slots, t->byname.nslots * sizeof(*t->byname.slots));
+	numidx_free(&t->byname);
 	hset_free(&t->byinc);
 	hset_free(&t->infile);
 	alias_table_init(t);
 }
 
-/*
- * names_slot - the slot of name[0..len) (hash hv) in the by-name index: the
- * one holding it, or the empty one where it goes.  The index has slots.
- */
-static uint64_t *names_slot(const struct alias_table *t, const char *name, size_t len, uint32_t hv)
+/* the name looked for, compared with the entries' own names (numidx_eq_fn) */
+struct name_key {
+	const struct alias_table *t;
+	const char *name;
+	size_t len;
+};
+
+static int name_eq(const void *ctx, uint32_t idx)
 {
-	const struct alias_names *x = &t->byname;
-	size_t mask = x->nslots - 1, i = hv & mask;
+	const struct name_key *k = ctx;
+	const char *have = k->t->ents[idx].name;
 
-	for (;;) {
-		uint64_t *s = &x->slots[i];
-
-		if (*s == 0)
-			return s;
-		if ((uint32_t)(*s >> 32) == hv) {
-			const char *have = t->ents[(uint32_t)*s - 1].name;
-
-			/* name has no NUL (the callers see to it): strncmp stops at have's end */
-			if (strncmp(have, name, len) == 0 && have[len] == '\0')
-				return s;
-		}
-		i = (i + 1) & mask;
-	}
-}
-
-/* names_grow - room for one more name (twice the slots, the hashes moved over) */
-static int names_grow(struct alias_names *x)
-{
-	size_t nn = x->nslots ? x->nslots * 2 : 64, i, j;
-	uint64_t *ns;
-
-	if ((x->n + 1) * 2 <= x->nslots)
-		return 0;
-	if (nn > SIZE_MAX / sizeof(*ns) || (ns = bigmem_zalloc(nn * sizeof(*ns))) == NULL) {
-		errno = ENOMEM;
-		return -1;
-	}
-	for (i = 0; i < x->nslots; i++) {
-		if (x->slots[i] == 0)
-			continue;
-		for (j = (uint32_t)(x->slots[i] >> 32) & (nn - 1); ns[j]; j = (j + 1) & (nn - 1))
-			;
-		ns[j] = x->slots[i];
-	}
-	bigmem_free(x->slots, x->nslots * sizeof(*ns));
-	x->slots = ns;
-	x->nslots = nn;
-	return 0;
+	/* name has no NUL (the callers see to it): strncmp stops at have's end */
+	return strncmp(have, k->name, k->len) == 0 && have[k->len] == '\0';
 }
 
 const struct alias_ent *alias_lookup_n(const struct alias_table *t, const char *name, size_t len)
 {
-	uint64_t *s;
+	struct name_key k = { t, name, len };
+	int64_t i;
 
 	/* stored names have no NUL: a name with one is none of them */
-	if (t->byname.nslots == 0 || memchr(name, '\0', len) != NULL)
+	if (memchr(name, '\0', len) != NULL)
 		return NULL;
-	s = names_slot(t, name, len, hset_hash(name, len));
-	if (*s == 0)
-		return NULL;
-	return &t->ents[(uint32_t)*s - 1];
+	i = numidx_find(&t->byname, hset_hash(name, len), name_eq, &k);
+	return i < 0 ? NULL : &t->ents[i];
 }
 
 const struct alias_ent *alias_lookup(const struct alias_table *t, const char *name)
@@ -271,6 +235,7 @@ int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const 
 	size_t idx;
 	char *vcopy;
 	int vraw;
+	struct name_key k = { t, name, nlen };
 	uint64_t *slot;
 	uint32_t hv;
 	int r, bits = 0;
@@ -312,20 +277,17 @@ int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const 
 	 * file has (this one is shadowed) needs infile to find its last entry
 	 * in this file.
 	 */
-	if (names_grow(&t->byname) < 0)
+	if (numidx_grow(&t->byname) < 0)
 		goto fail;
 	hv = hset_hash(name, nlen);
-	slot = names_slot(t, name, nlen, hv);
-	if (*slot == 0) {
-		*slot = (uint64_t)hv << 32 | (uint32_t)(idx + 1);
-		t->byname.n++;
-		r = 1;
-	} else {
-		prev = (uint32_t)*slot - 1;
-		r = 0;
-	}
+	slot = numidx_slot(&t->byname, hv, name_eq, &k);
+	r = *slot == 0;
+	if (r)
+		numidx_set(&t->byname, slot, hv, (uint32_t)idx);
+	else
+		prev = (unsigned long)numidx_num(slot);
 	if (r == 0 && t->ents[prev].file == e->file) {
-		*slot = (uint64_t)hv << 32 | (uint32_t)(idx + 1);
+		numidx_set(&t->byname, slot, hv, (uint32_t)idx);
 		*same = prev;
 		bits |= ALIAS_ADD_REPLACES;
 	} else if (r == 0) {
@@ -362,8 +324,7 @@ fail:
 
 void alias_table_prefetch(const struct alias_table *t, const char *name, size_t nlen)
 {
-	if (t->byname.nslots)
-		__builtin_prefetch(&t->byname.slots[hset_hash(name, nlen) & (t->byname.nslots - 1)]);
+	numidx_prefetch(&t->byname, hset_hash(name, nlen));
 }
 
 void alias_table_endfile(struct alias_table *t)

@@ -7,6 +7,7 @@
 
 #include "../util/arena.h"
 #include "../util/hset.h"
+#include "../util/numidx.h"
 
 /*
  * One element of an alias value, as sendmail's recipient code classifies it
@@ -185,11 +186,8 @@ struct alias_table {
 	size_t nents, capents;
 	struct alias_include *incs;
 	size_t nincs, capincs;
-	struct alias_names {	/* name -> index of the live entry; the names are the entries'
-				   own (open addressing, at most half the slots used) */
-		uint64_t *slots;	/* hset_hash(name) << 32 | (index + 1); 0: empty */
-		size_t nslots, n;
-	} byname;
+	struct numidx byname;	/* name -> index of the live entry; the names are the
+				   entries' own */
 	struct hset byinc;	/* include path -> index into incs */
 	struct arena packs;	/* the entries' and includes' elems blocks (each with its strings) */
 	struct hset infile;	/* name -> index of its last entry in the current file, for the

@@ -44,6 +44,11 @@ static int showlen(size_t n)
 	return n > 200 ? 200 : (int)n;
 }
 
+void maptext_set_keys(struct maptext *m, const struct maptext_keys *k)
+{
+	m->keys = k;
+}
+
 int maptext_next(struct maptext *m, struct maptext_rec *rec)
 {
 	int r;
@@ -83,7 +88,10 @@ int maptext_next(struct maptext *m, struct maptext_rec *rec)
 				 "key '%.*s' has no value (makemap: \"no RHS for LHS\")", showlen(k), s);
 			continue;
 		}
-		put = hset_put(&m->seen, s, k, ln, &first);
+		if (m->keys)
+			put = m->keys->put(m->keys->ctx, s, k, ln, &first);
+		else
+			put = hset_put(&m->seen, s, k, ln, &first);
 		if (put < 0)
 			return -1;
 		if (put == 0) {

@@ -32,7 +32,8 @@
  *
  * Every problem is reported to the sink with FILE:LINE (codes S2Q-M0nn) and
  * the line is skipped; records are returned in file order.  Memory: the
- * current line plus one copy of every distinct key (duplicate detection).
+ * current line plus one copy of every distinct key (duplicate detection),
+ * unless the caller keeps the keys itself (maptext_keys).
  */
 #define MAPTEXT_NOFOLD 0x1	/* keys keep their case (makemap -f) */
 
@@ -46,11 +47,24 @@ struct maptext_rec {
 	unsigned long line;
 };
 
+/*
+ * A caller that keeps every record's key anyway (s2q-virtusers: the mapped
+ * file) answers whether a key was seen: put(ctx, key, klen, line, &first)
+ * records the key of line (1), or says which earlier line has it (0, *first
+ * set), -1 ENOMEM.  Then maptext keeps no key.
+ */
+struct maptext_keys {
+	int (*put)(void *ctx, const char *key, size_t klen, unsigned long line,
+		   unsigned long *first);
+	void *ctx;
+};
+
 struct maptext {
 	lline r;
 	int fd;
 	buf line;
-	struct hset seen;	/* key -> line of its first occurrence */
+	struct hset seen;	/* key -> line of its first occurrence (no keys set) */
+	const struct maptext_keys *keys;	/* or the caller's (maptext_set_keys) */
 	unsigned flags;
 	const char *file;	/* name used in diagnostics */
 	struct diag_sink *d;
@@ -60,6 +74,8 @@ struct maptext {
 /* maptext_fdopen - read from fd, which maptext_close closes; 0, or -1 with errno */
 int maptext_fdopen(struct maptext *m, int fd, const char *file, unsigned flags,
 		   struct diag_sink *d);
+/* maptext_set_keys - duplicate keys found by k (kept by the caller) from the next record on */
+void maptext_set_keys(struct maptext *m, const struct maptext_keys *k);
 /* maptext_next - 1 record, 0 end of input, -1 system error (errno) */
 int maptext_next(struct maptext *m, struct maptext_rec *rec);
 void maptext_close(struct maptext *m);

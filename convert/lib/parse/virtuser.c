@@ -181,6 +181,9 @@ oom:
 
 /* ---- the table ---- */
 
+static int key_put(void *ctx, const char *key, size_t klen, unsigned long line,
+		   unsigned long *first);
+
 int vtab_open(struct vtab *t, int fd, const char *file, unsigned flags, struct diag_sink *d)
 {
 	int fd2, e;
@@ -212,6 +215,9 @@ int vtab_open(struct vtab *t, int fd, const char *file, unsigned flags, struct d
 	}
 	t->mt_open = 1;
 	t->flags = flags;
+	t->keys.put = key_put;
+	t->keys.ctx = t;
+	maptext_set_keys(&t->mt, &t->keys);
 	t->cur_line = 1;
 	t->cur_off = 0;
 	return 0;
@@ -227,40 +233,12 @@ void vtab_close(struct vtab *t)
 	t->rec = NULL;
 	t->nrec = t->cap = 0;
 	buf_free(&t->kbuf);
+	numidx_free(&t->bykey);
 }
 
 int vtab_next(struct vtab *t, struct maptext_rec *rec)
 {
-	int r = maptext_next(&t->mt, rec);
-
-	if (r <= 0)
-		return r;
-	/* the offset of the record's line in the mapped file */
-	while (t->cur_line < rec->line && t->cur_off < t->mf.len) {
-		const char *nl = memchr(t->mf.p + t->cur_off, '\n', t->mf.len - t->cur_off);
-
-		if (nl == NULL) {
-			t->cur_off = t->mf.len;
-			break;
-		}
-		t->cur_off = (size_t)(nl - t->mf.p) + 1;
-		t->cur_line++;
-	}
-	if (t->nrec == t->cap) {
-		size_t nc = t->cap ? t->cap * 2 : 1024;
-		struct vtab_rec *nv = realloc(t->rec, nc * sizeof(*nv));
-
-		if (nv == NULL) {
-			errno = ENOMEM;
-			return -1;
-		}
-		t->rec = nv;
-		t->cap = nc;
-	}
-	t->rec[t->nrec].line = rec->line;
-	t->rec[t->nrec].off = t->cur_line == rec->line ? t->cur_off : (size_t)-1;
-	t->nrec++;
-	return 1;
+	return maptext_next(&t->mt, rec);	/* recorded by key_put */
 }
 
 static int ws(char c)
@@ -292,35 +270,106 @@ static int split_line(const struct vtab *t, size_t off, const char **key, size_t
 	return 1;
 }
 
-static const struct vtab_rec *rec_by_line(const struct vtab *t, unsigned long line)
+/* the key looked for, compared with a record's key in the mapped file (numidx_eq_fn) */
+struct key_cmp {
+	const struct vtab *t;
+	const char *key;
+	size_t klen;
+};
+
+static int key_eq(const void *ctx, uint32_t num)
 {
-	size_t lo = 0, hi = t->nrec;
+	const struct key_cmp *c = ctx;
+	const char *k, *v;
+	size_t kl, vl, i;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	if (!split_line(c->t, c->t->rec[num].off, &k, &kl, &v, &vl) || kl != c->klen)
+		return 0;
+	if (c->t->flags & MAPTEXT_NOFOLD)
+		return memcmp(k, c->key, kl) == 0;
+	for (i = 0; i < kl; i++) {
+		char x = k[i];
 
-		if (t->rec[mid].line < line)
-			lo = mid + 1;
-		else
-			hi = mid;
+		if (x >= 'A' && x <= 'Z')
+			x = (char)(x - 'A' + 'a');
+		if (x != c->key[i])
+			return 0;
 	}
-	return lo < t->nrec && t->rec[lo].line == line ? &t->rec[lo] : NULL;
+	return 1;
+}
+
+/*
+ * key_put - maptext_keys' put: a new key becomes the next record (its line
+ * found in the mapped file) and goes into the index
+ */
+static int key_put(void *ctx, const char *key, size_t klen, unsigned long line,
+		   unsigned long *first)
+{
+	struct vtab *t = ctx;
+	struct key_cmp c = { t, key, klen };
+	uint32_t hv = hset_hash(key, klen);
+	uint64_t *slot;
+
+	if (t->nrec >= (size_t)UINT32_MAX - 2) {
+		errno = ENOMEM;	/* past what the index numbers */
+		return -1;
+	}
+	if (numidx_grow(&t->bykey) < 0)
+		return -1;
+	slot = numidx_slot(&t->bykey, hv, key_eq, &c);
+	if (*slot) {
+		*first = t->rec[numidx_num(slot)].line;
+		return 0;
+	}
+	/* the offset of the record's line in the mapped file */
+	while (t->cur_line < line && t->cur_off < t->mf.len) {
+		const char *nl = memchr(t->mf.p + t->cur_off, '\n', t->mf.len - t->cur_off);
+
+		if (nl == NULL) {
+			t->cur_off = t->mf.len;
+			break;
+		}
+		t->cur_off = (size_t)(nl - t->mf.p) + 1;
+		t->cur_line++;
+	}
+	if (t->nrec == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 1024;
+		struct vtab_rec *nv = realloc(t->rec, nc * sizeof(*nv));
+
+		if (nv == NULL) {
+			errno = ENOMEM;
+			return -1;
+		}
+		t->rec = nv;
+		t->cap = nc;
+	}
+	t->rec[t->nrec].line = line;
+	t->rec[t->nrec].off = t->cur_line == line ? t->cur_off : (size_t)-1;
+	numidx_set(&t->bykey, slot, hv, (uint32_t)t->nrec);
+	t->nrec++;
+	return 1;
 }
 
 int vtab_get(void *ctx, const char *key, size_t klen, const char **val, size_t *vlen)
 {
 	struct vtab *t = ctx;
-	const struct vtab_rec *r;
-	unsigned long line;
+	struct key_cmp c = { t, key, klen };
 	const char *k;
 	size_t kl;
+	int64_t i;
 
-	if (hset_get(&t->mt.seen, key, klen, &line) != 1)
+	i = numidx_find(&t->bykey, hset_hash(key, klen), key_eq, &c);
+	if (i < 0)
 		return 0;
-	r = rec_by_line(t, line);
-	if (r == NULL)
-		return 0;
-	return split_line(t, r->off, &k, &kl, val, vlen);
+	return split_line(t, t->rec[i].off, &k, &kl, val, vlen);
+}
+
+unsigned long vtab_line(const struct vtab *t, const char *key, size_t klen)
+{
+	struct key_cmp c = { t, key, klen };
+	int64_t i = numidx_find(&t->bykey, hset_hash(key, klen), key_eq, &c);
+
+	return i < 0 ? 0 : t->rec[i].line;
 }
 
 int vtab_at(struct vtab *t, size_t i, const char **key, size_t *klen, const char **val,

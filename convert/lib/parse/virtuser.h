@@ -7,6 +7,7 @@
 #include "../model/virtuser.h"
 #include "../util/buf.h"
 #include "../util/mfile.h"
+#include "../util/numidx.h"
 #include "maptext.h"
 
 /*
@@ -21,11 +22,11 @@ int vu_target_parse(const char *value, size_t vlen, struct vu_target *t);
 /*
  * vtab reads a virtusertable text source with parse/maptext (the makemap
  * rules, duplicates reported: the first wins) and keeps it available for
- * lookups: the file is mapped, maptext's key set gives the line of each
- * key, and the offset of every record's line is kept (16 bytes a record),
- * so a key's value is read back from the mapped file.  Memory: the keys
- * once (maptext's duplicate set) plus the offsets; the values stay in the
- * file.
+ * lookups: the file is mapped, the line and offset of every record are kept
+ * (16 bytes a record) and a hash index of record numbers (numidx, 8 bytes a
+ * slot) finds a key by comparing it with the record's key in the mapped
+ * file - which is also how maptext learns of duplicates (maptext_keys).
+ * No key and no value is copied.
  */
 struct vtab_rec {
 	unsigned long line;
@@ -42,6 +43,8 @@ struct vtab {
 	size_t cur_off;
 	unsigned flags;		/* MAPTEXT_NOFOLD */
 	buf kbuf;		/* vtab_at's key */
+	struct numidx bykey;	/* key (folded unless MAPTEXT_NOFOLD) -> record number */
+	struct maptext_keys keys;	/* maptext's duplicate check: the index */
 };
 
 /*
@@ -58,6 +61,8 @@ int vtab_next(struct vtab *t, struct maptext_rec *rec);
  * into the mapped file.
  */
 int vtab_get(void *ctx, const char *key, size_t klen, const char **val, size_t *vlen);
+/* vtab_line - the line of key's record (as vtab_get finds it), or 0 */
+unsigned long vtab_line(const struct vtab *t, const char *key, size_t klen);
 /* vtab_at - record i (0-based, file order) again: key (folded as stored), value, line */
 int vtab_at(struct vtab *t, size_t i, const char **key, size_t *klen, const char **val,
 	    size_t *vlen, unsigned long *line);

@@ -1012,7 +1012,7 @@ static int virtuser(struct run *r, const char *L, const char *D, unsigned level,
 		rc = trace(r, level, "virtusertable: no match for %s@%s", L, D) < 0 ? -1 : 1;
 		goto out;
 	}
-	hset_get(&st->vt.mt.seen, m.key.s, m.key.len, &line);
+	line = vtab_line(&st->vt, m.key.s, m.key.len);
 	if (used(r, st->vtfile, line) < 0)
 		goto out;
 	vu_match_args(&m, &args);
@@ -1887,41 +1887,65 @@ out:
  * add the lower-cased domain part of each key of s (after an optional "to:" tag) to
  * doms; a key without an @ goes to nodoms if that is not NULL, else to doms
  */
+static int key_domain(const char *k, size_t n, buf *t, struct hset *doms, struct hset *nodoms)
+{
+	size_t j, at;
+	int has_at;
+
+	if (memchr(k, '"', n) || memchr(k, '[', n) || memchr(k, '\\', n)) {
+		at = last_at(k, n);
+	} else {
+		for (at = n; at > 0 && k[at - 1] != '@'; at--)
+			;
+		at = at ? at - 1 : n;
+	}
+	has_at = at < n;
+	if (has_at) {
+		k += at + 1;
+		n -= at + 1;
+	}
+	while (n && (k[n - 1] == '.' || k[n - 1] == ' '))
+		n--;
+	if (buf_copy(t, k, n) < 0)
+		return -1;
+	for (j = 0; j < t->len; j++)
+		t->s[j] = lc(t->s[j]);
+	return hset_put(has_at || !nodoms ? doms : nodoms, t->s ? t->s : "", t->len, 0, NULL) < 0
+		       ? -1 : 0;
+}
+
 static int key_domains(const struct hset *s, int tagged, struct hset *doms, struct hset *nodoms)
 {
 	buf t = BUF_INIT;
-	size_t i, j, at;
-	int rc = -1, has_at;
+	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < s->nslots; i++) {
+	for (i = 0; i < s->nslots && rc == 0; i++) {
 		const char *k;
 		size_t n;
 
-		if (!slot_key(s, i, tagged, &k, &n))
-			continue;
-		if (memchr(k, '"', n) || memchr(k, '[', n) || memchr(k, '\\', n)) {
-			at = last_at(k, n);
-		} else {
-			for (at = n; at > 0 && k[at - 1] != '@'; at--)
-				;
-			at = at ? at - 1 : n;
-		}
-		has_at = at < n;
-		if (has_at) {
-			k += at + 1;
-			n -= at + 1;
-		}
-		while (n && (k[n - 1] == '.' || k[n - 1] == ' '))
-			n--;
-		if (buf_copy(&t, k, n) < 0)
-			goto out;
-		for (j = 0; j < t.len; j++)
-			t.s[j] = lc(t.s[j]);
-		if (hset_put(has_at || !nodoms ? doms : nodoms, t.s ? t.s : "", t.len, 0, NULL) < 0)
-			goto out;
+		if (slot_key(s, i, tagged, &k, &n))
+			rc = key_domain(k, n, &t, doms, nodoms);
 	}
-	rc = 0;
-out:
+	buf_free(&t);
+	return rc;
+}
+
+/* vt_domains - key_domains over the virtusertable's records */
+static int vt_domains(struct vtab *vt, struct hset *doms)
+{
+	buf t = BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < vt->nrec && rc == 0; i++) {
+		const char *k, *v;
+		size_t n, vl;
+		unsigned long line;
+
+		rc = vtab_at(vt, i, &k, &n, &v, &vl, &line);
+		rc = rc < 0 ? -1 : rc == 0 ? 0 : key_domain(k, n, &t, doms, NULL);
+	}
 	buf_free(&t);
 	return rc;
 }
@@ -1944,7 +1968,7 @@ static int plain(struct smres *res, const char *d, size_t n, const char *L, size
 	int rc = -1, k;
 
 	if (!st->plain_ready) {
-		if ((st->have_vt && key_domains(&st->vt.mt.seen, 0, &st->vtdoms, NULL) < 0) ||
+		if ((st->have_vt && vt_domains(&st->vt, &st->vtdoms) < 0) ||
 		    (st->ac.present && key_domains(&st->ac.idx, 1, &st->acuser, &st->acdom) < 0))
 			goto out;
 		st->plain_ready = 1;
