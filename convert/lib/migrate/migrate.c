@@ -1253,9 +1253,66 @@ fail:
 	return -1;
 }
 
+/*
+ * users/assign as it is merged, streamed to its staged file: the merged
+ * lines gather in b and are written a megabyte at a time, the long
+ * stretches of s2q-virtusers' fragment straight from it (a 1M-line host's
+ * 73 MB are not copied into memory a second time)
+ */
+struct usink {
+	struct aw w;
+	int rootfd, reusefd;	/* the staged tree; the output tree or -1 */
+	const char *rel;	/* users/assign there */
+	int open;		/* w opened (at the first bytes: none, no file) */
+	int werr;		/* opening or a write failed (errno then) */
+	buf b;			/* lines not written yet */
+};
+
+#define USINK_SPILL ((size_t)1 << 20)
+
+static int usink_write(struct usink *k, const char *p, size_t n)
+{
+	if (!k->open) {
+		if (aw_open(&k->w, k->rootfd, k->rel, 0644, AW_MKDIRS) < 0) {
+			k->werr = 1;
+			return -1;
+		}
+		k->open = 1;
+		/* compared at the commit: an unchanged file becomes a link to the output's */
+		if (k->reusefd >= 0 && aw_reuse(&k->w, k->reusefd, k->rel) < 0)
+			return -1;
+	}
+	if (aw_write(&k->w, p, n) < 0) {
+		k->werr = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* usink_spill - write b out when it holds more than keep bytes */
+static int usink_spill(struct usink *k, size_t keep)
+{
+	if (k->b.len <= keep || k->b.len == 0)
+		return 0;
+	if (usink_write(k, k->b.s, k->b.len) < 0)
+		return -1;
+	buf_reset(&k->b);
+	return 0;
+}
+
+static int usink_put(struct usink *k, const char *p, size_t n)
+{
+	if (n < USINK_SPILL)
+		return buf_append(&k->b, p, n) < 0 ? -1 : usink_spill(k, USINK_SPILL);
+	if (usink_spill(k, 0) < 0)
+		return -1;
+	return usink_write(k, p, n);
+}
+
 /* the fragment's lines after the aliases' (in seen): left out when seen has the key or an earlier line does */
-static int merge_vfrag(struct ctx *c, const struct hset *seen, buf *out, const char *origin,
-		       struct mig_step *s, unsigned long *lines, unsigned long *shadowed)
+static int merge_vfrag(struct ctx *c, const struct hset *seen, struct usink *out,
+		       const char *origin, struct mig_step *s, unsigned long *lines,
+		       unsigned long *shadowed)
 {
 	const struct vfrag *v = &c->vf;
 	const char *p = v->frag.s;
@@ -1298,13 +1355,13 @@ static int merge_vfrag(struct ctx *c, const struct hset *seen, buf *out, const c
 			if (sh[i] < pos)
 				continue;	/* the same line twice */
 			ln = line_at(v, sh[i]);
-			if (buf_append(out, p + pos, sh[i] - pos) < 0 ||
-			    take_line(1, p + sh[i], ln, out, origin, s, lines, shadowed) < 0)
+			if (usink_put(out, p + pos, sh[i] - pos) < 0 ||
+			    take_line(1, p + sh[i], ln, &out->b, origin, s, lines, shadowed) < 0)
 				goto oom;
 			left++;
 			pos = sh[i] + ln + 1;
 		}
-		if (buf_append(out, p + pos, n - pos) < 0)
+		if (usink_put(out, p + pos, n - pos) < 0)
 			goto oom;
 		*lines += (unsigned long)v->nk - left;
 		free(sh);
@@ -1326,7 +1383,8 @@ static int merge_vfrag(struct ctx *c, const struct hset *seen, buf *out, const c
 					goto oom;
 				shadow = hset_get(seen, k.s, k.len, NULL) == 1;
 			}
-			if (take_line(shadow, p + i, e - i, out, origin, s, lines, shadowed) < 0)
+			if (take_line(shadow, p + i, e - i, &out->b, origin, s, lines, shadowed) < 0 ||
+			    usink_spill(out, USINK_SPILL) < 0)
 				goto oom;
 		}
 		i = e + 1;
@@ -1343,13 +1401,22 @@ static int step_users(struct ctx *c)
 {
 	struct mig_step *s = step_new(c, "users", "s2q-migrate");
 	struct hset seen;
-	buf out = BUF_INIT, frag = BUF_INIT, pl = BUF_INIT, line = BUF_INIT, rel = BUF_INIT;
+	struct usink sk;
+	buf frag = BUF_INIT, pl = BUF_INIT, line = BUF_INIT, rel = BUF_INIT, dst = BUF_INIT;
 	unsigned long lines = 0, shadowed = 0, accounts = 0, skipped = 0, fragl = 0;
 	static const char *const frags[] = { "assign.aliases", "assign.virtusers" };
 	size_t i;
 	int alias = 0, r, ret = -1;
 
 	hset_init(&seen);
+	memset(&sk, 0, sizeof(sk));
+	buf_init(&sk.b);
+	/* written as it is merged (the file made at its first bytes) */
+	if (buf_printf(&dst, "%s/users/assign", c->qh) < 0 || !buf_cstr(&dst))
+		goto out;
+	sk.rootfd = c->treefd;
+	sk.reusefd = c->reusefd;
+	sk.rel = dst.s;
 	/* s2q-aliases' lines first, then s2q-virtusers' (mostly read already: vfrag_read) */
 	buf_reset(&rel);
 	if (buf_printf(&rel, "%s/users/%s", c->qh, frags[0]) < 0 || !buf_cstr(&rel))
@@ -1360,16 +1427,15 @@ static int step_users(struct ctx *c)
 	/* room for all its lines at once: no rehash, no copy of what is merged so far */
 	if (r == 1 &&
 	    (hset_reserve(&seen, count_lines(frag.s, frag.len), frag.len) < 0 ||
-	     buf_ready(&out, frag.len) < 0 ||
-	     merge_lines(&seen, NULL, frag.s, frag.len, &out, rel.s, s, &fragl, &shadowed) < 0))
+	     merge_lines(&seen, NULL, frag.s, frag.len, &sk.b, rel.s, s, &fragl, &shadowed) < 0 ||
+	     usink_spill(&sk, 0) < 0))
 		goto out;
 	buf_reset(&rel);
 	if (buf_printf(&rel, "%s/users/%s", c->qh, frags[1]) < 0 || !buf_cstr(&rel) ||
 	    (c->vf.state == 0 && vfrag_read(c) < 0))
 		goto out;
 	if (c->vf.state == 1 &&
-	    (buf_ready(&out, c->vf.frag.len) < 0 ||
-	     merge_vfrag(c, &seen, &out, rel.s, s, &fragl, &shadowed) < 0))
+	    merge_vfrag(c, &seen, &sk, rel.s, s, &fragl, &shadowed) < 0)
 		goto out;
 	lines = fragl;
 	if (c->passwd.len) {
@@ -1405,8 +1471,9 @@ static int step_users(struct ctx *c)
 			if (v == PW2U_TAKEN) {
 				accounts++;
 				alias |= isal;
-				if (merge_lines(&seen, &c->vf, pl.s, pl.len, &out, c->passwd_shown,
-						s, &lines, &shadowed) < 0) {
+				if (merge_lines(&seen, &c->vf, pl.s, pl.len, &sk.b, c->passwd_shown,
+						s, &lines, &shadowed) < 0 ||
+				    usink_spill(&sk, USINK_SPILL) < 0) {
 					lline_close(&lr);
 					goto out;
 				}
@@ -1450,7 +1517,7 @@ static int step_users(struct ctx *c)
 				goto out;
 			po.home = PW2U_HOME_IGNORE;
 			if (pw2u_line(&po, line.s, line.len, &pl, &alias) < 0 ||
-			    merge_lines(&seen, &c->vf, pl.s, pl.len, &out, "--alias-uid", s, &lines,
+			    merge_lines(&seen, &c->vf, pl.s, pl.len, &sk.b, "--alias-uid", s, &lines,
 					&shadowed) < 0)
 				goto out;
 			if (diag_add(&s->d, DIAG_NOTE, "S2Q-G004", c->passwd_shown, 0,
@@ -1475,13 +1542,12 @@ static int step_users(struct ctx *c)
 		ret = step_reason(s, MIG_SKIPPED, "no users/assign line to write");
 		goto out;
 	}
-	if (buf_append_s(&out, ".\n") < 0)
+	if (buf_append_s(&sk.b, ".\n") < 0 || usink_spill(&sk, 0) < 0)
 		goto out;
-	buf_reset(&rel);
-	if (buf_printf(&rel, "%s/users/assign", c->qh) < 0 || !buf_cstr(&rel))
-		goto out;
-	if (tree_file(c, rel.s, out.s, out.len) < 0) {
-		ret = step_reason(s, MIG_FAILED, "unable to write %s: %s", rel.s, strerror(errno));
+	sk.open = 0;
+	if (aw_commit(&sk.w) < 0) {
+		ret = step_reason(s, MIG_FAILED, "unable to write %s/users/assign: %s", c->qh,
+				  strerror(errno));
 		goto out;
 	}
 	for (i = 0; i < 2; i++) {
@@ -1501,15 +1567,25 @@ static int step_users(struct ctx *c)
 	else
 		ret = 0;
 out:
+	if (ret < 0 && sk.werr && s->reason == NULL)
+		ret = step_reason(s, MIG_FAILED, "unable to write %s/users/assign: %s", c->qh,
+				  strerror(errno));
 	if (ret < 0 && errno != ENOMEM && s->reason == NULL)
 		ret = step_reason(s, MIG_FAILED, "unable to merge users/assign: %s", strerror(errno));
 	hset_free(&seen);
 	vfrag_free(&c->vf);
-	buf_free(&out);
+	if (sk.open) {
+		int e = errno;
+
+		aw_abort(&sk.w);
+		errno = e;
+	}
+	buf_free(&sk.b);
 	buf_free(&frag);
 	buf_free(&pl);
 	buf_free(&line);
 	buf_free(&rel);
+	buf_free(&dst);
 	return ret;
 }
 
