@@ -27,10 +27,27 @@ done
 rm -f "$log.unit"
 echo "# golden"
 sh "$top/tests/run-golden.sh" 2>&1 | tee -a "$log"
+# The scripts are independent (each has its own scratch directory; the ones that
+# touch /etc do it in a private mount namespace): S2Q_JOBS at a time (default: the
+# number of CPUs), each one's output shown whole, in name order, when it is done.
+jobs=${S2Q_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)}
+case $jobs in '' | *[!0-9]* | 0) jobs=1 ;; esac
+outd=$(mktemp -d "${TMPDIR:-/tmp}/s2q-check-out.XXXXXX")
+trap 'rm -f "$log"; rm -rf "$outd"' EXIT INT TERM
+for s in "$top"/tests/scripts/*.sh; do
+	[ -e "$s" ] && echo "$s"
+done | xargs -P "$jobs" -I{} sh -c 's=$1 t=$(date +%s); sh "$s" >"$2/${s##*/}.out" 2>&1
+	echo "$(($(date +%s) - t))" >"$2/${s##*/}.done"' sh {} "$outd"
 for s in "$top"/tests/scripts/*.sh; do
 	[ -e "$s" ] || continue
-	echo "# script: $(basename "$s")"
-	sh "$s" 2>&1 | tee -a "$log"
+	b=$(basename "$s")
+	if [ -f "$outd/$b.done" ]; then
+		echo "# script: $b ($(cat "$outd/$b.done") s)"
+		tee -a "$log" <"$outd/$b.out"
+	else
+		echo "# script: $b"
+		echo "not ok - $b did not run to its end" | tee -a "$log"
+	fi
 done
 
 passed=$(grep -c '^ok ' "$log" | tr -d ' ')
