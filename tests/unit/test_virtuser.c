@@ -376,6 +376,26 @@ static void test_targets(void **state)
 	}
 }
 
+/* vt_read - DIR/NAME opened as a virtusertable and read to its end: the records */
+static size_t vt_read(const char *dir, const char *name, unsigned flags, struct vtab *t,
+		      struct diag_sink *d)
+{
+	char path[512];
+	struct maptext_rec rec;
+	size_t n = 0;
+	int fd, r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	diag_init(d);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(vtab_open(t, fd, name, flags, d), 0);
+	while ((r = vtab_next(t, &rec)) > 0)
+		n++;
+	assert_int_equal(r, 0);
+	return n;
+}
+
 /* ---- the table index ---- */
 
 static void test_vtab(void **state)
@@ -387,26 +407,17 @@ static void test_vtab(void **state)
 				   "info@example.com\tduplicate\n"
 				   " leading\tspace\n"
 				   "@d.test\tcatch\n";
-	char *dir = tu_tmpdir(), path[512];
+	char *dir = tu_tmpdir();
 	struct diag_sink d;
 	struct vtab t;
-	struct maptext_rec rec;
 	const char *k, *v;
-	size_t kl, vl, n = 0;
+	size_t kl, vl;
 	unsigned long line;
-	int fd, r;
+	int fd;
 
 	(void)state;
 	tu_writefile(dir, "vt", text, sizeof(text) - 1);
-	snprintf(path, sizeof(path), "%s/vt", dir);
-	diag_init(&d);
-	fd = open(path, O_RDONLY);
-	assert_true(fd >= 0);
-	assert_int_equal(vtab_open(&t, fd, "vt", 0, &d), 0);
-	while ((r = vtab_next(&t, &rec)) > 0)
-		n++;
-	assert_int_equal(r, 0);
-	assert_int_equal(n, 3);
+	assert_int_equal(vt_read(dir, "vt", 0, &t, &d), 3);
 	/* duplicate (the first wins) and leading space: maptext's errors */
 	assert_int_equal(d.nerr, 2);
 	assert_int_equal(vtab_get(&t, "info@example.com", 16, &v, &vl), 1);
@@ -448,25 +459,16 @@ static void test_vtab_index(void **state)
 				   "JOE@x.example\tv2\n"
 				   "joe@X.EXAMPLE\tv3\n"
 				   "other@x.example\tv4\n";
-	char *dir = tu_tmpdir(), path[512], key[64];
+	char *dir = tu_tmpdir(), key[64];
 	struct diag_sink d;
 	struct vtab t;
-	struct maptext_rec rec;
 	const char *v;
 	size_t vl, i;
 	buf big = BUF_INIT;
-	int fd, r;
 
 	(void)state;
 	tu_writefile(dir, "vt", text, sizeof(text) - 1);
-	snprintf(path, sizeof(path), "%s/vt", dir);
-	diag_init(&d);
-	fd = open(path, O_RDONLY);
-	assert_true(fd >= 0);
-	assert_int_equal(vtab_open(&t, fd, "vt", 0, &d), 0);
-	while ((r = vtab_next(&t, &rec)) > 0)
-		;
-	assert_int_equal(r, 0);
+	vt_read(dir, "vt", 0, &t, &d);
 	assert_int_equal(t.nrec, 2);
 	assert_int_equal(d.nerr, 2);
 	assert_string_equal(d.v[0].code, "S2Q-M005");
@@ -484,12 +486,7 @@ static void test_vtab_index(void **state)
 	diag_free(&d);
 
 	/* makemap -f: case kept, three keys */
-	diag_init(&d);
-	fd = open(path, O_RDONLY);
-	assert_true(fd >= 0);
-	assert_int_equal(vtab_open(&t, fd, "vt", MAPTEXT_NOFOLD, &d), 0);
-	while ((r = vtab_next(&t, &rec)) > 0)
-		;
+	vt_read(dir, "vt", MAPTEXT_NOFOLD, &t, &d);
 	assert_int_equal(t.nrec, 4);
 	assert_int_equal(d.nerr, 0);
 	assert_int_equal(vtab_get(&t, "JOE@x.example", 13, &v, &vl), 1);
@@ -504,13 +501,7 @@ static void test_vtab_index(void **state)
 	for (i = 0; i < 20000; i += 7)
 		assert_int_equal(buf_printf(&big, "u%zu@d%zu.TEST again\n", i, i % 97), 0);
 	tu_writefile(dir, "big", big.s, big.len);
-	snprintf(path, sizeof(path), "%s/big", dir);
-	diag_init(&d);
-	fd = open(path, O_RDONLY);
-	assert_true(fd >= 0);
-	assert_int_equal(vtab_open(&t, fd, "big", 0, &d), 0);
-	while ((r = vtab_next(&t, &rec)) > 0)
-		;
+	vt_read(dir, "big", 0, &t, &d);
 	assert_int_equal(t.nrec, 20000);
 	assert_int_equal(d.nerr, (20000 + 6) / 7);
 	for (i = 0; i < 20000; i++) {
