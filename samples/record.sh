@@ -30,7 +30,8 @@
 #     typed, exactly as in every other recording of this project), unless the
 #     sample has its own;
 # and sendmail runs through tests/oracle/sm.sh with the sample's host name
-# (samples/NAME/hostname) in its own UTS namespace: `-Am -bi`, then one
+# (samples/NAME/hostname), set once in that namespace's own UTS namespace
+# (unshare -u; sm.sh then runs sendmail without one per call): `-Am -bi`, then one
 # `-Am -bv ADDRESS` per address, and for samples with a file
 # samples/NAME/check_rcpt-client one `-bt` session with `.D{client_addr}IP`
 # and a `check_rcpt <ADDRESS>` line per address.  Nothing outside the
@@ -188,9 +189,10 @@ prepare() {
 	done
 }
 
-# inner SCRATCH HOST ADDRFILE OUTDIR CLIENT: runs inside unshare -m -n (see the top)
+# inner SCRATCH HOST ADDRFILE OUTDIR CLIENT: runs inside unshare -m -n -u (see the top)
 inner() {
 	r="$1/root" host=$2 addrs=$3 out=$4 client=$5
+	hostname "$host" || return 1	# once: sm.sh run then needs no namespace per call
 	mount -t overlay s2q-sample -o "lowerdir=$r/etc:/etc" /etc || return 1
 	mount --bind "$r/etc/mail" /etc/mail || return 1
 	if [ -d "$r/home" ]; then mount --bind "$r/home" /home || return 1; fi
@@ -220,7 +222,7 @@ record() {
 	client=""
 	[ -f "$here/$name/check_rcpt-client" ] && client=$(cat "$here/$name/check_rcpt-client")
 	mkdir -p "$tmpd/$name.out" || return 1
-	unshare -m -n sh "$here/record.sh" --inner "$tmpd/$name" "$host" "$tmpd/$name.addrs" \
+	unshare -m -n -u sh "$here/record.sh" --inner "$tmpd/$name" "$host" "$tmpd/$name.addrs" \
 		"$tmpd/$name.out" "$client" || { echo "record.sh: $name: the namespace failed" >&2; return 1; }
 	ver=$("$SMO" run "$host" -d0.1 -bt < /dev/null 2>/dev/null | sed -n 's/^Version //p' | head -n 1)
 	what="samples/$name (host name $host; /etc/mail, /etc/passwd, /etc/hosts, /etc/shells, /home of samples/$name/root; samples/record.sh)"

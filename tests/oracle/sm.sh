@@ -3,6 +3,7 @@
 #
 #   sm.sh available                  exit 0 if the oracle can run here, else print why, exit 1
 #   sm.sh run HOSTNAME ARGS...       run sendmail ARGS in a private UTS namespace named HOSTNAME
+#                                    (none made when the host name is HOSTNAME already)
 #   sm.sh makemap ARGS...            the matching makemap
 #   sm.sh praliases ARGS...          the matching praliases
 #
@@ -34,6 +35,10 @@ run)
 	shift
 	h=$1
 	shift
+	# already in a UTS namespace with that name (a caller's loop, set once): no new one
+	cur=""
+	read -r cur < /proc/sys/kernel/hostname 2>/dev/null
+	[ "$cur" = "$h" ] && exec "$SMBIN/sendmail" "$@"
 	exec unshare -u sh -c 'hostname "$0" && p=$1 && shift && exec "$p" "$@"' "$h" "$SMBIN/sendmail" "$@"
 	;;
 makemap | praliases)
