@@ -687,7 +687,7 @@ static int tree_file(struct ctx *c, const char *rel, const void *p, size_t n)
 {
 	struct aw w;
 
-	/* compared before anything is written: users/assign is 73 MB at 1M lines */
+	/* compared before anything is written */
 	switch (c->reusefd < 0 ? 0 : aw_link_same(c->reusefd, rel, c->treefd, rel, 0644, p, n)) {
 	case -1:
 		return -1;
@@ -1292,7 +1292,7 @@ static int usink_write(struct usink *k, const char *p, size_t n)
 /* usink_spill - write b out when it holds more than keep bytes */
 static int usink_spill(struct usink *k, size_t keep)
 {
-	if (k->b.len <= keep || k->b.len == 0)
+	if (k->b.len <= keep || k->b.len == 0)	/* keep 0: all of b, if any */
 		return 0;
 	if (usink_write(k, k->b.s, k->b.len) < 0)
 		return -1;
@@ -1427,8 +1427,7 @@ static int step_users(struct ctx *c)
 	/* room for all its lines at once: no rehash, no copy of what is merged so far */
 	if (r == 1 &&
 	    (hset_reserve(&seen, count_lines(frag.s, frag.len), frag.len) < 0 ||
-	     merge_lines(&seen, NULL, frag.s, frag.len, &sk.b, rel.s, s, &fragl, &shadowed) < 0 ||
-	     usink_spill(&sk, 0) < 0))
+	     merge_lines(&seen, NULL, frag.s, frag.len, &sk.b, rel.s, s, &fragl, &shadowed) < 0))
 		goto out;
 	buf_reset(&rel);
 	if (buf_printf(&rel, "%s/users/%s", c->qh, frags[1]) < 0 || !buf_cstr(&rel) ||
@@ -1544,10 +1543,9 @@ static int step_users(struct ctx *c)
 	}
 	if (buf_append_s(&sk.b, ".\n") < 0 || usink_spill(&sk, 0) < 0)
 		goto out;
-	sk.open = 0;
+	sk.open = 0;		/* aw_commit takes the temp away when it fails */
 	if (aw_commit(&sk.w) < 0) {
-		ret = step_reason(s, MIG_FAILED, "unable to write %s/users/assign: %s", c->qh,
-				  strerror(errno));
+		sk.werr = 1;
 		goto out;
 	}
 	for (i = 0; i < 2; i++) {
@@ -1568,8 +1566,7 @@ static int step_users(struct ctx *c)
 		ret = 0;
 out:
 	if (ret < 0 && sk.werr && s->reason == NULL)
-		ret = step_reason(s, MIG_FAILED, "unable to write %s/users/assign: %s", c->qh,
-				  strerror(errno));
+		ret = step_reason(s, MIG_FAILED, "unable to write %s: %s", dst.s, strerror(errno));
 	if (ret < 0 && errno != ENOMEM && s->reason == NULL)
 		ret = step_reason(s, MIG_FAILED, "unable to merge users/assign: %s", strerror(errno));
 	hset_free(&seen);
