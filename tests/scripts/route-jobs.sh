@@ -54,17 +54,20 @@ mkfifo "$fifo"
 	>"$fifo" 2>"$scratch/kill.err" &
 par=$!
 exec 3<"$fifo"
+# wait (up to 60 s: make check runs scripts side by side) until all three workers exist;
+# the parent forks them one after another, so the first seen is not yet all of them
 kids=""
 n=0
-while [ -z "$kids" ] && [ $n -lt 100 ]; do
+while [ "$(echo $kids | wc -w)" -lt 3 ] && [ $n -lt 600 ]; do
 	sleep 0.1
 	n=$((n + 1))
+	kids=""
 	for st in /proc/[0-9]*/stat; do
 		set -- $(sed 's/^[0-9]* (.*) //' "$st" 2>/dev/null)
 		[ "${2:-}" = "$par" ] && kids="$kids ${st#/proc/}"
 	done
+	kids=$(echo "$kids" | sed 's|/stat||g')
 done
-kids=$(echo "$kids" | sed 's|/stat||g')
 sleep 1
 victim=$(echo $kids | cut -d' ' -f2)
 check "three workers started" test "$(echo $kids | wc -w)" -eq 3
