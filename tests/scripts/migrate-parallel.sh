@@ -36,7 +36,7 @@ c=\$out/var/qmail/control
 n=0
 while [ ! -e "\$c/rcpthosts" ] || [ -e "\$c/rcpthosts.virtusers" ]; do
 	n=\$((n + 1))
-	if [ \$n -gt 200 ]; then : >"$scratch/not-early"; break; fi
+	if [ \$n -gt 600 ]; then : >"$scratch/not-early"; break; fi
 	sleep 0.1
 done
 exec "$S2Q_BIN/s2q-aliases" "\$@"
@@ -46,7 +46,7 @@ cat >"$scratch/bin/s2q-virtusers" <<EOF
 n=0
 while [ ! -e "$scratch/aliases-started" ]; do
 	n=\$((n + 1))
-	if [ \$n -gt 200 ]; then : >"$scratch/not-parallel"; break; fi
+	if [ \$n -gt 600 ]; then : >"$scratch/not-parallel"; break; fi
 	sleep 0.1
 done
 $big

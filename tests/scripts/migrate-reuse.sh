@@ -63,7 +63,7 @@ for p in s2q-aliases s2q-virtusers s2q-cf s2q-route; do ln -s "$S2Q_BIN/$p" "$sc
 cat >"$scratch/bin/s2q-newu" <<EOF
 #!/bin/sh
 i=0
-while [ \$i -lt 200 ] && ! ls "$scratch"/a/.s2q-migrate.*/tree/var/qmail/control/me >/dev/null 2>&1; do
+while [ \$i -lt 1200 ] && ! ls "$scratch"/a/.s2q-migrate.*/tree/var/qmail/control/me >/dev/null 2>&1; do
 	sleep 0.05; i=\$((i + 1))
 done
 printf 'tampered.example\n' >"$scratch/a/var/qmail/control/me"

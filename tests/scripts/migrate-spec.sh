@@ -19,7 +19,7 @@ for p in s2q-migrate s2q-cf s2q-aliases; do ln -s "$S2Q_BIN/$p" "$b/$p"; done
 cat >"$b/s2q-virtusers" <<W
 #!/bin/sh
 i=0
-while [ -n "\$S2Q_TEST_NICE" ] && [ ! -s "$scratch/ahead.nice" ] && [ \$i -lt 200 ]; do
+while [ -n "\$S2Q_TEST_NICE" ] && [ ! -s "$scratch/ahead.nice" ] && [ \$i -lt 1200 ]; do
 	sleep 0.05; i=\$((i + 1))
 done
 exec "$S2Q_BIN/s2q-virtusers" "\$@"
@@ -34,7 +34,7 @@ echo \$kind >>"$scratch/newu.log"
 if [ -n "\$S2Q_TEST_NICE" ] && [ \$kind = ahead ]; then
 	# s2q-migrate lowers the run ahead's priority just after starting it
 	i=0
-	while [ "\$(nice)" = "\$S2Q_TEST_NICE" ] && [ \$i -lt 100 ]; do sleep 0.05; i=\$((i + 1)); done
+	while [ "\$(nice)" = "\$S2Q_TEST_NICE" ] && [ \$i -lt 1200 ]; do sleep 0.05; i=\$((i + 1)); done
 	nice >"$scratch/ahead.nice.x" && mv "$scratch/ahead.nice.x" "$scratch/ahead.nice"
 fi
 [ -n "\$S2Q_TEST_SLOW" ] && [ \$kind = ahead ] && exec sleep 60
