@@ -2,13 +2,14 @@
 # sm.sh - run the real sendmail offline as a test oracle (../shared/ref/sendmail.md §4).
 #
 #   sm.sh available                  exit 0 if the oracle can run here, else print why, exit 1
-#   sm.sh run HOSTNAME ARGS...       run sendmail ARGS in a private UTS namespace named HOSTNAME
-#                                    (none made when the host name is HOSTNAME already)
+#   sm.sh run HOSTNAME ARGS...       run sendmail ARGS without a network, in a private UTS
+#                                    namespace named HOSTNAME (none made when the caller's
+#                                    already is: host name HOSTNAME, no route)
 #   sm.sh makemap ARGS...            the matching makemap
 #   sm.sh praliases ARGS...          the matching praliases
 #
 # The binaries come from .deps/sendmail-bin (make deps unpacks sendmail-bin there;
-# it is never installed).  Needs root for unshare -u.  Pass -C PRIVATE.cf and keep
+# it is never installed).  Needs root for unshare -n -u.  Pass -C PRIVATE.cf and keep
 # every path of that cf inside a private directory; never run -bd.
 # Tests call `sm.sh available`: outside CI they may skip with its message; with
 # CI=true they must fail instead of skipping.
@@ -22,11 +23,11 @@ available)
 		exit 1
 	fi
 	if [ "$(id -u)" != 0 ]; then
-		echo "sendmail oracle needs root (unshare -u)"
+		echo "sendmail oracle needs root (unshare -n -u)"
 		exit 1
 	fi
-	if ! unshare -u true 2>/dev/null; then
-		echo "sendmail oracle: unshare -u is not permitted here"
+	if ! unshare -n -u true 2>/dev/null; then
+		echo "sendmail oracle: unshare -n -u is not permitted here"
 		exit 1
 	fi
 	exit 0
@@ -35,11 +36,19 @@ run)
 	shift
 	h=$1
 	shift
-	# already in a UTS namespace with that name (a caller's loop, set once): no new one
-	cur=""
+	# sendmail looks its own name up with the system's resolver before it reads
+	# the .cf (no service.switch yet): where the machine has a network, that is a
+	# DNS query, and a DNS server that drops one now and then stalls the run 5 s
+	# (and 60 s more when the answer is odd).  So sendmail runs without a network
+	# (unshare -n: the query fails at once, as an unknown name does) in a UTS
+	# namespace with the name asked for; a caller that made such a namespace
+	# already (a loop's, set once: the host name is HOSTNAME and there is no route)
+	# gets none per call.
+	cur="" rt=""
 	read -r cur < /proc/sys/kernel/hostname 2>/dev/null
-	[ "$cur" = "$h" ] && exec "$SMBIN/sendmail" "$@"
-	exec unshare -u sh -c 'hostname "$0" && p=$1 && shift && exec "$p" "$@"' "$h" "$SMBIN/sendmail" "$@"
+	{ read -r _ && read -r rt; } < /proc/net/route 2>/dev/null
+	[ "$cur" = "$h" ] && [ -z "$rt" ] && exec "$SMBIN/sendmail" "$@"
+	exec unshare -n -u sh -c 'hostname "$0" && p=$1 && shift && exec "$p" "$@"' "$h" "$SMBIN/sendmail" "$@"
 	;;
 makemap | praliases)
 	p=$1

@@ -61,6 +61,7 @@ s|/etc/virtusers.cdb|$out/etc/virtusers.cdb|g
 X
 
 lower() { printf '%s' "$1" | tr 'A-Z' 'a-z'; }
+locals_l=$(lower "$locals")
 
 # vprefix DOMAIN - the virtualdomains prefix (exact key, any case, last line wins)
 vprefix() {
@@ -123,7 +124,7 @@ hop() {
 	case "$a" in *@*) ;; *) printf 'local %s\n' "$(lower "$a")" >> "$work/res"; return ;; esac
 	p=$(vprefix "$dom")
 	if [ -z "$p" ]; then
-		case " $(lower "$locals") " in
+		case " $locals_l " in
 		*" $(lower "$dom") "*) printf 'local %s\n' "$(lower "$local")" >> "$work/res" ;;
 		*) printf 'remote %s\n' "$a" >> "$work/res" ;;
 		esac
@@ -136,27 +137,28 @@ hop() {
 	loc="$p-$local"
 	as=$(assign "$loc")
 	if [ -n "$as" ]; then
-		ext="$(printf '%s' "$as" | cut -f1)$(printf '%s' "$as" | cut -f2-)"
+		ext="${as%%	*}${as#*	}"	# stored ext, then the remainder (tab-separated)
 	else
 		ext=$loc
 	fi
-	safe=$(lower "$ext" | tr . :)
+	safe=$(printf '%s' "$ext" | tr 'A-Z.' 'a-z:')
 	def=- file=
 	if [ -f "$ahome/.qmail-$safe" ]; then
 		file=$ahome/.qmail-$safe
 	else
-		i=${#safe}
-		while [ "$i" -ge 0 ]; do
-			pre=$(printf '%s' "$safe" | cut -c1-"$i")
-			[ "$i" -eq 0 ] && pre=
-			case "$pre" in ''|*-)
-				if [ -f "$ahome/.qmail-${pre}default" ]; then
-					file=$ahome/.qmail-${pre}default
-					def=$(printf '%s' "$ext" | cut -c$((i + 1))-)
-					break
-				fi ;;
+		# the prefixes of safe that end in '-', longest first, then the empty one
+		s=$safe
+		while :; do
+			case "$s" in
+			*-*) pre="${s%-*}-" s=${s%-*} ;;
+			*) pre= ;;
 			esac
-			i=$((i - 1))
+			if [ -f "$ahome/.qmail-${pre}default" ]; then
+				file=$ahome/.qmail-${pre}default
+				def=$(printf '%s' "$ext" | cut -c$((${#pre} + 1))-)
+				break
+			fi
+			[ -n "$pre" ] || break
 		done
 	fi
 	if [ -z "$file" ]; then
