@@ -29,9 +29,9 @@
 #     "hosts files", "aliases files", "passwd files" (no DNS: domains stay as
 #     typed, exactly as in every other recording of this project), unless the
 #     sample has its own;
-# and sendmail runs through tests/oracle/sm.sh with the sample's host name
+# and sendmail (tests/oracle/sm.sh's) runs with the sample's host name
 # (samples/NAME/hostname), set once in that namespace's own UTS namespace
-# (unshare -u; sm.sh then runs sendmail without one per call): `-Am -bi`, then one
+# (unshare -u; nothing per call): `-Am -bi`, then one
 # `-Am -bv ADDRESS` per address, and for samples with a file
 # samples/NAME/check_rcpt-client one `-bt` session with `.D{client_addr}IP`
 # and a `check_rcpt <ADDRESS>` line per address.  Nothing outside the
@@ -199,10 +199,17 @@ inner() {
 	mount -t overlay s2q-sample -o "lowerdir=$r/var:/var" /var || return 1
 	mount --bind "$r/var/spool/mqueue" /var/spool/mqueue || return 1
 	"$SMO" run "$host" -Am -bi > "$out/bi" 2>&1
+	# one process per address: sendmail itself (this namespace has the host name and
+	# no network, what sm.sh run needs to run it directly), each answer after a
+	# \001 line naming its address; one awk joins every answer's lines
+	smbin=$("$SMO" path sendmail) || return 1
 	while IFS= read -r a; do
-		v=$("$SMO" run "$host" -Am -bv "$a" 2>&1 | awk 'NR > 1 { printf " | " } { printf "%s", $0 }')
-		printf '%s\t%s\n' "$a" "$v"
-	done < "$addrs" > "$out/bv"
+		printf '\001%s\n' "$a"
+		"$smbin" -Am -bv "$a" < /dev/null 2>&1
+	done < "$addrs" | awk '
+		/^\001/ { if (n++) printf "\n"; printf "%s\t", substr($0, 2); k = 0; next }
+		{ if (k++) printf " | "; printf "%s", $0 }
+		END { if (n) printf "\n" }' > "$out/bv"
 	[ -n "$client" ] || return 0
 	# one -bt session for all: each check_rcpt prints exactly one
 	# "check_rcpt returns:" line (nested rulesets have other names)

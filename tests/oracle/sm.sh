@@ -7,6 +7,8 @@
 #                                    already is: host name HOSTNAME, no route)
 #   sm.sh makemap ARGS...            the matching makemap
 #   sm.sh praliases ARGS...          the matching praliases
+#   sm.sh path PROGRAM               the path of sendmail, makemap or praliases (for a
+#                                    caller that runs it in a namespace of its own)
 #
 # The binaries come from .deps/sendmail-bin (make deps unpacks sendmail-bin there;
 # it is never installed).  Needs root for unshare -n -u.  Pass -C PRIVATE.cf and keep
@@ -50,13 +52,17 @@ run)
 	[ "$cur" = "$h" ] && [ -z "$rt" ] && exec "$SMBIN/sendmail" "$@"
 	exec unshare -n -u sh -c 'hostname "$0" && p=$1 && shift && exec "$p" "$@"' "$h" "$SMBIN/sendmail" "$@"
 	;;
+path)
+	# the path of the oracle's PROGRAM (sendmail, makemap, praliases)
+	echo "$SMBIN/$2"
+	;;
 makemap | praliases)
 	p=$1
 	shift
 	exec "$SMBIN/$p" "$@"
 	;;
 *)
-	echo "usage: sm.sh available | run HOSTNAME ARGS... | makemap ARGS... | praliases ARGS..." >&2
+	echo "usage: sm.sh available | run HOSTNAME ARGS... | makemap ARGS... | praliases ARGS... | path PROGRAM" >&2
 	exit 100
 	;;
 esac
