@@ -40,7 +40,7 @@ for mode in text json; do
 	fi
 	n=1 bad="" n111=0 nsame=0
 	while [ $n -le "$total" ]; do
-		rm -f "$scratch/flog"
+		: >"$scratch/flog"
 		(cd "$t" && env LD_PRELOAD="$S2Q_FAULT_SO" S2Q_FAULT="malloc:$n" S2Q_FAULT_LOG="$scratch/flog" \
 			"$S2Q_BIN/s2q-diff" $opt --ignore-owner A B >"$scratch/got" 2>"$scratch/goterr")
 		rc=$?
@@ -54,7 +54,7 @@ for mode in text json; do
 		else
 			bad="$bad $n:exit=$rc"
 		fi
-		[ "$(echo "$bad" | wc -w)" -ge 5 ] && break
+		[ -n "$bad" ] && [ "$(echo "$bad" | wc -w)" -ge 5 ] && break
 		n=$((n + 1))
 	done
 	if [ -n "$bad" ]; then

@@ -27,11 +27,7 @@ rm -rf "$scratch/B" && cp -a "$a" "$scratch/B"
 (cd "$scratch" && "$D" A B >/dev/null 2>&1)
 check "identical trees: exit 0" [ $? -eq 0 ]
 
-# flip FILE POS: xor the byte at POS with 0x01
-flip() {
-	v=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
-	printf "\\$(printf %03o $((v ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
-}
+F="$S2Q_HELPERS/flipbyte"	# flips a byte's lowest bit in place; again at the same place restores it
 
 for rel in control/rcpthosts home/joe/.qmail home/joe/blob lists/staff.bin users/cdb \
 	etc/aliases.cdb control/morercpthosts.cdb etc/other.cdb; do
@@ -42,13 +38,13 @@ for rel in control/rcpthosts home/joe/.qmail home/joe/blob lists/staff.bin users
 			pos=$((pos + 1))
 			continue
 		fi
-		cp "$a/$rel" "$scratch/B/$rel"
-		flip "$scratch/B/$rel" $pos
+		"$F" "$scratch/B/$rel" $pos || { bad="$bad $pos:flipbyte-failed"; break; }
 		(cd "$scratch" && "$D" --ignore-owner A B >/dev/null 2>&1)
 		rc=$?
+		"$F" "$scratch/B/$rel" $pos || { bad="$bad $pos:flipbyte-failed"; break; }
 		n=$((n + 1))
 		[ $rc -ne 1 ] && bad="$bad $pos:rc=$rc"
-		[ "$(echo "$bad" | wc -w)" -ge 5 ] && break
+		[ -n "$bad" ] && [ "$(echo "$bad" | wc -w)" -ge 5 ] && break
 		pos=$((pos + 1))
 	done
 	cp "$a/$rel" "$scratch/B/$rel"

@@ -43,10 +43,10 @@ for mode in text json; do
 	step=$(( (total + max - 1) / max ))
 	n=1 bad="" n111=0 nsame=0 tried=0
 	while [ $n -le "$total" ]; do
-		rm -f "$scratch/flog"
+		: >"$scratch/flog"
 		# shellcheck disable=SC2086
-		(cd "$t" && env LD_PRELOAD="$S2Q_FAULT_SO" S2Q_FAULT="malloc:$n" S2Q_FAULT_LOG="$scratch/flog" \
-			"$S2Q_BIN/s2q-route" $opt --sendmail root --qmail out --hostname mail.example.com \
+		(cd "$t" && LD_PRELOAD="$S2Q_FAULT_SO" S2Q_FAULT="malloc:$n" S2Q_FAULT_LOG="$scratch/flog" \
+			exec "$S2Q_BIN/s2q-route" $opt --sendmail root --qmail out --hostname mail.example.com \
 			--known out.json/aliases $addrs >"$scratch/got" 2>"$scratch/goterr")
 		rc=$?
 		tried=$((tried + 1))
@@ -60,7 +60,7 @@ for mode in text json; do
 		else
 			bad="$bad $n:exit=$rc"
 		fi
-		[ "$(echo "$bad" | wc -w)" -ge 5 ] && break
+		[ -n "$bad" ] && [ "$(echo "$bad" | wc -w)" -ge 5 ] && break
 		if [ $n -lt "$total" ] && [ $((n + step)) -gt "$total" ]; then
 			n=$total
 		else
