@@ -5,7 +5,8 @@
 # file of 3000 entries):
 #   - printforward of our aliases.cdb equals printforward of newaliases'
 #     (and the bytes are equal: same records, same order);
-#   - `env - RECIPIENT=... fastforward -n` plans agree for every name;
+#   - `env - RECIPIENT=... fastforward -n` plans agree for every name (of the
+#     generated file: every 8th; its cdb is compared byte for byte);
 #   - printmaillist of our .bin lists equals newinclude's, and setmaillist
 #     rebuilds our .bin byte for byte from printmaillist's output.
 # newaliases and newinclude run in a private mount namespace with scratch
@@ -153,7 +154,14 @@ if [ $live = 1 ]; then
 		cp "$scratch/$set.out/etc/s2qff/"*.bin /etc/s2qff/
 		plans "$scratch/$set.out/etc/aliases.cdb" >"$scratch/$set.ours.plans"
 		EOF
-		names "$scratch/$set.out/etc/aliases.cdb" >"$scratch/$set.names"
+		# the generated set: every 8th name (its cdb is compared byte for byte
+		# below, and fastforward reads nothing else: the plans of a sample show
+		# the comparison runs; thousands of fastforward runs would add nothing)
+		if [ $set = gen ]; then
+			names "$scratch/$set.out/etc/aliases.cdb" | awk 'NR % 8 == 1'
+		else
+			names "$scratch/$set.out/etc/aliases.cdb"
+		fi >"$scratch/$set.names"
 		if unshare --mount --propagation private sh "$scratch/inner.sh" >"$scratch/inner.out" 2>&1; then
 			ok "$set: newaliases and newinclude ran in a private mount namespace"
 		else
@@ -164,7 +172,7 @@ if [ $live = 1 ]; then
 			cmp -s "$scratch/$set.ref.pf" "$scratch/$set.ours.pf"
 		check "$set: aliases.cdb byte-identical to newaliases'" \
 			cmp -s "$scratch/$set.ref.cdb" "$scratch/$set.out/etc/aliases.cdb"
-		check "$set: fastforward -n plans agree for all $(wc -l <"$scratch/$set.names") names" \
+		check "$set: fastforward -n plans agree for $(wc -l <"$scratch/$set.names") names" \
 			cmp -s "$scratch/$set.ref.plans" "$scratch/$set.ours.plans"
 		for l in staff ops; do
 			check "$set: printmaillist of our $l.bin equals newinclude's" \

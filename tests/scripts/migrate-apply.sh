@@ -93,6 +93,8 @@ else
 			fi
 			[ "$(fullsum "$live")" = "$before" ] || bad="$bad $f:$n:tree-differs(rc=$rc)"
 			[ -n "$bad" ] && break
+			# no process made an n-th call: none makes an (n+1)-th either
+			[ -s "$scratch/flog" ] || break
 			n=$((n + 1))
 		done
 		if [ -n "$bad" ]; then
@@ -101,7 +103,8 @@ else
 		elif [ $fired -eq 0 ]; then
 			notok "apply under $f faults: the fault never fired"
 		else
-			ok "apply stopped by a $f fault at each of calls 1..60 ($fired fired), then rollback: tree byte-identical"
+			if [ $n -gt 60 ]; then what="calls 1..60"; else what="calls 1..$fired (the last one)"; fi
+			ok "apply stopped by a $f fault at each of $what, then rollback: tree byte-identical"
 		fi
 	done
 fi
