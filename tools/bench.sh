@@ -325,7 +325,7 @@ timed() {	# timed CASE SIZE PROG REP
 		STDIN_FILE=$CUR_IN
 		;;
 	wrap-mount) cmd='unshare --mount --propagation private sh -c "mount --bind \"\$0\" /etc && mount --bind \"\$1\" /var/lib/qmail && exec true" $CUR_DIR/ff/etc $CUR_DIR/ff/qmail' ;;
-	wrap-uts) cmd='unshare -u sh -c "hostname bench.example.test && exec true"' ;;
+	wrap-uts) cmd='unshare -n -u sh -c "hostname bench.example.test && exec true"' ;;
 	esac
 	eval "run \"\$1\" \"\$2\" \"\$3\" \"\$4\" \"$t_ok\" -- $cmd"
 }
