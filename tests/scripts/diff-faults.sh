@@ -41,8 +41,8 @@ for mode in text json; do
 	n=1 bad="" n111=0 nsame=0
 	while [ $n -le "$total" ]; do
 		: >"$scratch/flog"
-		(cd "$t" && env LD_PRELOAD="$S2Q_FAULT_SO" S2Q_FAULT="malloc:$n" S2Q_FAULT_LOG="$scratch/flog" \
-			"$S2Q_BIN/s2q-diff" $opt --ignore-owner A B >"$scratch/got" 2>"$scratch/goterr")
+		(cd "$t" && LD_PRELOAD="$S2Q_FAULT_SO" S2Q_FAULT="malloc:$n" S2Q_FAULT_LOG="$scratch/flog" \
+			exec "$S2Q_BIN/s2q-diff" $opt --ignore-owner A B >"$scratch/got" 2>"$scratch/goterr")
 		rc=$?
 		if [ ! -s "$scratch/flog" ]; then
 			:	# not reached in this run (allocation pattern differs): nothing to check

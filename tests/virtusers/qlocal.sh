@@ -147,10 +147,10 @@ hop() {
 		file=$ahome/.qmail-$safe
 	else
 		# the prefixes of safe that end in '-', longest first, then the empty one
-		s=$safe
+		left=$safe
 		while :; do
-			case "$s" in
-			*-*) pre="${s%-*}-" s=${s%-*} ;;
+			case "$left" in
+			*-*) pre="${left%-*}-" left=${left%-*} ;;
 			*) pre= ;;
 			esac
 			if [ -f "$ahome/.qmail-${pre}default" ]; then

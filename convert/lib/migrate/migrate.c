@@ -1292,7 +1292,7 @@ static int usink_write(struct usink *k, const char *p, size_t n)
 /* usink_spill - write b out when it holds more than keep bytes */
 static int usink_spill(struct usink *k, size_t keep)
 {
-	if (k->b.len <= keep || k->b.len == 0)	/* keep 0: all of b, if any */
+	if (k->b.len <= keep)	/* (keep 0: all of b, if any) */
 		return 0;
 	if (usink_write(k, k->b.s, k->b.len) < 0)
 		return -1;
