@@ -115,6 +115,14 @@ static const struct row {
 	{ "qualified addresses", "q: ROOT@example.com, user@remote.example, \"root\", u+x@localhost\n", 0,
 	  "q = addr:ROOT@example.com->root addr:user@remote.example addr:\"root\"->root "
 	  "addr:u+x@localhost->u+x\n", "" },
+	/* the plain-address shortcut (simple_element) and its edges, where scan() takes over */
+	{ "plain addresses", "s: A.B, x.y@MAIL.example.org., u@remote.example, v@ex..com,"
+	  " w@.example.com, caf\351@Example.COM, ..@localhost,  sp  ,z, t@localhost.., |pr@x,"
+	  " a@b@example.com, @example.com, q@\nUPPER.Name: y\n", 0,
+	  "s = addr:A.B->a.b addr:x.y@MAIL.example.org.->x.y addr:u@remote.example "
+	  "addr:v@ex..com addr:w@.example.com addr:caf\351@Example.COM->caf\351 "
+	  "addr:..@localhost->.. addr:sp->sp addr:z->z addr:t@localhost.. prog:pr@x "
+	  "addr:a@b@example.com addr:@example.com addr:q@\nupper.name = addr:y->y\n", "" },
 	{ "crlf", "crlf: root\r\nempty:\r\n\r\nb: one \\\r\ntwo: x\r\n", 0,
 	  "crlf = addr:root->root\nb = addr:one.\\\r->one.\\\r\ntwo = addr:x->x\n",
 	  "A016@1 A005@2 A004@3 A015@4" },

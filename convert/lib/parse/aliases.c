@@ -644,6 +644,25 @@ static int strncaseeq(const char *a, const char *b, size_t n)
 	return 1;
 }
 
+/* push a finished element */
+static int add_pelem(struct split *sp, const struct pelem *e)
+{
+	if (sp->n == sp->cap) {
+		size_t nc = sp->cap ? sp->cap * 2 : 8;
+		struct pelem *nv;
+
+		if (nc > SIZE_MAX / sizeof(*nv))
+			return -1;
+		nv = realloc(sp->v, nc * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		sp->v = nv;
+		sp->cap = nc;
+	}
+	sp->v[sp->n++] = *e;
+	return 0;
+}
+
 /* element - classify one element s[0..n) (already scanned into sp->sc) */
 static int element(struct split *sp, const struct ctx *cx, const char *s, size_t n)
 {
@@ -747,20 +766,82 @@ done:
 	e.raw = putstr(sp, raw, rawlen, &bad);
 	if (bad)
 		return -1;
-	if (sp->n == sp->cap) {
-		size_t nc = sp->cap ? sp->cap * 2 : 8;
-		struct pelem *nv;
+	return add_pelem(sp, &e);
+}
 
-		if (nc > SIZE_MAX / sizeof(*nv))
-			return -1;
-		nv = realloc(sp->v, nc * sizeof(*nv));
-		if (nv == NULL)
-			return -1;
-		sp->v = nv;
-		sp->cap = nc;
+/*
+ * simple_element - the common element, "name", "name@domain" or
+ * "first.last@host.domain": plain bytes and dots with at most one '@'
+ * between a non-empty local part and a domain that starts with no dot and
+ * has no "..", blanks only around it, then ',' or the end.  For that,
+ * scan() makes atoms and '.' / '@' operators with no problem, element()
+ * none of its special cases ('|' first is a program: not taken here), and
+ * resolve() no error: the text is the raw bytes, and the name is local
+ * (lower-cased local part) when there is no '@' or the domain is in class
+ * w.  1 done (*used: bytes up to the ',' or n, *delim: a ',' is there),
+ * 0 not simple (scan() and element() take it), -1 ENOMEM.
+ */
+static int simple_element(struct split *sp, const struct ctx *cx, const char *s, size_t n,
+			  size_t *used, int *delim)
+{
+	size_t i = 0, b, e, at = 0, nat = 0, k, ll;
+	struct pelem pe;
+	int bad = 0;
+
+	while (i < n && isws((unsigned char)s[i]))
+		i++;
+	b = i;
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '@') {
+			nat++;
+			at = i;
+		} else if (c != '.' && !plain(c)) {
+			break;
+		}
 	}
-	sp->v[sp->n++] = e;
-	return 0;
+	e = i;
+	while (i < n && isws((unsigned char)s[i]))
+		i++;
+	if ((i < n && s[i] != ',') || e == b || s[b] == '|' || nat > 1)
+		return 0;
+	ll = e - b;
+	if (nat == 1) {
+		if (at == b || at + 1 == e || s[at + 1] == '.')
+			return 0;
+		for (k = at + 1; k + 1 < e; k++)
+			if (s[k] == '.' && s[k + 1] == '.')
+				return 0;
+		/* islocaldom(): lower-cased, one trailing dot dropped */
+		if (cx == NULL || cx->locals.n == 0) {
+			ll = 0;
+		} else {
+			size_t dl = e - at - 1;
+
+			buf_reset(&sp->key);
+			if (buf_append(&sp->key, s + at + 1, dl) < 0)
+				return -1;
+			lower(sp->key.s, dl);
+			if (sp->key.s[dl - 1] == '.')
+				dl--;
+			ll = dl > 0 && hset_get(&cx->locals, sp->key.s, dl, NULL) == 1 ? at - b : 0;
+		}
+	}
+	memset(&pe, 0, sizeof(pe));
+	pe.kind = ALIAS_ADDR;
+	pe.text = putstr(sp, s + b, e - b, &bad);
+	pe.raw = pe.text;
+	if (ll > 0) {
+		pe.local = putstr(sp, s + b, ll, &bad);
+		if (!bad)
+			lower(sp->sb.s + pe.local - 1, ll);
+	}
+	if (bad || add_pelem(sp, &pe) < 0)
+		return -1;
+	*used = i;
+	*delim = i < n;
+	return 1;
 }
 
 /* split_value - append the comma-separated elements of s[0..n) */
@@ -769,6 +850,17 @@ static int split_value(struct split *sp, const struct ctx *cx, const char *s, si
 	size_t start = 0;
 
 	for (;;) {
+		size_t used;
+		int delim, r = simple_element(sp, cx, s + start, n - start, &used, &delim);
+
+		if (r < 0)
+			return -1;
+		if (r > 0) {
+			if (!delim)
+				break;
+			start += used + 1;
+			continue;
+		}
 		if (scan(&sp->sc, s + start, n - start, ',') < 0)
 			return -1;
 		if (element(sp, cx, s + start, sp->sc.end) < 0)
@@ -1318,6 +1410,16 @@ static int entry(struct reader *rd, struct split *sp, const char *l, size_t len,
 
 	if (colon == NULL)
 		return diag_add(rd->d, DIAG_ERROR, "S2Q-A004", rd->file, ln, "missing colon");
+	/* the common name, plain bytes only: one atom, nothing to report, local */
+	lhslen = (size_t)(colon - l);
+	for (i = 0; i < lhslen && plain((unsigned char)l[i]); i++)
+		;
+	if (i == lhslen && lhslen > 0 && lhslen <= ALIASES_ADDR_MAX) {
+		if (buf_copy(&key, l, lhslen) < 0)
+			goto out;
+		lower(key.s, lhslen);
+		goto named;
+	}
 	if (scan(sc, l, len, ':') < 0)
 		return -1;
 	lhslen = sc->end;
@@ -1352,6 +1454,7 @@ static int entry(struct reader *rd, struct split *sp, const char *l, size_t len,
 			      "%.*s... cannot alias non-local names", (int)lhslen, l);
 		goto out;
 	}
+named:
 	if (buf_cstr(&key) == NULL)
 		goto out;
 	/* the name's slot loads while the value is split */
