@@ -47,7 +47,8 @@ static const struct row rows[] = {
 	  "V10\nDj$w.other.example\nDx$j!\nO DontProbeInterfaces=True\n", { NULL },
 	  "mx.example.com",
 	  "j=mx.other.example\nw=mx\nm=example.com\nvalue:x=mx.other.example!\n"
-	  "class:w=mx.example.com\nclass:m=example.com\nclass:k=mx.example.com" },
+	  /* sendmail adds $j to class w once the cf is read (oracle case tests/smres/edge) */
+	  "class:w=mx.example.com mx.other.example\nclass:m=example.com\nclass:k=mx.example.com" },
 	{ "V<5 keeps the full $w",
 	  "V4\nO DontProbeInterfaces=True\n", { NULL }, "mx.example.com", "w=mx.example.com" },
 	{ "C lines expand macros as they stand at that line",

@@ -25,6 +25,7 @@ static const char *const feature_names[HF_COUNT] = {
 	[HF_ALLMASQUERADE] = "allmasquerade",
 	[HF_STICKYHOST] = "stickyhost",
 	[HF_PRESERVE_LOCAL_PLUS_DETAIL] = "preserve_local_plus_detail",
+	[HF_PRESERVE_LUSER_HOST] = "preserve_luser_host",
 	[HF_NOCANONIFY] = "nocanonify",
 	[HF_RELAY_ENTIRE_DOMAIN] = "relay_entire_domain",
 	[HF_RELAY_HOSTS_ONLY] = "relay_hosts_only",

@@ -164,6 +164,7 @@ enum host_feature {
 	HF_ALLMASQUERADE,		/* R$*  $: $>MasqHdr $1 in HdrToL (header recipients) */
 	HF_STICKYHOST,			/* R$+ < @ $=w . >  $: < $H > ... in Parse1 */
 	HF_PRESERVE_LOCAL_PLUS_DETAIL,	/* local mailer runs ruleset 5, but R$+ + * is missing */
+	HF_PRESERVE_LUSER_HOST,		/* $&{Host} in ruleset 5: LUSER_RELAY keeps the host */
 	HF_NOCANONIFY,			/* $={Canonify} in Canonify2 */
 	HF_RELAY_ENTIRE_DOMAIN,		/* R$+ < @ $* $=m >  $@ RELAY */
 	HF_RELAY_HOSTS_ONLY,		/* R$+ < @ $=R >  $@ RELAY (no $* before $=R) */

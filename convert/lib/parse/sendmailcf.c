@@ -36,6 +36,7 @@ enum fp {
 	FP_ALLMASQ,
 	FP_STICKY,
 	FP_PLUS_DETAIL,
+	FP_LUSER_HOST,
 	FP_CANONIFY_CLASS,
 	FP_RELAY_ENTIRE,
 	FP_RELAY_HOSTS_ONLY,
@@ -1896,6 +1897,8 @@ static void fingerprint(struct cfp *c, const char *lhs, size_t ll, const char *r
 		c->fp[FP_STICKY] = 1;
 	if (c->cur == 5 && is(&L, "$++*") && is(&R, "$#local$@$&h$:$1"))
 		c->fp[FP_PLUS_DETAIL] = 1;
+	if (c->cur == 5 && has(&R, "$&{Host}"))
+		c->fp[FP_LUSER_HOST] = 1;
 	if (has(&L, "$={Canonify}"))
 		c->fp[FP_CANONIFY_CLASS] = 1;
 	if (is(&L, "$+<@$*$=m>") && is(&R, "$@RELAY"))
@@ -2051,6 +2054,11 @@ static void finish(struct cfp *c)
 
 		h->j = dupz(c, j && j->value ? j->value : "");
 		h->w = dupz(c, w && w->value ? w->value : "");
+		/* sendmail puts $j into class w once the cf is read (a confDOMAIN_NAME
+		   apart from the host name is a local domain) */
+		if (h->j && h->j[0])
+			addword(c, "w", h->j, strlen(h->j), HOST_SRC_IMPLICIT,
+				j && j->file ? j->file : NULL, j ? j->line : 0, NULL);
 		h->m = dupz(c, mm && mm->value ? mm->value : "");
 		if (h->m && h->m[0])
 			addword(c, "m", h->m, strlen(h->m), HOST_SRC_IMPLICIT, NULL, 0, NULL);
@@ -2088,6 +2096,7 @@ static void finish(struct cfp *c)
 	h->feature[HF_PRESERVE_LOCAL_PLUS_DETAIL] =
 		lm != NULL && strchr(lm->flags, '5') != NULL && rsname(c, 5) != NULL &&
 		!c->fp[FP_PLUS_DETAIL];
+	h->feature[HF_PRESERVE_LUSER_HOST] = c->fp[FP_LUSER_HOST];
 	h->feature[HF_NOCANONIFY] = c->fp[FP_CANONIFY_CLASS];
 	h->feature[HF_RELAY_ENTIRE_DOMAIN] = c->fp[FP_RELAY_ENTIRE];
 	h->feature[HF_RELAY_HOSTS_ONLY] = c->fp[FP_RELAY_HOSTS_ONLY];

@@ -132,6 +132,35 @@ static int tab_load(struct smres_st *st, struct sm_tab *t, const char *name, int
 
 /* ---------------------------------------------------------------- passwd */
 
+/*
+ * gecos_add - the full name of an account as sendmail's buildfname() makes
+ * it (a leading '*' skipped, up to the first ',' ';' or '%', '&' is the login
+ * with its first letter upper-cased), lower-cased, into st->gecos when it
+ * has a blank: finduser() matches only such names
+ */
+static int gecos_add(struct smres_st *st, const struct passwd_ent *e, size_t i)
+{
+	buf f = BUF_INIT;
+	const char *g = e->gecos.s;
+	size_t n = e->gecos.len, k;
+	int rc = 0;
+
+	if (n && g[0] == '*') {
+		g++;
+		n--;
+	}
+	for (k = 0; k < n && g[k] != ',' && g[k] != ';' && g[k] != '%' && rc == 0; k++)
+		rc = g[k] == '&' ? buf_append(&f, e->name.s, e->name.len) : buf_append_c(&f, g[k]);
+	if (rc == 0 && buf_cstr(&f) == NULL)
+		rc = -1;
+	if (rc == 0 && memchr(f.s, ' ', f.len)) {
+		lower(f.s, f.len);
+		rc = hset_put(&st->gecos, f.s, f.len, i, NULL) < 0 ? -1 : 0;
+	}
+	buf_free(&f);
+	return rc;
+}
+
 static int pw_load(struct smres_st *st, const char *path)
 {
 	struct passwd_parser pp;
@@ -183,7 +212,8 @@ static int pw_load(struct smres_st *st, const char *path)
 			st->cappw = nc;
 		}
 		st->pw[st->npw] = p;
-		if (hset_put(&st->pwidx, e.name.s, e.name.len, st->npw, NULL) < 0)
+		if (hset_put(&st->pwidx, e.name.s, e.name.len, st->npw, NULL) < 0 ||
+		    (st->matchgecos && gecos_add(st, &e, st->npw) < 0))
 			goto fail;
 		st->npw++;
 	}
@@ -607,6 +637,7 @@ int smres_open(struct smres *r, const struct host *h, const struct smres_opts *o
 	st->d = d ? d : &st->own;
 	st->no_forward = o->no_forward;
 	hset_init(&st->pwidx);
+	hset_init(&st->gecos);
 	hset_init(&st->listidx);
 	hset_init(&st->vtdoms);
 	hset_init(&st->acuser);
@@ -636,6 +667,11 @@ int smres_open(struct smres *r, const struct host *h, const struct smres_opts *o
 		/* deeper than the resolver's own nesting limit makes no difference */
 		st->maxalias = v > 400 ? 400 : (unsigned)v;
 	}
+	/* OldStyleHeaders (sendmail's atobool): blanks separate the addresses of a list */
+	op = host_option_last(h, "OldStyleHeaders");
+	st->oldstyle = op && (op->value == NULL || strchr("tTyY", op->value[0]) != NULL);
+	op = host_option_last(h, "MatchGECOS");
+	st->matchgecos = op && (op->value == NULL || strchr("tTyY", op->value[0]) != NULL);
 	lm = host_mailer_get(h, "local");
 	st->lflags = lm && lm->flags ? lm->flags : "";
 	if (pw_load(st, o->passwd ? o->passwd : "/etc/passwd") < 0 || defuser(st) < 0)
@@ -695,6 +731,7 @@ void smres_close(struct smres *r)
 	free(st->pw);
 	buf_free(&st->pwarena);
 	hset_free(&st->pwidx);
+	hset_free(&st->gecos);
 	free(st->pwfile);
 	for (i = 0; i < st->nlists; i++) {
 		for (j = 0; j < st->lists[i].n; j++)

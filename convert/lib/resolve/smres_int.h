@@ -50,6 +50,10 @@ struct smres_st {
 	int no_forward;
 	char *queue_dir;
 	unsigned maxalias;		/* MaxAliasRecursion */
+	int oldstyle;			/* OldStyleHeaders: blanks separate addresses */
+	int matchgecos;			/* MatchGECOS: unknown names are tried as full names */
+	struct hset gecos;		/* with matchgecos: lower-cased full name (one with a
+					   blank) -> index into pw, the first account wins */
 	char *defuser;			/* DefaultUser as a login name */
 	const char *lflags;		/* F= of the local mailer ("" if none) */
 	int reject_bang, reject_pct;	/* FEATURE(nouucp, reject) / (nopercenthack, reject):

@@ -32,6 +32,10 @@ struct run {
 	size_t npath, cappath;
 	const char *bogus;	/* delivering the .forward of this user, whose shell is not in
 				   /etc/shells: no programs, no files */
+	const char *lhost;	/* the local mailer's $h is user@host (mailertable local:): the
+				   host, for preserve_luser_host; read once by local_user1 */
+	const char *fwd;	/* delivering the .forward of this user (the parent its lines
+				   get): a self reference there is the mailbox */
 	unsigned long steps;
 	unsigned nest;		/* nested route_addr / local_user calls */
 	int oom;
@@ -66,6 +70,7 @@ static void pop(struct run *r)
 
 /* flags of a local recipient */
 #define LU_NOALIAS 1	/* \user (or a self reference): no aliases, no .forward */
+#define LU_SELF 16	/* a self reference: no aliases, but the user's .forward */
 #define LU_AT 2		/* "@user" from class L: no ruleset 5 */
 #define LU_BS 4		/* written with the backslash */
 #define LU_DET 8	/* "@user" with the +detail as host (ruleset 5): a different address
@@ -184,6 +189,18 @@ static int has_flag(const struct smres_st *st, char f)
 static int is_pwuser(const struct smres_st *st, const char *n, size_t len, unsigned long *i)
 {
 	return hset_get(&st->pwidx, n, len, i) == 1;
+}
+
+/* path_user - the user of an expansion path entry: "name", or "@name+detail" (ruleset 5's
+   "@name" with a +detail host, whose .forward is being read) */
+static size_t path_user(const char *p, const char **u)
+{
+	if (p[0] == '@') {
+		*u = p + 1;
+		return strcspn(p + 1, "+");
+	}
+	*u = p;
+	return strlen(p);
 }
 
 /* ---------------------------------------------------------------- errors */
@@ -398,7 +415,11 @@ static int mailer_to_triple(struct run *r, const char *v, const char *L, const c
 		}
 		if (trace(r, level, "local mailer: %.*s", (int)un, u) < 0)
 			return -1;
-		return local_user(r, u, un, "", level, 0, parent, runas);
+		/* CanonLocal: $h is L@D, so {Host} is @D (preserve_luser_host) */
+		r->lhost = D;
+		rc = local_user(r, u, un, "", level, 0, parent, runas);
+		r->lhost = NULL;
+		return rc;
 	}
 	colon = v[0] != '[' ? memchr(v, ':', n) : NULL;
 	if (colon) {
@@ -450,7 +471,43 @@ out:
 static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, unsigned level,
 			 const char *parent, const char *runas);
 
+static int include1(struct run *r, const char *path, unsigned level, const char *runas,
+		    size_t *nel);
+
+/*
+ * include - ":include:path" is a recipient of its own to sendmail: named again
+ * while it is being read, or after, it is a duplicate and dropped; a list that
+ * gives no address at all ends the expansion as a loop
+ */
 static int include(struct run *r, const char *path, unsigned level, const char *runas)
+{
+	buf key = BUF_INIT;
+	unsigned long sv;
+	size_t nel = 1;
+	int rc = -1;
+
+	if (buf_printf(&key, ":include:%s", path) < 0)
+		goto out;
+	if (hset_get(&r->seen, key.s, key.len, &sv) == 1) {
+		rc = trace(r, level, "%s: duplicate, suppressed", key.s);
+		goto out;
+	}
+	if (hset_set(&r->seen, key.s, key.len, 1) < 0)
+		goto out;
+	rc = include1(r, path, level, runas, &nel);
+	if (rc == 0 && hset_set(&r->seen, key.s, key.len, 2) < 0)
+		rc = -1;
+	if (rc == 0 && nel == 0)
+		r->loop = 1;
+out:
+	buf_free(&key);
+	return rc;
+}
+
+
+/* include1 - the list's addresses (*nel: how many it has) */
+static int include1(struct run *r, const char *path, unsigned level, const char *runas,
+		    size_t *nel)
 {
 	struct smres_st *st = r->st;
 	size_t idx = alias_include_find(&st->at, path);
@@ -459,9 +516,11 @@ static int include(struct run *r, const char *path, unsigned level, const char *
 
 	if (trace(r, level, ":include:%s", path) < 0)
 		return -1;
-	if (idx != (size_t)-1 && !st->at.incs[idx].missing)
+	if (idx != (size_t)-1 && !st->at.incs[idx].missing) {
+		*nel = st->at.incs[idx].nelems;
 		return deliver_elems(r, st->at.incs[idx].elems, st->at.incs[idx].nelems, level + 1,
 				     NULL, runas);
+	}
 	if (path[0] != '/' && st->queue_dir == NULL) {
 		return add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.0.0", "Cannot open relative :include: "
 			   "path (no queue directory known)");
@@ -493,8 +552,12 @@ static int include(struct run *r, const char *path, unsigned level, const char *
 		 */
 		li = (size_t)(l - st->lists);
 		rc = 0;
+		*nel = 0;
+		for (i = 0; i < l->n; i++)
+			*nel += l->nchunk[i];
 		for (i = 0; i < st->lists[li].n && rc == 0; i++)
-			rc = deliver_elems(r, st->lists[li].chunks[i], st->lists[li].nchunk[i],
+			rc = used(r, st->lists[li].path, st->lists[li].lines[i]) < 0 ? -1 :
+			     deliver_elems(r, st->lists[li].chunks[i], st->lists[li].nchunk[i],
 					   level + 1, NULL, runas);
 	}
 out:
@@ -681,8 +744,9 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 		before = r->out->n;
 		{
 			const char *sh = st->pwarena.s + st->pw[pwi].shell;
-			const char *saved = r->bogus;
+			const char *saved = r->bogus, *savedf = r->fwd;
 
+			r->fwd = key;
 			if (*sh == '\0')
 				sh = "/bin/sh";
 			r->bogus = hset_get(&st->shells, sh, strlen(sh), NULL) == 1 ? NULL : user;
@@ -690,10 +754,12 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 			   st->lists, which moves its entries (not their chunks) */
 			li = (size_t)(l - st->lists);
 			for (i = 0; i < st->lists[li].n && rc == 1; i++)
-				if (deliver_elems(r, st->lists[li].chunks[i], st->lists[li].nchunk[i],
+				if (used(r, st->lists[li].path, st->lists[li].lines[i]) < 0 ||
+				    deliver_elems(r, st->lists[li].chunks[i], st->lists[li].nchunk[i],
 						  level + 1, key, user) < 0)
 					rc = -1;
 			r->bogus = saved;
+			r->fwd = savedf;
 		}
 		pop(r);
 		if (rc == 1 && hset_set(&r->seen, key, strlen(key), 2) < 0)
@@ -731,7 +797,7 @@ static int too_deep(struct run *r, unsigned level)
  * MAIL_HUB, LOCAL_RELAY.  1: unchanged (go on with passwd), 0 done.
  */
 static int ruleset5(struct run *r, const char *name, size_t n, const char *host, unsigned level,
-		    const char *parent, const char *runas, buf *newhost, int bs)
+		    const char *parent, const char *runas, buf *newhost, int bs, const char *lhost)
 {
 	struct smres_st *st = r->st;
 	const struct host *h = st->h;
@@ -746,6 +812,7 @@ static int ruleset5(struct run *r, const char *name, size_t n, const char *host,
 			if (trace(r, level, "ruleset 5: %.*s -> %.*s", (int)n, name, (int)(n - 2),
 				  name) < 0)
 				return -1;
+			r->lhost = lhost;
 			return local_user(r, name, n - 2, host, level + 1, 0, parent, runas);
 		}
 		plus = n > 1 ? memchr(name + 1, '+', n - 1) : NULL;
@@ -757,6 +824,7 @@ static int ruleset5(struct run *r, const char *name, size_t n, const char *host,
 			if (buf_copy(newhost, plus, n - un) < 0 || buf_cstr(newhost) == NULL)
 				goto oom;
 			rc = trace(r, level, "ruleset 5: %.*s -> %s", (int)n, name, a.s);
+			r->lhost = lhost;
 			if (rc == 0)
 				rc = local_user(r, a.s, a.len, newhost->s, level + 1, 0, parent, runas);
 			buf_free(&a);
@@ -802,7 +870,10 @@ static int ruleset5(struct run *r, const char *name, size_t n, const char *host,
 		goto oom;
 	if (trace(r, level, "ruleset 5: %s -> relay %s", a.s, relay->raw) < 0)
 		goto oom;
-	rc = mailer_to_triple(r, relay->raw, a.s, NULL, level + 1, 0, parent, runas);
+	/* preserve_luser_host: the relay gets name@host when the local mailer had one */
+	rc = mailer_to_triple(r, relay->raw, a.s,
+			      relay == &h->luser_relay && h->feature[HF_PRESERVE_LUSER_HOST] ? lhost : NULL,
+			      level + 1, 0, parent, runas);
 	if (rc == 1) {
 		/* a relay in class w: the address name@relay is parsed again */
 		buf b = BUF_INIT;
@@ -823,17 +894,21 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		       unsigned level, unsigned flags, const char *parent, const char *runas)
 {
 	struct smres_st *st = r->st;
-	buf nm, nh;
+	buf nm, nh, sk;
 	const struct alias_ent *ae = NULL;
+	const char *lhost = r->lhost;
 	unsigned long pwi, sv;
 	size_t i;
 	int rc = -1, k;
 
+	r->lhost = NULL;
 	if (++r->steps > SM_MAX_STEPS)
 		return add(r, DLV_DEFER, NULL, NULL, NULL, "4.0.0", "s2q: expansion too large to follow");
 	nm = bufpool_take(&st->pool);
 	nh = bufpool_take(&st->pool);
-	if (n && name0[0] == '\\') {
+	sk = bufpool_take(&st->pool);
+	/* one backslash: an alias's \\user (LU_BS, the parser took one) is the user \user */
+	if (n && name0[0] == '\\' && !(flags & LU_BS)) {
 		name0++;
 		n--;
 		flags |= LU_NOALIAS | LU_BS;
@@ -843,32 +918,41 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	if (!has_flag(st, 'u'))
 		for (i = 0; i < nm.len; i++)
 			nm.s[i] = lc(nm.s[i]);
-	if (parent && strcmp(parent, nm.s) == 0)
-		flags |= LU_NOALIAS;	/* a self reference: the user itself */
+	/* a self reference: the user itself; in an alias sendmail still reads the
+	   user's .forward, in the .forward it is the mailbox */
+	if (parent && strcmp(parent, nm.s) == 0 && !(flags & LU_NOALIAS))
+		flags |= parent == r->fwd ? LU_NOALIAS : LU_NOALIAS | LU_SELF;
 	if (trace(r, level, "local %s%s", (flags & LU_NOALIAS) ? "\\" : "", nm.s) < 0)
 		goto out;
+	/* the address as sendmail's sameaddr sees it: ruleset 5's "@name" keeps its
+	   +detail as the host, so name+a and name+b are two recipients */
+	if ((flags & LU_DET) ? buf_printf(&sk, "@%s+%s", nm.s, host) < 0
+			     : buf_copy(&sk, nm.s, nm.len) < 0 || buf_cstr(&sk) == NULL)
+		goto out;
 	/* already in the send queue: a duplicate (before the depth check, as sendmail) */
-	if (!(flags & LU_NOALIAS) && hset_get(&r->seen, nm.s, nm.len, &sv) == 1) {
-		size_t j, x;
+	if (!(flags & LU_NOALIAS) && hset_get(&r->seen, sk.s, sk.len, &sv) == 1) {
+		size_t j, x, un;
+		const char *u0;
 
 		if (sv == 2) {
-			rc = trace(r, level, "%s: duplicate, suppressed", nm.s);
+			rc = trace(r, level, "%s: duplicate, suppressed", sk.s);
 			goto out;
 		}
 		/* a loop: broken at a real user of the cycle, else nothing is delivered */
 		for (x = r->npath; x-- > 0;)
-			if (strcmp(r->path[x], nm.s) == 0)
+			if (strcmp(r->path[x], sk.s) == 0)
 				break;
 		j = r->npath;
-		if (x < r->npath && !is_pwuser(st, r->path[x], strlen(r->path[x]), NULL))
+		if (x < r->npath && (un = path_user(r->path[x], &u0), !is_pwuser(st, u0, un, NULL)))
 			for (j = r->npath; j-- > x + 1;)
-				if (is_pwuser(st, r->path[j], strlen(r->path[j]), NULL))
+				if (un = path_user(r->path[j], &u0), is_pwuser(st, u0, un, NULL))
 					break;
 		if (x < r->npath && j > x && j < r->npath) {
 			buf u = BUF_INIT;
 
 			rc = -1;
-			if (buf_append_s(&u, r->path[j]) == 0 && buf_cstr(&u) &&
+			un = path_user(r->path[j], &u0);
+			if (buf_append(&u, u0, un) == 0 && buf_cstr(&u) &&
 			    trace(r, level, "%s: loop, broken at the user %s", nm.s, u.s) == 0)
 				rc = add(r, DLV_MAILBOX, u.s, NULL, NULL, NULL, NULL);
 			buf_free(&u);
@@ -880,7 +964,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			goto out;
 		}
 		r->loop = 1;
-		rc = trace(r, level, "%s: loop, suppressed", nm.s);
+		rc = trace(r, level, "%s: loop, suppressed", sk.s);
 		goto out;
 	}
 	if (level > st->maxalias) {
@@ -896,11 +980,13 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		    hset_set(&r->seen, nm.s, nm.len, 1) < 0 || push(r, nm.s) < 0)
 			goto out;
 		{
-			const char *saved = r->bogus;
+			const char *saved = r->bogus, *savedf = r->fwd;
 
 			r->bogus = NULL;
+			r->fwd = NULL;
 			k = deliver_elems(r, ae->elems, ae->nelems, level + 1, nm.s, st->defuser);
 			r->bogus = saved;
+			r->fwd = savedf;
 		}
 		pop(r);
 		if (k < 0 || hset_set(&r->seen, nm.s, nm.len, 2) < 0)
@@ -909,10 +995,44 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		goto out;
 	}
 	if (!(flags & LU_AT) && has_flag(st, '5')) {
-		k = ruleset5(r, nm.s, nm.len, host, level, parent, runas, &nh, (flags & LU_BS) != 0);
+		k = ruleset5(r, nm.s, nm.len, host, level, parent, runas, &nh, (flags & LU_BS) != 0,
+			     lhost);
 
 		if (k <= 0) {
 			rc = k;
+			goto out;
+		}
+	}
+	/* the local mailer's user lookup (finduser) sees the name without quotes */
+	if (memchr(nm.s, '"', nm.len)) {
+		size_t o = 0;
+
+		for (i = 0; i < nm.len; i++)
+			if (nm.s[i] != '"')
+				nm.s[o++] = nm.s[i];
+		nm.len = o;
+		nm.s[o] = '\0';
+	}
+	/* MatchGECOS: BlankSub and '_' are blanks, a full name names the login, whose
+	   aliases and .forward then apply (recipient()'s "goto trylocaluser") */
+	if (st->matchgecos && !is_pwuser(st, nm.s, nm.len, NULL)) {
+		unsigned long gi;
+		buf g = bufpool_take(&st->pool);
+
+		k = buf_copy(&g, nm.s, nm.len) < 0 || buf_cstr(&g) == NULL ? -1 : 0;
+		for (i = 0; k == 0 && i < g.len; i++)
+			if (g.s[i] == st->ao.blanksub || g.s[i] == '_')
+				g.s[i] = ' ';
+		if (k == 0 && hset_get(&st->gecos, g.s, g.len, &gi) == 1) {
+			const char *login = st->pwarena.s + st->pw[gi].name;
+
+			k = trace(r, level, "MatchGECOS: '%s' is the login %s", g.s, login) < 0 ? -1 :
+			    local_user(r, login, strlen(login), host, level, flags, parent, runas);
+			k = k < 0 ? -1 : 1;
+		}
+		bufpool_give(&st->pool, &g);
+		if (k != 0) {
+			rc = k < 0 ? -1 : 0;
 			goto out;
 		}
 	}
@@ -924,14 +1044,9 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	}
 	if (!has_flag(st, 'w') && !is_pwuser(st, nm.s, nm.len, &pwi))
 		pwi = (unsigned long)-1;
-	if (!(flags & LU_NOALIAS) && pwi != (unsigned long)-1) {
+	if ((!(flags & LU_NOALIAS) || (flags & LU_SELF)) && pwi != (unsigned long)-1) {
 		if (flags & LU_DET) {
-			buf key = BUF_INIT;
-
-			k = -1;
-			if (buf_printf(&key, "@%s", nm.s) == 0)
-				k = dotforward(r, nm.s, key.s, pwi, host, level);
-			buf_free(&key);
+			k = dotforward(r, nm.s, sk.s, pwi, host, level);
 		} else {
 			k = dotforward(r, nm.s, nm.s, pwi, host[0] == '+' ? host + 1 : host, level);
 		}
@@ -944,6 +1059,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 out:
 	bufpool_give(&st->pool, &nm);
 	bufpool_give(&st->pool, &nh);
+	bufpool_give(&st->pool, &sk);
 	return rc;
 }
 
@@ -1004,8 +1120,29 @@ static int virtuser(struct run *r, const char *L, const char *D, unsigned level,
 	vu_match_init(&m);
 	vu_err_init(&e);
 	vu_target_init(&t);
-	k = vu_lookup(vtab_get, &st->vt, (st->vt.flags & MAPTEXT_NOFOLD) != 0, L, strlen(L), D,
-		      strlen(D), &m);
+	/* sendmail's map lookups strip quotes (and backslashes) from the key: a stored
+	   key with quotes never matches, "" is the empty local part (the catch-all) */
+	if (strpbrk(L, "\"\\")) {
+		size_t i, o = 0, n = strlen(L);
+
+		if (buf_copy(&v, L, n) < 0 || buf_cstr(&v) == NULL)
+			goto out;
+		for (i = 0; i < n; i++) {
+			if (v.s[i] == '\\' && i + 1 < n)
+				i++;
+			else if (v.s[i] == '"')
+				continue;
+			v.s[o++] = v.s[i];
+		}
+		v.len = o;
+		v.s[o] = '\0';
+		k = vu_lookup(vtab_get, &st->vt, (st->vt.flags & MAPTEXT_NOFOLD) != 0, v.s, v.len, D,
+			      strlen(D), &m);
+		buf_reset(&v);
+	} else {
+		k = vu_lookup(vtab_get, &st->vt, (st->vt.flags & MAPTEXT_NOFOLD) != 0, L, strlen(L),
+			      D, strlen(D), &m);
+	}
 	if (k < 0)
 		goto out;
 	if (k == 0) {
@@ -1181,6 +1318,24 @@ static int uucp(struct run *r, const char *L, size_t ln, unsigned level, unsigne
 			goto out;
 		}
 	}
+	{
+		/* UUCP_RELAY ($Y): non-local UUCP traffic goes there, before the smart host */
+		const struct host_macro *y = host_macro_get(h, "Y");
+
+		if (y && y->value && y->value[0]) {
+			if (used(r, y->file, y->line) < 0 ||
+			    trace(r, level, "UUCP_RELAY %s", y->value) < 0)
+				goto out;
+			r->as = a.s;
+			r->as_relay = bangpath.s;
+			k = mailer_to_triple(r, y->value, a.s, d.s, level, hops, parent, runas);
+			r->as = NULL;
+			if (k <= 0) {
+				rc = k;
+				goto out;
+			}
+		}
+	}
 	if (h->smart_host.raw && h->smart_host.raw[0]) {
 		if (used(r, h->smart_host.file, h->smart_host.line) < 0)
 			goto out;
@@ -1201,12 +1356,127 @@ out:
 	return rc;
 }
 
+/*
+ * prescan - what sendmail's prescan and canonify leave of an address as
+ * typed: comments go, "phrase <addr>" is addr, a source route @a,@b:addr is
+ * addr (routes are pruned).  0 nothing to do, 1 the address is in out,
+ * -1 ENOMEM.
+ */
+static int prescan(buf *out, const char *a, size_t n)
+{
+	const size_t none = (size_t)-1;
+	size_t i, lt = none, gt = none, b = 0, e;
+	int q = 0, depth = 0;
+
+	if (!memchr(a, '(', n) && !memchr(a, '<', n) && !(n && a[0] == '@'))
+		return 0;
+	buf_reset(out);
+	for (i = 0; i < n; i++) {
+		char ch = a[i];
+
+		if (ch == '\\' && i + 1 < n) {
+			if (depth == 0 && (buf_append_c(out, ch) < 0 || buf_append_c(out, a[i + 1]) < 0))
+				return -1;
+			i++;
+			continue;
+		}
+		if (depth == 0 && ch == '"') {
+			q = !q;
+		} else if (!q && ch == '(') {
+			depth++;
+			continue;
+		} else if (!q && depth && ch == ')') {
+			depth--;
+			continue;
+		}
+		if (depth)
+			continue;
+		if (!q && ch == '<' && lt == none)
+			lt = out->len;
+		else if (!q && ch == '>' && lt != none && gt == none)
+			gt = out->len;
+		if (buf_append_c(out, ch) < 0)
+			return -1;
+	}
+	e = out->len;
+	if (lt != none && gt != none) {
+		b = lt + 1;
+		e = gt;
+	}
+	while (b < e && (out->s[b] == ' ' || out->s[b] == '\t'))
+		b++;
+	while (e > b && (out->s[e - 1] == ' ' || out->s[e - 1] == '\t'))
+		e--;
+	if (e > b && out->s[b] == '@') {
+		const char *colon = memchr(out->s + b, ':', e - b);
+
+		if (colon && !memchr(out->s + b, '"', (size_t)(colon - out->s) - b))
+			b = (size_t)(colon - out->s) + 1;
+	}
+	memmove(out->s, out->s + b, e - b);
+	out->len = e - b;
+	return buf_cstr(out) == NULL ? -1 : 1;
+}
+
+/* dotdot - s[0, n) has ".." */
+static int dotdot(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++)
+		if (s[i] == '.' && s[i + 1] == '.')
+			return 1;
+	return 0;
+}
+
+/* at_inside - an '@' outside quotes in s[0, n) */
+static int at_inside(const char *s, size_t n)
+{
+	size_t i;
+	int q = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n)
+			i++;
+		else if (s[i] == '"')
+			q = !q;
+		else if (s[i] == '@' && !q)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * dequote_local - sendmail's dequote map on a local part that is one quoted
+ * string ("foo"): the quotes go unless the inside has blanks or quotes.  1
+ * dequoted in place, 0 left alone.
+ */
+static int dequote_local(buf *L)
+{
+	size_t i, o = 0;
+
+	if (L->len < 2 || L->s[0] != '"' || L->s[L->len - 1] != '"')
+		return 0;
+	for (i = 1; i + 1 < L->len; i++)
+		if (L->s[i] == ' ' || L->s[i] == '\t' || L->s[i] == '"' ||
+		    (L->s[i] == '\\' && i + 2 == L->len))
+			return 0;
+	for (i = 1; i + 1 < L->len; i++) {
+		if (L->s[i] == '\\')
+			i++;
+		L->s[o++] = L->s[i];
+	}
+	L->len = o;
+	L->s[o] = '\0';
+	return 1;
+}
+
 static int route_addr1(struct run *r, const char *a0, size_t n, unsigned level, unsigned hops,
 		       const char *parent, const char *runas)
 {
 	struct smres_st *st = r->st;
 	const struct host *h = st->h;
-	buf L, D, tmp, x;
+	buf L, D, tmp, x, pre;
 	const char *a = a0;
 	size_t at;
 	int rc = -1, k;
@@ -1217,6 +1487,7 @@ static int route_addr1(struct run *r, const char *a0, size_t n, unsigned level, 
 	D = bufpool_take(&st->pool);
 	tmp = bufpool_take(&st->pool);
 	x = bufpool_take(&st->pool);
+	pre = bufpool_take(&st->pool);
 	/* the depth limit is checked where the address ends up (a duplicate is exempt) */
 	while (n && (a[0] == ' ' || a[0] == '\t')) {
 		a++;
@@ -1224,6 +1495,15 @@ static int route_addr1(struct run *r, const char *a0, size_t n, unsigned level, 
 	}
 	while (n && (a[n - 1] == ' ' || a[n - 1] == '\t'))
 		n--;
+	k = prescan(&pre, a, n);
+	if (k < 0)
+		goto out;
+	if (k == 1) {
+		if (trace(r, level, "prescan: %.*s -> %s", (int)n, a, pre.s) < 0)
+			goto out;
+		a = pre.s;
+		n = pre.len;
+	}
 	if (n >= 2 && a[0] == '<' && a[n - 1] == '>') {
 		a++;
 		n -= 2;
@@ -1232,11 +1512,19 @@ static int route_addr1(struct run *r, const char *a0, size_t n, unsigned level, 
 		rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.1.3", "User address required");
 		goto out;
 	}
-	if (a[0] == '\\') {
+	at = last_at(a, n);
+	if (a[0] == '\\' && at == n) {
 		rc = local_user(r, a, n, "", level, LU_NOALIAS, parent, runas);
 		goto out;
 	}
-	at = last_at(a, n);
+	if (at < n && at > 0 && at_inside(a, at)) {
+		rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.1.3", "Invalid route address");
+		goto out;
+	}
+	if (at < n && at + 1 < n && (a[at + 1] == '.' || dotdot(a + at + 1, n - at - 1))) {
+		rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.1.2", "Invalid host name");
+		goto out;
+	}
 	if (at < n) {
 		if (buf_copy(&L, a, at) < 0 || buf_copy(&D, a + at + 1, n - at - 1) < 0)
 			goto out;
@@ -1269,10 +1557,10 @@ static int route_addr1(struct run *r, const char *a0, size_t n, unsigned level, 
 			rc = route_addr(r, L.s, L.len, level, hops, parent, runas);
 			goto out;
 		}
-		if (L.len >= 2 && L.s[0] == '"' && L.s[L.len - 1] == '"') {
-			memmove(L.s, L.s + 1, L.len - 2);
-			L.len -= 2;
-			L.s[L.len] = '\0';
+		/* "foo" is dequoted; an address inside is parsed again (class O) */
+		if (dequote_local(&L) && strpbrk(L.s, "@%!")) {
+			rc = route_addr(r, L.s, L.len, level, hops, parent, runas);
+			goto out;
 		}
 		k = inclass(st, "L", L.s, L.len);
 		rc = local_user(r, L.s, L.len, "", level, k ? LU_AT : 0, parent, runas);
@@ -1356,10 +1644,9 @@ static int route_addr1(struct run *r, const char *a0, size_t n, unsigned level, 
 				rc = route_addr(r, L.s, L.len, level, hops, parent, runas);
 			goto out;
 		}
-		if (L.len >= 2 && L.s[0] == '"' && L.s[L.len - 1] == '"') {
-			memmove(L.s, L.s + 1, L.len - 2);
-			L.len -= 2;
-			L.s[L.len] = '\0';
+		if (dequote_local(&L) && strpbrk(L.s, "@%!")) {
+			rc = route_addr(r, L.s, L.len, level, hops, parent, runas);
+			goto out;
 		}
 	}
 	if (trace(r, level, "%s@%s%s", L.s, D.s, k ? " (class w)" : "") < 0)
@@ -1382,7 +1669,7 @@ static int route_addr1(struct run *r, const char *a0, size_t n, unsigned level, 
 	if (inclass(st, "w", D.s, D.len)) {
 		int isl = inclass(st, "L", L.s, L.len);
 
-		if (h->feature[HF_STICKYHOST] && !isl && h->mail_hub.raw && h->mail_hub.raw[0]) {
+		if (h->feature[HF_STICKYHOST] && h->mail_hub.raw && h->mail_hub.raw[0]) {
 			if (used(r, h->mail_hub.file, h->mail_hub.line) < 0)
 				goto out;
 			k = mailer_to_triple(r, h->mail_hub.raw, L.s, D.s, level, hops, parent, runas);
@@ -1416,6 +1703,7 @@ out:
 	bufpool_give(&st->pool, &D);
 	bufpool_give(&st->pool, &tmp);
 	bufpool_give(&st->pool, &x);
+	bufpool_give(&st->pool, &pre);
 	return rc;
 }
 
@@ -2046,6 +2334,52 @@ int smres_addr_plain(struct smres *res, const char *l, size_t ln, const char *d,
 
 /* ---------------------------------------------------------------- the entry point */
 
+/*
+ * route_list - the addresses of one list as sendmail takes a -bv argument:
+ * separated by commas outside quotes, <> and comments; with OldStyleHeaders
+ * by blanks as well when the list has none of , ; < > ( ) " \
+ */
+static int route_list(struct run *r, const char *a, size_t n)
+{
+	size_t i, b = 0;
+	int q = 0, ang = 0, par = 0, blanks;
+
+	if (!memchr(a, ',', n) && !memchr(a, ' ', n) && !memchr(a, '\t', n))
+		return route_addr(r, a, n, 0, 0, NULL, r->st->defuser);
+	blanks = r->st->oldstyle && strcspn(a, ",;<>()\"\\") == n;
+	for (i = 0; i <= n; i++) {
+		char ch = i < n ? a[i] : ',';
+
+		if (ch == '\\' && i + 1 < n) {
+			i++;
+			continue;
+		}
+		if (ch == '"' && !par)
+			q = !q;
+		else if (!q && ch == '(')
+			par++;
+		else if (!q && par && ch == ')')
+			par--;
+		else if (!q && !par && ch == '<')
+			ang++;
+		else if (!q && !par && ang && ch == '>')
+			ang--;
+		else if (i == n || (!q && !par && !ang && (ch == ',' || (blanks && (ch == ' ' ||
+											  ch == '\t'))))) {
+			size_t e = i, s0 = b;
+
+			b = i + 1;
+			while (s0 < e && (a[s0] == ' ' || a[s0] == '\t'))
+				s0++;
+			if (s0 == e)
+				continue;
+			if (route_addr(r, a + s0, e - s0, 0, 0, NULL, r->st->defuser) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 int smres_resolve(struct smres *res, const char *address, int via, struct dlv_set *out,
 		  struct smres_used *u, buf *tr)
 {
@@ -2069,7 +2403,7 @@ int smres_resolve(struct smres *res, const char *address, int via, struct dlv_se
 			rc = 0;
 	}
 	if (rc == 0 && via != SMRES_VIA_RCPT)
-		rc = route_addr(&r, address, strlen(address), 0, 0, NULL, r.st->defuser);
+		rc = route_list(&r, address, strlen(address));
 	if (rc == 0 && !deliverable(out, before) && r.loop)
 		rc = add(&r, DLV_BOUNCE, NULL, NULL, NULL, "5.4.6", "aliasing/forwarding loop broken");
 	if (rc == 2)
