@@ -20,7 +20,8 @@ static const char usage[] =
 	"[-c] [--json] [--style fastforward|dotqmail] --me FQDN [--defaultdomain DOMAIN] "
 	"[-w LOCALDOMAIN]... [--passwd FILE] [--root DIR] [--queue-dir DIR] [--alias-user NAME] "
 	"[--alias-uid N] [--alias-gid N] [--alias-home DIR] [--qmail-home DIR] [--cdb PATH] "
-	"[--fastforward PATH] [--luser-relay VALUE] [--no-plus] [--reuse DIR] [--fresh] -o OUTROOT "
+	"[--fastforward PATH] [--luser-relay VALUE] [--max-alias-recursion N] [--redirect] [--no-plus] "
+	"[--reuse DIR] [--fresh] -o OUTROOT "
 	"ALIASFILE...";
 
 static void oom(void)
@@ -73,6 +74,7 @@ int main(int argc, char **argv)
 	struct diag_sink d;
 	const char *outroot = NULL, *reuse = NULL, *passwd = NULL, *qmail_home = "/var/qmail", *root = NULL;
 	const char *queue_dir = NULL, *alias_home = NULL, *style = "fastforward";
+	unsigned long maxrec = 0;
 	/* static: still reachable when prog_usage() or prog_fatal_sys() exits (leak checkers) */
 	static const char **domains;
 	static char **files;
@@ -119,6 +121,10 @@ int main(int argc, char **argv)
 			o.fresh = 1;
 			continue;
 		}
+		if (strcmp(a, "--redirect") == 0) {
+			o.redirect = 1;
+			continue;
+		}
 		if (v == NULL)
 			prog_usage(usage);
 		i++;
@@ -156,6 +162,8 @@ int main(int argc, char **argv)
 			o.fastforward = v;
 		else if (strcmp(a, "--luser-relay") == 0)
 			o.luser_relay = v;
+		else if (strcmp(a, "--max-alias-recursion") == 0)
+			maxrec = prog_id_arg(usage, v);
 		else
 			prog_usage(usage);
 	}
@@ -243,6 +251,7 @@ int main(int argc, char **argv)
 	ao.blanksub = '.';
 	ao.read_includes = 1;
 	ao.queue_dir = queue_dir;
+	t.max_recursion = maxrec > 1000 ? 1000 : (unsigned)maxrec;	/* 0: the default */
 	for (i = 0; i < nfiles; i++)
 		if (aliases_read(&t, files[i], files[i], &ao, &d) < 0)
 			prog_fatal_sys(errno == ENOMEM ? S2Q_EXIT_TEMP : prog_errno_code(),

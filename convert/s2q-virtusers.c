@@ -143,6 +143,17 @@ static void lowered(buf *b, const char *s, size_t n)
 }
 
 /* the table again, for vdom_finish */
+/* has_code - a record from index from on has code */
+static int has_code(const struct diag_sink *d, size_t from, const char *code)
+{
+	size_t i;
+
+	for (i = from; i < d->n; i++)
+		if (strcmp(d->v[i].code, code) == 0)
+			return 1;
+	return 0;
+}
+
 static int iter(void *ctx, size_t i, const char **key, size_t *klen, const char **val,
 		size_t *vlen, unsigned long *line)
 {
@@ -154,6 +165,9 @@ int main(int argc, char **argv)
 	const char *root = NULL, *cfarg = "/etc/mail/sendmail.cf", *outroot = NULL, *reuse = NULL;
 	const char *hostname = NULL, *nodename = NULL, *table = NULL, *passwd = NULL;
 	const char *me = NULL, *defaultdomain = NULL, *qmail_home = "/var/qmail";
+	int me_auto = 0;	/* me is $j, and localhost is local: the fallback for V105 */
+	int fd2 = -1;
+	struct diag_mark dm;
 	const char *alias_home = NULL;
 	static struct strv wdoms, vdoms, wfiles, vfiles, afiles;
 	struct vdom_opts o;
@@ -318,12 +332,15 @@ int main(int argc, char **argv)
 		add_class(&dom, &h, "VirtHost", 0);
 		if (h.feature[HF_VIRTUSER_ENTIRE_DOMAIN])
 			entire = 1;
-		if (me == NULL && h.j && h.j[0])
+		if (me == NULL && h.j && h.j[0]) {
 			me = h.j;
+			me_auto = host_class_has(&h, "w", "localhost", 9);
+		}
 		if (defaultdomain == NULL && h.m && h.m[0])
 			defaultdomain = h.m;
 		o.luser_relay = h.luser_relay.raw != NULL && h.luser_relay.raw[0] != '\0';
 		o.preserve_plus = h.feature[HF_PRESERVE_LOCAL_PLUS_DETAIL];
+		o.relay_hosts_only = h.feature[HF_RELAY_HOSTS_ONLY];
 		m = host_map_get(&h, "virtuser");
 		if (m == NULL || !h.feature[HF_VIRTUSERTABLE]) {
 			if (diag_add(&d, DIAG_ERROR, "S2Q-V017", h.cf, m ? m->line : 0,
@@ -499,6 +516,15 @@ int main(int argc, char **argv)
 	o.nofold = nofold;
 	o.file = tname.s ? tname.s : "virtusertable";
 	o.target_parse = vu_target_parse;
+	/*
+	 * $j with virtusertable entries of its own cannot take the local names
+	 * (S2Q-V105): when me was not given, the pass is made again with
+	 * localhost, which sendmail's cf always puts into class w
+	 */
+	if (me_auto && fd >= 0 && (fd2 = dup(fd)) < 0)
+		prog_fatal_sys(S2Q_EXIT_TEMP, "unable to read %s", o.file);
+	diag_mark(&d, &dm);
+again:
 	r = vdom_begin(&v, &o, outfd, &d);
 	live = v;
 	if (r < 0)
@@ -518,6 +544,27 @@ int main(int argc, char **argv)
 		if (vdom_finish(v, iter, vtab_get, &tab) < 0)
 			die(S2Q_EXIT_TEMP, "unable to convert %s%s%s", o.file,
 				       vdom_where(v)[0] ? ": unable to write " : "", vdom_where(v));
+		if (fd2 >= 0 && has_code(&d, dm.n, "S2Q-V105")) {
+			const char *j = o.me;
+
+			live = NULL;
+			vdom_free(v);
+			vtab_close(&tab);
+			memset(&tab, 0, sizeof(tab));
+			diag_undo(&d, &dm);
+			if (lseek(fd2, 0, SEEK_SET) < 0)
+				prog_fatal_sys(S2Q_EXIT_TEMP, "unable to read %s", o.file);
+			fd = fd2;
+			fd2 = -1;
+			o.me = "localhost";
+			if (diag_add(&d, DIAG_NOTE, "S2Q-V109", o.file, 0,
+				     "%s ($j) has virtusertable entries of its own (a virtual domain in "
+				     "qmail): local names in values and the fall-through of local "
+				     "domains are forwarded to NAME@localhost instead (local in "
+				     "qmail as in sendmail's class w); --me chooses another", j) < 0)
+				oom();
+			goto again;
+		}
 	} else if (d.nerr == 0 && diag_add(&d, DIAG_ERROR, "S2Q-V017", h.cf, 0,
 					   "no virtusertable to read") < 0) {
 		oom();
@@ -577,5 +624,7 @@ int main(int argc, char **argv)
 		close(rootfd);
 	if (outfd >= 0)
 		close(outfd);
+	if (fd2 >= 0)
+		close(fd2);
 	return rc;
 }

@@ -76,6 +76,9 @@ static const struct ccase ccases[] = {
 	  "&carol@remote.example.net\n&root@mx.example.test\n", "S2Q-F020" },
 	{ "self", "alice, bob\n", "# from /home/alice/.forward by s2q\n./Maildir/\n&bob@mx.example.test\n",
 	  NULL },
+	/* alice+detail: sendmail reads the .forward again for it, then it is a self reference */
+	{ "self detail", "alice+other, alicex\n", "# from /home/alice/.forward by s2q\n./Maildir/\n"
+	  "&alicex@mx.example.test\n", "S2Q-F028" },
 	{ "crlf", "bob\r\n\\alice\r\n", "# from /home/alice/.forward by s2q\n&bob@mx.example.test\n./Maildir/\n",
 	  NULL },
 	{ "dupes", "bob, bob, BOB, bob@mx.example.test\n", "# from /home/alice/.forward by s2q\n"

@@ -342,7 +342,9 @@ static const struct crow crows[] = {
 	{ "mailbox toor | mailbox joe", "mailbox joe | bounce 5.1.1 -", 0, "different", "S2Q-R304" },
 	{ "mailbox toor | program daemon /x", "program alias /x | bounce 5.1.1 -", 0, "different",
 	  "S2Q-R301 S2Q-R304" },
-	{ "mailbox root", "mailbox joe", 1, "different", "" },
+	/* root's mailbox all sendmail delivered to: whatever the alias user's catch-all did */
+	{ "mailbox root", "mailbox joe", 1, "different", "S2Q-R304" },
+	{ "mailbox root | mailbox joe", "mailbox joe | mailbox bob", 1, "different", "" },
 	{ "mailbox root | mailbox joe", "bounce 5.1.1 -", 1, "only-sendmail", "" },
 	{ "mailbox rooty", "bounce 5.1.1 -", 1, "only-sendmail", "" },
 	/* refused as relaying by sendmail, an unknown local name to qmail */

@@ -351,6 +351,8 @@ static const struct tent t_s2q[] = {
 	F("home/joe/.qmail-shq", "|sh -c 'IFS='\\'' '\\'' && exec x'\n"),
 	F("home/joe/.qmail-shx", "|/bin/sh -c 'echo gone; exit 100'\n"),
 	F("home/joe/.qmail-sh2", "|sh -c 'a' 'b'\n"),
+	F("home/joe/.qmail-shb", "|/var/qmail/bin/preline sh -c /usr/bin/listprog\n"),
+	F("home/joe/.qmail-shr", "|sh -c /usr/bin/x>/tmp/y\n"),
 	CDB("etc/vu.cdb", KV(":joe-v-a+b@me.example", "&found@remote.example\0"),
 	    KV(":joe+v-e+*@me.example", "|forward \"$S2Q_1.$S2Q_2.$S2Q_3@x.example\"\0"),
 	    KV(":joe+v-f@me.example", "&f@remote.example\0"),
@@ -424,6 +426,10 @@ static const struct row rows[] = {
 	{ T_S2Q, 0, "joe-shq@me.example", "program joe IFS=' ' && exec x" },
 	{ T_S2Q, 0, "joe-shx@me.example", "bounce gone" },
 	{ T_S2Q, 0, "joe-sh2@me.example", "program joe sh -c 'a' 'b'" },
+	/* a bare word (sh_word leaves safe ones unquoted) is the program too; a word with
+	   bytes the shell treats specially is not taken apart */
+	{ T_S2Q, 0, "joe-shb@me.example", "program joe /usr/bin/listprog" },
+	{ T_S2Q, 0, "joe-shr@me.example", "program joe sh -c /usr/bin/x>/tmp/y" },
 	/* locals: exact, case-insensitive, leading blanks kept, CR kept */
 	{ T_SEND, 0, "joe@me.example", "forward joe@me.example.seen via mx:me.example.seen" },
 	{ T_SEND, 0, "Joe@LOCAL.EXAMPLE", "forward Joe@LOCAL.EXAMPLE.seen via mx:local.example.seen" },
@@ -467,6 +473,16 @@ static const struct row rows[] = {
 	{ T_SEND, 1, "x@deep.example",
 	  "refused 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts" },
 	{ T_SEND, 1, "joe", "forward joe@noat.example via mx:noat.example" },
+	/* qmail-smtpd's addrparse: quotes go, a backslash keeps the next byte, a source
+	   route is dropped, an unquoted '>' ends the address; qmail-inject: quotes only */
+	{ T_SEND, 1, "\"joe\"@me.example", "forward joe@me.example.seen via mx:me.example.seen" },
+	{ T_SEND, 1, "\"j\\\"oe\"@me.example",
+	  "forward j\"oe@me.example.seen via mx:me.example.seen" },
+	{ T_SEND, 1, "@a.example,@b.example:joe@me.example",
+	  "forward joe@me.example.seen via mx:me.example.seen" },
+	{ T_SEND, 1, "joe@me.example>junk", "forward joe@me.example.seen via mx:me.example.seen" },
+	{ T_SEND, 1, "\"a>b\"@a.sub.example", "forward a>b@a.sub.example via mx:a.sub.example" },
+	{ T_SEND, 2, "\"joe\"@me.example", "forward joe@me.example.seen via mx:me.example.seen" },
 	{ T_SEND, 1, "joe@", "refused 5.7.1 sorry, that domain isn't in my list of allowed rcpthosts" },
 	/* qmail-inject: defaulthost, plusdomain, defaultdomain (qmail.md 3.5) */
 	{ T_SEND, 2, "joe", "forward joe@dhost.ddom.example via mx:dhost.ddom.example" },

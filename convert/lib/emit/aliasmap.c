@@ -453,6 +453,13 @@ static int addr_target(struct ctx *c, const char *text, size_t n)
 	int q = 0, local = 1;
 
 	buf_reset(&c->tmp);
+	/* one quoted string without blanks, quotes or backslashes inside: sendmail's
+	   dequote map takes the quotes off and parses what is inside again
+	   ("kim@example.org" is kim@example.org) */
+	if (n > 2 && text[0] == '"' && text[n - 1] == '"' && strcspn(text + 1, " \t\"\\") == n - 2) {
+		text++;
+		n -= 2;
+	}
 	if (memchr(text, '"', n) == NULL) {
 		/* no quotes (the usual case): the text as it is, its last '@' */
 		if (buf_append(&c->tmp, text, n) < 0)
@@ -484,6 +491,22 @@ static int addr_target(struct ctx *c, const char *text, size_t n)
 		say(c, DIAG_ERROR, "S2Q-A123", "'%.*s' is not an address qmail can forward to",
 		    (int)n, text);
 		return T_ERR;
+	}
+	if (o->redirect && at > 0 && c->tmp.len - (size_t)at - 1 > 9) {
+		/* FEATURE(redirect): sendmail answers "551 User has moved" for user@host.REDIRECT */
+		size_t dl = c->tmp.len - (size_t)at - 1;
+		const char *dm = c->tmp.s + at + 1;
+
+		if (dm[dl - 1] == '.')
+			dl--;
+		if (dl > 9 && ieq(dm + dl - 9, 9, ".REDIRECT", 9)) {
+			say(c, DIAG_WARN, "S2Q-A134",
+			    "'%.*s': FEATURE(redirect): sendmail bounced it (\"551 User has moved; "
+			    "please try <%.*s@%.*s>\"); qmail bounces it with \"Sorry, no mailbox "
+			    "here by that name. (#5.1.1)\"", (int)n, text, (int)at, c->tmp.s,
+			    (int)(dl - 9), dm);
+			return T_BOUNCE;
+		}
 	}
 	if (at < 0 || (size_t)at == c->tmp.len - 1) {
 		/* an unqualified name: qmail-send would add envnoathost, newaliases @defaulthost */
@@ -564,10 +587,12 @@ static int local_target(struct ctx *c, const char *user, size_t n, int self)
 			    "gid and home (--passwd)", shown, c->lu.s);
 			return T_ERR;
 		}
-		say(c, DIAG_NOTE, "S2Q-A109",
-		    "'%s%s': forwarded to %s@%s, delivered by qmail as user %s through ~%s/.qmail "
-		    "(sendmail skipped .forward); without --passwd it cannot be checked that the "
-		    "login exists", shown, c->lu.s, c->lu.s, o->me, c->lu.s, c->lu.s);
+		if (!self)
+			say(c, DIAG_NOTE, "S2Q-A109",
+			    "'%s%s': forwarded to %s@%s, delivered by qmail as user %s through "
+			    "~%s/.qmail (sendmail skipped .forward); without --passwd it cannot be "
+			    "checked that the login exists", shown, c->lu.s, c->lu.s, o->me, c->lu.s,
+			    c->lu.s);
 		buf_reset(&c->tmp);
 		return buf_printf(&c->tmp, "%s@%s", c->lu.s, o->me) < 0 || !buf_cstr(&c->tmp) ? -1 : T_FWD;
 	}
@@ -600,17 +625,19 @@ static int local_target(struct ctx *c, const char *user, size_t n, int self)
 			if (assign_add(c, &a) < 0)
 				return -1;
 		}
-		say(c, DIAG_NOTE, "S2Q-A109",
-		    "'%s%s': forwarded to \\%s@%s, which users/assign gives to user %s (uid %lu); "
-		    "qmail-local follows ~%s/.qmail or the default delivery, sendmail delivered to "
-		    "the mailbox and skipped .forward", shown, c->lu.s, c->lu.s, o->me, g->name,
-		    g->uid, g->name);
+		if (!self)
+			say(c, DIAG_NOTE, "S2Q-A109",
+			    "'%s%s': forwarded to \\%s@%s, which users/assign gives to user %s (uid "
+			    "%lu); qmail-local follows ~%s/.qmail or the default delivery, sendmail "
+			    "delivered to the mailbox and skipped .forward", shown, c->lu.s, c->lu.s,
+			    o->me, g->name, g->uid, g->name);
 		return buf_printf(&c->tmp, "@%s", o->me) < 0 || !buf_cstr(&c->tmp) ? -1 : T_FWD;
 	}
-	say(c, DIAG_NOTE, "S2Q-A109",
-	    "'%s%s': forwarded to %s@%s, delivered by qmail as user %s through ~%s/.qmail or the "
-	    "default delivery (sendmail delivered to the mailbox and skipped .forward)", shown,
-	    c->lu.s, c->lu.s, o->me, g->name, g->name);
+	if (!self)
+		say(c, DIAG_NOTE, "S2Q-A109",
+		    "'%s%s': forwarded to %s@%s, delivered by qmail as user %s through ~%s/.qmail "
+		    "or the default delivery (sendmail delivered to the mailbox and skipped "
+		    ".forward)", shown, c->lu.s, c->lu.s, o->me, g->name, g->name);
 	return buf_printf(&c->tmp, "%s@%s", c->lu.s, o->me) < 0 || !buf_cstr(&c->tmp) ? -1 : T_FWD;
 }
 
@@ -981,6 +1008,33 @@ static int qmail_name_ok(struct ctx *c, const char *what)
 	return 1;
 }
 
+static int write_qmail(struct ctx *c, const buf *content);
+
+/*
+ * bounce_file - an alias sendmail bounced as a whole: it gets no
+ * instruction, so qmail-local takes ~alias/.qmail-default, whose
+ * LUSER_RELAY line would send the mail on; with LUSER_RELAY the name gets
+ * a ~alias/.qmail-NAME that bounces as qmail-local does.  0, -1 ENOMEM.
+ */
+static int bounce_file(struct ctx *c)
+{
+	const char *v;
+	size_t vn;
+	int k = luser_kind(c->o->luser_relay, &v, &vn), r;
+
+	if (k != 'l' && k != 'h')
+		return 0;
+	r = qmail_name_ok(c, "the bounce that keeps it from LUSER_RELAY");
+	if (r <= 0)
+		return r;
+	buf_reset(&c->qm);
+	buf_reset(&c->tmp);
+	if (buf_printf(&c->tmp, "echo \"%s\"; exit 100", nomailbox) < 0 ||
+	    dotqmail_line(&c->qm, '|', c->tmp.s, c->tmp.len) < 0)
+		return -1;
+	return write_qmail(c, &c->qm);
+}
+
 static int write_qmail(struct ctx *c, const buf *content)
 {
 	c->r->dotqmail++;
@@ -1128,7 +1182,7 @@ static int do_alias(struct ctx *c, size_t ei)
 		say(c, DIAG_NOTE, "S2Q-A122",
 		    "sendmail refuses mail to '%s' (aliasing/forwarding loop broken): it gets no "
 		    "instruction, so qmail bounces it too", e->name);
-		return 0;
+		return bounce_file(c);
 	}
 	for (i = 0; i < e->nelems && e->elems[i].kind == ALIAS_INCLUDE; i++)
 		;
@@ -1146,7 +1200,7 @@ static int do_alias(struct ctx *c, size_t ei)
 			    "(aliasing/forwarding loop broken); it gets no instruction, so qmail "
 			    "bounces it too (never an alias that accepts mail and delivers it nowhere)",
 			    e->name);
-			return 0;
+			return bounce_file(c);
 		}
 	}
 
@@ -1161,8 +1215,9 @@ static int do_alias(struct ctx *c, size_t ei)
 			r = addr_target(c, mt, n);
 			if (r == T_FWD && ml != NULL && strcmp(ml, e->name) == 0) {
 				say(c, DIAG_WARN, "S2Q-A110",
-				    "'%s' names the alias itself: sendmail delivers it to the login %s (as "
-				    "\\%s); so does the converted alias", mraw, ml, ml);
+				    "'%s' names the alias itself: sendmail delivers it to the login %s, "
+				    "following that login's .forward; so does the converted alias (user "
+				    "%s, through ~%s/.qmail)", mraw, ml, ml, ml);
 				r = local_target(c, ml, strlen(ml), 1);
 			}
 			goto target;
@@ -1277,6 +1332,8 @@ target:
 				}
 			}
 		}
+		if (!nother && !ndiscard)
+			return bounce_file(c);	/* only bounces */
 		if (nfile || (ndiscard && !nother)) {
 			r = qmail_name_ok(c, nfile ? "a file delivery" : "discarding");
 			if (r <= 0)
@@ -1303,7 +1360,7 @@ target:
 
 	/* style dotqmail: the whole alias in ~alias/.qmail-L */
 	if (!nother && !ndiscard)
-		return 0;	/* only bounces: no file, qmail-local bounces the name */
+		return bounce_file(c);	/* only bounces: no file, qmail-local bounces the name */
 	r = qmail_name_ok(c, "style dotqmail");
 	if (r <= 0)
 		return r;

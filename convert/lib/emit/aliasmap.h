@@ -63,6 +63,7 @@ struct amap_opts {
 	const char *luser_relay;	/* LUSER_RELAY (the DL value: "local:NAME", "host",
 					   "mailer:[host]"), or NULL: where local names that are
 					   neither aliases nor logins go instead of bouncing */
+	int redirect;			/* FEATURE(redirect): user@host.REDIRECT bounces */
 };
 
 /* the old host's logins, looked up as qmail-getpw and sendmail's getpwnam() would */

@@ -108,8 +108,21 @@ static int elem(struct ctx *c, const struct alias_elem *e, const char *file, uns
 					"'%s' is not a deliverable address: sendmail bounces it for this "
 					"element only; not converted", raw);
 		if (local != NULL) {
+			size_t un = strlen(u->name);
+
 			if (strcmp(local, u->name) == 0)
 				return deflt(c, file, ln);	/* sendmail: self reference */
+			/* name+detail: ruleset 5 takes the detail off, the user's .forward
+			   names the user again, a self reference: the mailbox */
+			if (strncmp(local, u->name, un) == 0 && local[un] == '+') {
+				if (diag_add(c->d, DIAG_NOTE, "S2Q-F028", file, ln,
+					     "'%s' is %s with a +detail: sendmail reads this .forward "
+					     "again for it and delivers to the mailbox (unless an alias "
+					     "%s or %s+* catches it first); so does the .qmail", raw,
+					     u->name, local, u->name) < 0)
+					return -1;
+				return deflt(c, file, ln);
+			}
 			return local_fwd(c, local, file, ln);
 		}
 		if (t[0] == '@' && strrchr(t, ':') != NULL) {

@@ -1626,9 +1626,21 @@ int vdom_finish(struct vdom *v, vdom_iter_fn iter, vu_get_fn get, void *ctx)
 			if (assign_out(v, 0) < 0)
 				goto out;
 		}
-		if (buf_printf(&vd, "%s:%s\n", d->name, d->prefix) < 0 ||
-		    buf_printf(&rcpt, "%s\n", d->name) < 0)
+		if (buf_printf(&vd, "%s:%s\n", d->name, d->prefix) < 0)
 			goto out;
+		/* sendmail's check_rcpt: with relay_hosts_only a subdomain of a {VirtHost}
+		   member is not taken (Relaying denied), whatever the virtusertable says */
+		if (d->elig == VU_ELIG_SUB && v->o.relay_hosts_only) {
+			if (note(v, DIAG_WARN, "S2Q-V111", d->line,
+				 "domain %s is below a {VirtHost} domain: sendmail looked its "
+				 "addresses up (virtuser_entire_domain) but refused them from outside "
+				 "(relay_hosts_only: Relaying denied); it is left out of rcpthosts, so "
+				 "qmail-smtpd refuses them too (mail from this host still goes by "
+				 "control/virtualdomains)", d->name) < 0)
+				goto out;
+		} else if (buf_printf(&rcpt, "%s\n", d->name) < 0) {
+			goto out;
+		}
 		v->st.domains++;
 	}
 	if (have_ids && v->st.domains) {

@@ -68,6 +68,8 @@ struct vdom_opts {
 	const struct hset *aliases;	/* its alias names (NULL: unknown) */
 	int luser_relay;		/* LUSER_RELAY is set (unknown local names go there) */
 	int preserve_plus;		/* FEATURE(preserve_local_plus_detail) */
+	int relay_hosts_only;		/* FEATURE(relay_hosts_only): check_rcpt takes {VirtHost}
+					   members, not their subdomains */
 	const char *file;		/* the table's name in diagnostics */
 	int reuse;			/* 1: unchanged files are linked from the tree reusefd */
 	int reusefd;			/* (util/outtx_reuse) instead of the output root */

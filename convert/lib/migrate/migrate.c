@@ -913,6 +913,18 @@ static int aliases_argv(struct ctx *c, struct mig_step *s, struct argv *a)
 		av_add(a, "--luser-relay");
 		av_add(a, "%s", c->h.luser_relay.raw);
 	}
+	if (c->h.feature[HF_REDIRECT])
+		av_add(a, "--redirect");
+	{
+		const struct host_option *mr = host_option_last(&c->h, "MaxAliasRecursion");
+		unsigned long v;
+
+		if (mr && mr->value && mr->value[0] >= '1' && mr->value[0] <= '9' &&
+		    (v = strtoul(mr->value, NULL, 10)) != 10) {
+			av_add(a, "--max-alias-recursion");
+			av_add(a, "%lu", v);
+		}
+	}
 	alias_ids(c, a);
 	reuse_arg(c, a, "");
 	av_add(a, "--fresh");	/* the staging tree is ours: its files are put in place at once */

@@ -193,6 +193,7 @@ struct alias_table {
 	struct hset infile;	/* name -> index of its last entry in the current file, for the
 				   names an earlier file has (emptied
 				   by alias_table_endfile and alias_table_addfile) */
+	unsigned max_recursion;	/* the cf's MaxAliasRecursion (0: sendmail's default) */
 };
 
 void alias_table_init(struct alias_table *t);

@@ -1758,6 +1758,7 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 	struct frame *fr = NULL;
 	struct loopinfo *loops = NULL;
 	size_t nloops = 0, caploops = 0, nfr = 0, nstk = 0, ncomp = 0, s, i;
+	unsigned maxrec = t->max_recursion ? t->max_recursion : ALIASES_MAX_RECURSION;
 	uint32_t counter = 0;
 	buf tmp = BUF_INIT, msg = BUF_INIT;
 	int rv = -1;
@@ -2019,7 +2020,7 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 			dep = 0;
 		else if (cid[i] == NONE)
 			dep = leafdepth(&g, (uint32_t)i);	/* delivers: out[i] stays ALIAS_OK */
-		else if ((dep = cdepth[comp[cid[i]]]) > ALIASES_MAX_RECURSION)
+		else if ((dep = cdepth[comp[cid[i]]]) > maxrec)
 			out[i] = ALIAS_DEEP;
 		else if (!cdeliv[comp[cid[i]]])
 			out[i] = ALIAS_LOOP;
@@ -2078,7 +2079,7 @@ int aliases_verdicts(const struct alias_table *t, const struct hset *users, unsi
 				if (diag_add(d, DIAG_WARN, "S2Q-A022", fn, e->lastline,
 					     "mail to %s is refused by sendmail: aliasing/forwarding loop "
 					     "broken (%d aliases deep; %d max): %s reaches %u levels",
-					     e->name, ALIASES_MAX_RECURSION + 1, ALIASES_MAX_RECURSION,
+					     e->name, maxrec + 1, maxrec,
 					     msg.s, cdepth[comp[cid[i]]]) < 0)
 					goto oom;
 			} else if (out[i] == ALIAS_LOOP) {

@@ -950,7 +950,9 @@ out:
 
 /*
  * drop_root - if a has mailbox deliveries to uid-0 accounts: remove them
- * from a and every bounce from b, *found = 1
+ * from a and every bounce from b, *found = 1.  When nothing else is left
+ * in a, b is emptied: all qmail did is what the alias user's catch-all
+ * does with root's mail.
  */
 static int drop_root(struct dlv_set *a, struct dlv_set *b, const struct hset *uid0, int *found)
 {
@@ -971,7 +973,7 @@ static int drop_root(struct dlv_set *a, struct dlv_set *b, const struct hset *ui
 		      hset_get(uid0, a->v[i].user, strlen(a->v[i].user), NULL)) &&
 		    dlv_add(&na, &a->v[i]) < 0)
 			goto oom;
-	for (i = 0; i < b->n; i++)
+	for (i = 0; i < b->n && na.n > 0; i++)
 		if (b->v[i].kind != DLV_BOUNCE && dlv_add(&nb, &b->v[i]) < 0)
 			goto oom;
 	dlv_set_free(a);

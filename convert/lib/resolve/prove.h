@@ -212,7 +212,9 @@ int prove_normalise(struct dlv_set *out, const struct dlv_set *s);
  *   S2Q-R304 ... when sendmail's deliveries to the mailbox of an account
  *            in o->uid0 are taken out and qmail's bounces too (qmail never
  *            delivers as uid 0: mail for root goes to the alias user, and
- *            bounces there unless an alias takes it); alone or with the above.
+ *            bounces there unless an alias takes it); when root's mailbox was
+ *            all sendmail delivered to, whatever qmail did (the alias user's
+ *            catch-all); alone or with the above.
  * A same result via smtp whose sets are only bounces gets the note
  * S2Q-R302: sendmail refused the recipient at RCPT time, qmail accepts the
  * message and bounces it (r->known stays 0: it is not a difference).

@@ -1574,11 +1574,47 @@ int qres_resolve_ex(struct qres *q, const char *address, int via, struct dlv_set
 	return qres_resolve_nested(q, address, via, out, trace, hostdep, NULL);
 }
 
+/*
+ * addrparse - the recipient as qmail-smtpd's addrparse() takes it from
+ * RCPT TO:<address>: a source route @a,@b: is dropped, quotes go, a
+ * backslash keeps the next byte, an unquoted '>' ends it.  smtp = 0 (as
+ * qmail-inject's token822 leaves a quoted local part): quotes and
+ * backslashes only.  0 nothing to change, 1 the address is in out, -1 ENOMEM.
+ */
+static int addrparse(buf *out, const char *a, int smtp)
+{
+	int esc = 0, q = 0;
+
+	if (strcspn(a, smtp ? "\"\\>" : "\"\\") == strlen(a) && !(smtp && a[0] == '@'))
+		return 0;
+	if (smtp && a[0] == '@')
+		while (*a)
+			if (*a++ == ':')
+				break;
+	buf_reset(out);
+	for (; *a; a++) {
+		if (esc) {
+			esc = 0;
+		} else if (smtp && !q && *a == '>') {
+			break;
+		} else if (*a == '\\') {
+			esc = 1;
+			continue;
+		} else if (*a == '"') {
+			q = !q;
+			continue;
+		}
+		if (buf_append_c(out, *a) < 0)
+			return -1;
+	}
+	return buf_cstr(out) == NULL ? -1 : 1;
+}
+
 int qres_resolve_nested(struct qres *q, const char *address, int via, struct dlv_set *out,
 			buf *trace, int *hostdep, struct qres_nested *nested)
 {
 	struct qr_run r;
-	buf a = BUF_INIT;
+	buf a = BUF_INIT, pa = BUF_INIT;
 	size_t i;
 	int rc = 0;
 
@@ -1591,6 +1627,20 @@ int qres_resolve_nested(struct qres *q, const char *address, int via, struct dlv
 		dlv_set_free(&nested->set);
 		r.nest = nested;
 	}
+	rc = addrparse(&a, address, via != QRES_VIA_INJECT);
+	if (rc < 0)
+		goto out;
+	if (rc == 1) {
+		if (qr_trace(&r, "%s: <%s> -> <%s>", via == QRES_VIA_INJECT ? "qmail-inject" :
+			     "qmail-smtpd", address, a.s) < 0) {
+			rc = -1;
+			goto out;
+		}
+		pa = a;
+		a = (buf)BUF_INIT;
+		address = pa.s;
+	}
+	rc = 0;
 	if (via == QRES_VIA_INJECT) {
 		rc = inject(&r, address, &a);
 		if (rc == 0)
@@ -1614,11 +1664,13 @@ int qres_resolve_nested(struct qres *q, const char *address, int via, struct dlv
 	    (qr_trace(&r, "nothing delivered: accepted and thrown away") < 0 ||
 	     qr_add(&r, DLV_DISCARD, NULL, NULL, NULL, NULL, NULL) < 0))
 		rc = -1;
+out:
 	for (i = 0; i < r.ndt; i++)
 		free(r.dt[i]);
 	free(r.dt);
 	buf_free(&r.tmp);
 	buf_free(&a);
+	buf_free(&pa);
 	if (hostdep)
 		*hostdep = r.hostdep;
 	/* the re-injection's deliveries: the first ones the run made, not sorted yet */

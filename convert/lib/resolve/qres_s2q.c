@@ -398,18 +398,24 @@ out:
 
 /*
  * sh_c - "sh -c 'CMD'" (or /bin/sh), the one word single-quoted as s2q's
- * converters quote it ('\'' for a quote): CMD unquoted into out, 1; else 0
+ * converters quote it ('\'' for a quote), or left bare when it has only
+ * bytes no shell treats specially (sh_word's choice): CMD unquoted into
+ * out, 1; else 0
  */
 static int sh_c(const char *cmd, buf *out, int *oom)
 {
+	static const char bare[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				   "0123456789_./+,:=@%-";
 	size_t used = 0;
 	int r;
 
-	if (strncmp(cmd, "sh -c '", 7) == 0)
+	if (strncmp(cmd, "sh -c ", 6) == 0)
 		cmd += 6;
-	else if (strncmp(cmd, "/bin/sh -c '", 12) == 0)
+	else if (strncmp(cmd, "/bin/sh -c ", 11) == 0)
 		cmd += 11;
 	else
+		return 0;
+	if (cmd[0] != '\'' && (cmd[0] == '\0' || cmd[strspn(cmd, bare)] != '\0'))
 		return 0;
 	r = word(cmd, &used, out);
 	if (r < 0)
