@@ -1,5 +1,6 @@
 /* s2q-aliases - sendmail aliases files -> aliases.cdb / ~alias/.qmail files with sendmail's meaning */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,7 +21,8 @@ static const char usage[] =
 	"[-c] [--json] [--style fastforward|dotqmail] --me FQDN [--defaultdomain DOMAIN] "
 	"[-w LOCALDOMAIN]... [--passwd FILE] [--root DIR] [--queue-dir DIR] [--alias-user NAME] "
 	"[--alias-uid N] [--alias-gid N] [--alias-home DIR] [--qmail-home DIR] [--cdb PATH] "
-	"[--fastforward PATH] [--luser-relay VALUE] [--max-alias-recursion N] [--redirect] [--no-plus] "
+	"[--fastforward PATH] [--luser-relay VALUE] [--max-alias-recursion N] [--redirect] [--match-gecos] "
+	"[--no-plus] "
 	"[--reuse DIR] [--fresh] -o OUTROOT "
 	"ALIASFILE...";
 
@@ -75,6 +77,10 @@ int main(int argc, char **argv)
 	const char *outroot = NULL, *reuse = NULL, *passwd = NULL, *qmail_home = "/var/qmail", *root = NULL;
 	const char *queue_dir = NULL, *alias_home = NULL, *style = "fastforward";
 	unsigned long maxrec = 0;
+	int gecos = 0;			/* --match-gecos: the cf's MatchGECOS */
+	struct aliases_fullname *fnv = NULL;
+	size_t nfn = 0;
+	buf fnames = BUF_INIT, fn = BUF_INIT;
 	/* static: still reachable when prog_usage() or prog_fatal_sys() exits (leak checkers) */
 	static const char **domains;
 	static char **files;
@@ -123,6 +129,10 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(a, "--redirect") == 0) {
 			o.redirect = 1;
+			continue;
+		}
+		if (strcmp(a, "--match-gecos") == 0) {
+			gecos = 1;
 			continue;
 		}
 		if (v == NULL)
@@ -224,6 +234,28 @@ int main(int argc, char **argv)
 			    buf_copy(&home, pe.home.s, pe.home.len) < 0 || buf_cstr(&home) == NULL ||
 			    amap_logins_add(&logins, name.s, pe.uid, pe.gid, home.s, pe.line) < 0)
 				oom();
+			if (gecos) {
+				/* name and full name, NUL-terminated, kept for aliases_fullnames */
+				struct aliases_fullname *nv;
+
+				if (aliases_buildfname(&fn, pe.gecos.s, pe.gecos.len, pe.name.s,
+						       pe.name.len) < 0)
+					oom();
+				if (memchr(fn.s, ' ', fn.len) == NULL)
+					continue;
+				nv = realloc(fnv, (nfn + 1) * sizeof(*nv));
+				if (nv == NULL)
+					oom();
+				fnv = nv;
+				fnv[nfn].login = (const char *)(uintptr_t)fnames.len;
+				fnv[nfn].fullname = (const char *)(uintptr_t)(fnames.len + pe.name.len + 1);
+				fnv[nfn].line = pe.line;
+				nfn++;
+				if (buf_append(&fnames, pe.name.s, pe.name.len) < 0 ||
+				    buf_append_c(&fnames, '\0') < 0 ||
+				    buf_append(&fnames, fn.s, fn.len) < 0 || buf_append_c(&fnames, '\0') < 0)
+					oom();
+			}
 		}
 		if (r < 0)
 			prog_fatal_sys(S2Q_EXIT_TEMP, "unable to read %s", passwd);
@@ -256,6 +288,16 @@ int main(int argc, char **argv)
 		if (aliases_read(&t, files[i], files[i], &ao, &d) < 0)
 			prog_fatal_sys(errno == ENOMEM ? S2Q_EXIT_TEMP : prog_errno_code(),
 				       "unable to read %s", files[i]);
+	if (gecos && nfn) {
+		/* offsets into fnames (it grew while the entries were read) become pointers */
+		for (i = 0; i < nfn; i++) {
+			fnv[i].login = fnames.s + (uintptr_t)fnv[i].login;
+			fnv[i].fullname = fnames.s + (uintptr_t)fnv[i].fullname;
+		}
+		if (aliases_fullnames(&t, passwd, fnv, nfn, &logins.byname, &d) < 0)
+			oom();
+	}
+	free(fnv);
 	if (aliases_verdicts(&t, o.have_passwd ? &logins.byname : NULL, &verdicts, NULL, &d) < 0)
 		oom();
 
@@ -326,6 +368,8 @@ int main(int argc, char **argv)
 	alias_table_free(&t);
 	diag_free(&d);
 	buf_free(&ah);
+	buf_free(&fnames);
+	buf_free(&fn);
 	buf_free(&ap);
 	buf_free(&fw);
 	buf_free(&pl);

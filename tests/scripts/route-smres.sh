@@ -66,4 +66,12 @@ check "virt: sub.virt.example not in rcpthosts (S2Q-V111)" \
 check "virt: moved (user@host.REDIRECT) bounces, not to LUSER_RELAY" \
 	grep -qx '|echo "Sorry, no mailbox here by that name. (#5.1.1)"; exit 100' \
 	"$scratch/virt/var/qmail/alias/.qmail-moved"
+# gecos: MatchGECOS full names are aliases of their logins, and route as sendmail did
+check "gecos: full names of alice and bob (S2Q-A135)" \
+	test "$(grep -c 'S2Q-A135' "$scratch/gecos.err")" -eq 2
+"$S2Q_BIN/s2q-route" --sendmail "$top/tests/smres/gecos/root" --qmail "$scratch/gecos" \
+	--hostname mx.gecos.example.test --json Alice.Smith bob_van.dyke Bob.Van.Dyke@mx.gecos.example.test \
+	>"$scratch/g.json" 2>/dev/null
+check "gecos: Alice.Smith, bob_van.dyke, Bob.Van.Dyke@ route to the logins, as in sendmail" \
+	grep -q '"same":3,' "$scratch/g.json"
 echo "1..$tap_n"

@@ -979,9 +979,71 @@ static void test_errors(void **state)
 	tu_rmtree(dir);
 }
 
+/* MatchGECOS: buildfname, then the names that become aliases (and those that do not) */
+static void test_fullnames(void **state)
+{
+	char *dir = tu_tmpdir(), path[512];
+	struct alias_table t;
+	struct diag_sink d;
+	struct hset logins;
+	buf f = BUF_INIT;
+	size_t i;
+	static const struct aliases_fullname v[] = {
+		{ "al", "Al Smith", 3 },		/* al.smith is an alias already */
+		{ "bo", "Bo van Dyke", 4 },		/* 2 blanks: 4 names */
+		{ "cy", "Cy", 5 },			/* no blank: sendmail never matches it */
+		{ "di", "Al Smith", 6 },		/* al_smith: the earlier account has it */
+		{ "ed", "A B C D E", 7 },		/* 4 blanks: all '.' and all '_' only */
+		{ "fy", "Fy (x)", 8 },			/* a byte an alias name cannot have bare */
+	};
+	static const char *const yes[][2] = {
+		{ "al_smith", "al" }, { "bo.van.dyke", "bo" }, { "bo_van.dyke", "bo" },
+		{ "bo.van_dyke", "bo" }, { "bo_van_dyke", "bo" }, { "a.b.c.d.e", "ed" },
+		{ "a_b_c_d_e", "ed" },
+	};
+	static const char *const no[] = { "al.smith", "cy", "a.b_c.d.e", "fy.(x)", "root" };
+	(void)state;
+
+	assert_int_equal(aliases_buildfname(&f, "*& Doe,Room 1", 13, "maxie", 5), 0);
+	assert_string_equal(f.s, "Maxie Doe");
+	assert_int_equal(aliases_buildfname(&f, "Jo;x", 4, "jo", 2), 0);
+	assert_string_equal(f.s, "Jo");
+	tu_writefile(dir, "aliases", "al.smith: x@remote.example\n", 27);
+	snprintf(path, sizeof(path), "%s/aliases", dir);
+	alias_table_init(&t);
+	diag_init(&d);
+	hset_init(&logins);
+	assert_int_equal(hset_put(&logins, "root", 4, 0, NULL), 1);
+	assert_int_equal(aliases_read(&t, path, "aliases", NULL, &d), 0);
+	assert_int_equal(aliases_fullnames(&t, "/etc/passwd", v, sizeof(v) / sizeof(v[0]), &logins,
+					   &d), 0);
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		const struct alias_ent *e = alias_lookup(&t, yes[i][0]);
+
+		assert_non_null(e);
+		assert_string_equal(alias_ent_value(e), yes[i][1]);
+		assert_string_equal(t.files[e->file], "/etc/passwd");
+	}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		const struct alias_ent *e = alias_lookup(&t, no[i]);
+
+		assert_true(e == NULL || strcmp(t.files[e->file], "aliases") == 0);
+	}
+	/* one note per account that got names */
+	assert_int_equal(d.nnote, 3);
+	assert_string_equal(d.v[0].code, "S2Q-A135");
+	assert_int_equal(d.v[0].line, 3);
+	alias_table_free(&t);
+	diag_free(&d);
+	hset_free(&logins);
+	buf_free(&f);
+	tu_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fullnames),
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_names_only),
 		cmocka_unit_test(test_names_set_files),

@@ -1,6 +1,7 @@
 /* parse/aliases - sendmail aliases files, read exactly as sendmail's readaliases() */
 #include "aliases.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -2172,4 +2173,100 @@ int aliases_diag_smtext(const struct diag *g, size_t *len)
 		return 1;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------- MatchGECOS */
+
+int aliases_buildfname(buf *out, const char *g, size_t n, const char *login, size_t ln)
+{
+	size_t k;
+
+	buf_reset(out);
+	if (n && g[0] == '*') {
+		g++;
+		n--;
+	}
+	for (k = 0; k < n && g[k] != ',' && g[k] != ';' && g[k] != '%'; k++) {
+		if (g[k] != '&') {
+			if (buf_append_c(out, g[k]) < 0)
+				return -1;
+			continue;
+		}
+		if (ln && (buf_append_c(out, (char)toupper((unsigned char)login[0])) < 0 ||
+			   buf_append(out, login + 1, ln - 1) < 0))
+			return -1;
+	}
+	return buf_cstr(out) == NULL ? -1 : 0;
+}
+
+int aliases_fullnames(struct alias_table *t, const char *file, const struct aliases_fullname *v,
+		      size_t n, const struct hset *logins, struct diag_sink *d)
+{
+	buf nm = BUF_INIT, list = BUF_INIT;
+	size_t i, fidx, same, first;
+	int rc = -1;
+
+	if (n == 0)
+		return 0;
+	if (alias_table_addfile(t, file, &fidx) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const char *f = v[i].fullname;
+		size_t fl = strlen(f), nb = 0, k, combos, c;
+
+		for (k = 0; k < fl; k++)
+			nb += f[k] == ' ';
+		if (nb == 0)
+			continue;
+		combos = nb <= 3 ? (size_t)1 << nb : 2;
+		buf_reset(&list);
+		for (c = 0; c < combos; c++) {
+			struct alias_elem_src src;
+			size_t b = 0;
+			int bad = 0;
+
+			buf_reset(&nm);
+			for (k = 0; k < fl; k++) {
+				char ch = (char)tolower((unsigned char)f[k]);
+
+				if (ch == ' ') {
+					/* nb <= 3: bit b of c; else all '.' (c 0) or all '_' (c 1) */
+					int us = nb <= 3 ? (int)((c >> b) & 1) : (int)c;
+
+					ch = us ? '_' : '.';
+					b++;
+				} else if (!plain((unsigned char)ch) && ch != '-' && ch != '\'') {
+					bad = 1;
+				}
+				if (buf_append_c(&nm, ch) < 0)
+					goto out;
+			}
+			if (bad || buf_cstr(&nm) == NULL || nm.len > ALIASES_ADDR_MAX ||
+			    alias_lookup_n(t, nm.s, nm.len) != NULL ||
+			    (logins && hset_get(logins, nm.s, nm.len, NULL) == 1))
+				continue;
+			memset(&src, 0, sizeof(src));
+			src.kind = ALIAS_ADDR;
+			src.text = src.raw = src.local = v[i].login;
+			if (alias_table_add(t, nm.s, nm.len, v[i].login, strlen(v[i].login), &src, 1,
+					    v[i].line, v[i].line, &same, &first) < 0)
+				goto out;
+			if (buf_printf(&list, "%s%s", list.len ? ", " : "", nm.s) < 0)
+				goto out;
+		}
+		if (list.len && (buf_cstr(&list) == NULL ||
+				 diag_add(d, DIAG_NOTE, "S2Q-A135", file, v[i].line,
+					  "MatchGECOS: sendmail delivered the full name '%s' of %s "
+					  "(%s) to that login; they are aliases of %s now", f,
+					  v[i].login, list.s, v[i].login) < 0))
+			goto out;
+	}
+	rc = 0;
+out:
+	alias_table_endfile(t);
+	buf_free(&nm);
+	buf_free(&list);
+	if (rc < 0)
+		errno = ENOMEM;
+	return rc;
 }

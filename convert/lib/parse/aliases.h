@@ -95,6 +95,27 @@ enum alias_verdict {
 };
 
 /*
+ * MatchGECOS: sendmail's finduser() delivers a local name that is neither an
+ * alias nor a login to the first account whose full name (the GECOS field as
+ * buildfname() makes it, with a blank in it) equals the name with BlankSub
+ * and '_' read as blanks, ignoring case.  aliases_fullnames adds those
+ * names to t as aliases of the login, as a file of their own (file, the
+ * passwd file's name; each at its account's line): the blanks as '.', as
+ * '_', and every mix of the two when the full name has at most 3 blanks,
+ * lower-cased; not a name that is an alias already, a login (logins), or
+ * another account's earlier.  One note S2Q-A135 per account.  0, -1 ENOMEM.
+ */
+struct aliases_fullname {
+	const char *login;
+	const char *fullname;	/* as buildfname() makes it */
+	unsigned long line;
+};
+int aliases_fullnames(struct alias_table *t, const char *file, const struct aliases_fullname *v,
+		      size_t n, const struct hset *logins, struct diag_sink *d);
+/* aliases_buildfname - the full name of a GECOS field, into out (replaced): -1 ENOMEM */
+int aliases_buildfname(buf *out, const char *gecos, size_t n, const char *login, size_t ln);
+
+/*
  * aliases_verdicts - the analysis behind aliases_check, per entry:
  * (*out)[i] for t->ents[i] (dead entries ALIAS_OK), malloc'ed; if depth
  * is not NULL, (*depth)[i] is the deepest level below the name at which its

@@ -133,26 +133,14 @@ static int tab_load(struct smres_st *st, struct sm_tab *t, const char *name, int
 /* ---------------------------------------------------------------- passwd */
 
 /*
- * gecos_add - the full name of an account as sendmail's buildfname() makes
- * it (a leading '*' skipped, up to the first ',' ';' or '%', '&' is the login
- * with its first letter upper-cased), lower-cased, into st->gecos when it
- * has a blank: finduser() matches only such names
+ * gecos_add - the full name of an account (aliases_buildfname), lower-cased,
+ * into st->gecos when it has a blank: finduser() matches only such names
  */
 static int gecos_add(struct smres_st *st, const struct passwd_ent *e, size_t i)
 {
 	buf f = BUF_INIT;
-	const char *g = e->gecos.s;
-	size_t n = e->gecos.len, k;
-	int rc = 0;
+	int rc = aliases_buildfname(&f, e->gecos.s, e->gecos.len, e->name.s, e->name.len);
 
-	if (n && g[0] == '*') {
-		g++;
-		n--;
-	}
-	for (k = 0; k < n && g[k] != ',' && g[k] != ';' && g[k] != '%' && rc == 0; k++)
-		rc = g[k] == '&' ? buf_append(&f, e->name.s, e->name.len) : buf_append_c(&f, g[k]);
-	if (rc == 0 && buf_cstr(&f) == NULL)
-		rc = -1;
 	if (rc == 0 && memchr(f.s, ' ', f.len)) {
 		lower(f.s, f.len);
 		rc = hset_put(&st->gecos, f.s, f.len, i, NULL) < 0 ? -1 : 0;
