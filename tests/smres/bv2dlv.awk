@@ -16,7 +16,7 @@ function lc(s) { return tolower(s) }
 function route(h,   r) {
 	if (h ~ /^\[.*\]$/) {
 		r = substr(h, 2, length(h) - 2)
-		if (r ~ /^[0-9.]+$/ || r ~ /^IPv6:/) return "relay:" h ":25"
+		if (r ~ /^[0-9.]+$/ || tolower(r) ~ /^ipv6:/) return "relay:" h ":25"
 		return "relay:" lc(r) ":25"
 	}
 	return "mx:" lc(h)
@@ -59,7 +59,9 @@ function mine(p,   w) {
 BEGIN { FS = "\t" }
 /^#/ { next }
 {
-	n = split($2, parts, / \| /)
+	# the answer is everything after the first TAB (-bv may print TABs itself)
+	rest = $0; sub(/^[^\t]*\t/, "", rest)
+	n = split(rest, parts, / \| /)
 	delete seen
 	k = 0
 	for (i = 1; i <= n; i++) {
