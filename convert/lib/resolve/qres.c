@@ -1627,7 +1627,9 @@ int qres_resolve_nested(struct qres *q, const char *address, int via, struct dlv
 		dlv_set_free(&nested->set);
 		r.nest = nested;
 	}
-	rc = addrparse(&a, address, via != QRES_VIA_INJECT);
+	/* as qmail-smtpd or qmail-inject take the address; qmail-send takes it as it is */
+	rc = via == QRES_VIA_SMTP || via == QRES_VIA_RCPT ? addrparse(&a, address, 1)
+	     : via == QRES_VIA_INJECT ? addrparse(&a, address, 0) : 0;
 	if (rc < 0)
 		goto out;
 	if (rc == 1) {
