@@ -14,7 +14,7 @@
 script=route-smres
 . "$(dirname "$0")/lib.inc"
 m=$S2Q_BIN/s2q-migrate
-for c in edge fwd gecos hub luhost lrelay nullc plus s02 sticky virt; do
+for c in cyrus edge fwd gecos hub luhost lrelay nullc plus s02 sticky virt; do
 	d=$top/tests/smres/$c
 	"$m" --from "$d/root" --to "$scratch/$c" --hostname "$(cat "$d/hostname")" --no-home-check \
 		--alias-uid 7790 --alias-gid 2108 --json "$scratch/$c.json" >/dev/null 2>"$scratch/$c.err"
@@ -66,6 +66,10 @@ check "virt: sub.virt.example not in rcpthosts (S2Q-V111)" \
 check "virt: moved (user@host.REDIRECT) bounces, not to LUSER_RELAY" \
 	grep -qx '|echo "Sorry, no mailbox here by that name. (#5.1.1)"; exit 100' \
 	"$scratch/virt/var/qmail/alias/.qmail-moved"
+# cyrus: local names went to cyrusv2, .forward was never read: none is converted
+check "cyrus: the local mailer reported (S2Q-C079), no .forward converted" \
+	sh -c "grep -q S2Q-C079 '$scratch/cyrus.err' && test ! -e '$scratch/cyrus/home/alice/.qmail' &&
+		grep -q 'sendmail never read .forward files' '$scratch/cyrus.err'"
 # gecos: MatchGECOS full names are aliases of their logins, and route as sendmail did
 check "gecos: full names of alice and bob (S2Q-A135)" \
 	test "$(grep -c 'S2Q-A135' "$scratch/gecos.err")" -eq 2

@@ -13,7 +13,7 @@
 #   - the bundled samples (samples/office, isp, hosting: expected-bv.txt,
 #     expected-check_rcpt.txt, recorded by samples/record.sh);
 #   - the cases of tests/smres (hub, fwd, virt, lrelay, plus, nullc, s02, edge, sticky,
-#     luhost: one feature set each, see their sendmail.mc), recorded by
+#     luhost, gecos, cyrus: one feature set each, see their sendmail.mc), recorded by
 #     tests/smres/record.sh;
 #   - sample 02 of ../shared/samples-sendmail against its own recording
 #     (02-expected-bv.txt), when that directory is there;

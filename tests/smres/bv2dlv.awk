@@ -5,7 +5,8 @@
 # Input: ADDRESS<TAB>-bv lines joined with " | " (theirs), or
 #        ADDRESS<TAB>dlv_format_set output (ours=1).
 # Output: ADDRESS<TAB>the sorted set, items joined with " | ":
-#   mailbox USER                      mailer local, user USER (\ and @ dropped)
+#   mailbox USER                      mailer local, user USER (\ and @ dropped); the same
+#                                     for cyrus, cyrusv2 (confLOCAL_MAILER)
 #   program ? CMD / file ? PATH       -bv does not show the user a program runs as
 #   forward ADDR via mx:H | relay:H:25   (host [h] = no MX, A record only)
 #   discard
@@ -38,6 +39,7 @@ function theirs(p,   m, u, h, i, t) {
 	h = ""
 	if (t ~ /, host /) { h = t; sub(/.*, host /, "", h); sub(/, user .*/, "", h) }
 	if (m == "local") { sub(/^\\/, "", u); sub(/^@/, "", u); return "mailbox " u }
+	if (m == "cyrus" || m == "cyrusv2") { sub(/^\\/, "", u); sub(/^@/, "", u); return "mailbox " u }
 	if (m == "prog") { sub(/^"/, "", u); sub(/"$/, "", u); sub(/^\|/, "", u); return "program ? " u }
 	if (m == "*file*") { sub(/^"/, "", u); sub(/"$/, "", u); return "file ? " u }
 	if (m == "*error*") {

@@ -750,6 +750,17 @@ int ctl_finish(struct ctl *c)
 			p = nl + 1;
 		}
 	}
+	if (h->local_mailer && strcmp(h->local_mailer, "local") != 0) {
+		const struct host_mailer *lm = host_mailer_get(h, h->local_mailer);
+
+		report(c, DIAG_WARN, "S2Q-C079", lm ? lm->file : cf, lm ? lm->line : 0,
+		       "local names go to the mailer %s (confLOCAL_MAILER): sendmail handed it every "
+		       "local name (no passwd check%s) and read no .forward; qmail delivers to the "
+		       "logins' home directories and bounces other names: deliver to %s from "
+		       "~alias/.qmail-default and the users' .qmail files by hand", h->local_mailer,
+		       lm && lm->flags && strchr(lm->flags, '5') ? "" : ", no +detail split",
+		       h->local_mailer);
+	}
 	if (!h->feature[HF_NOUUCP])
 		report(c, DIAG_WARN, "S2Q-C059", cf, 0,
 		       "sendmail routes UUCP paths (host!user, class O has !); qmail delivers "

@@ -2049,6 +2049,10 @@ static int step_forward(struct ctx *c)
 		return step_reason(s, MIG_SKIPPED, "no passwd: no users whose .forward to read");
 	if (!c->have_host)
 		return step_reason(s, MIG_SKIPPED, "the cf could not be read");
+	/* sendmail reads .forward only for the mailer named local (its LocalMailer) */
+	if (c->h.local_mailer && strcmp(c->h.local_mailer, "local") != 0)
+		return step_reason(s, MIG_SKIPPED, "local names go to another mailer "
+				   "(confLOCAL_MAILER): sendmail never read .forward files");
 	if (me == NULL)
 		return step_reason(s, MIG_REFUSED, "the host's name ($j) has no dot: give --hostname FQDN");
 	hset_init(&shells);

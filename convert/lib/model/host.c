@@ -91,6 +91,7 @@ void host_free(struct host *h)
 	free(h->j);
 	free(h->w);
 	free(h->m);
+	free(h->local_mailer);
 	for (i = 0; i < h->nclasses; i++) {
 		struct host_class *c = &h->classes[i];
 

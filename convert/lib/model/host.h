@@ -204,6 +204,9 @@ struct host {
 	char *nodename;			/* uname node name (default: hostname), or NULL */
 	char *j, *w, *m;		/* $j (official name), $w (short name at V>=5), $m (domain);
 					   "" when unknown */
+	char *local_mailer;		/* the mailer Parse1 gives local names (R$+ $#X $: $1):
+					   "local" unless confLOCAL_MAILER names another
+					   (cyrusv2), NULL when no such rule was seen */
 
 	/* every class, in order of first appearance; lookups through host_class_get */
 	struct host_class *classes;

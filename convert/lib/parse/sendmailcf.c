@@ -1899,6 +1899,14 @@ static void fingerprint(struct cfp *c, const char *lhs, size_t ll, const char *r
 		c->fp[FP_PLUS_DETAIL] = 1;
 	if (c->cur == 5 && has(&R, "$&{Host}"))
 		c->fp[FP_LUSER_HOST] = 1;
+	/* Parse1's "regular local names": the local delivery mailer */
+	if (rs && strcmp(rs, "Parse1") == 0 && is(&L, "$+") && strncmp(R.s, "$#", 2) == 0 &&
+	    R.len > 6 && strcmp(R.s + R.len - 4, "$:$1") == 0 && c->h->local_mailer == NULL) {
+		size_t mn = R.len - 6;
+
+		if (mn > 0 && memchr(R.s + 2, '$', mn) == NULL)
+			c->h->local_mailer = dupn(c, R.s + 2, mn);
+	}
 	if (has(&L, "$={Canonify}"))
 		c->fp[FP_CANONIFY_CLASS] = 1;
 	if (is(&L, "$+<@$*$=m>") && is(&R, "$@RELAY"))

@@ -660,8 +660,12 @@ int smres_open(struct smres *r, const struct host *h, const struct smres_opts *o
 	st->oldstyle = op && (op->value == NULL || strchr("tTyY", op->value[0]) != NULL);
 	op = host_option_last(h, "MatchGECOS");
 	st->matchgecos = op && (op->value == NULL || strchr("tTyY", op->value[0]) != NULL);
-	lm = host_mailer_get(h, "local");
+	/* the mailer local names go to (confLOCAL_MAILER): its flags decide aliasing,
+	   ruleset 5 and the passwd check; only the one named "local" reads .forward */
+	lm = host_mailer_get(h, h->local_mailer ? h->local_mailer : "local");
 	st->lflags = lm && lm->flags ? lm->flags : "";
+	st->lmailer = lm;
+	st->local_is_local = h->local_mailer == NULL || strcmp(h->local_mailer, "local") == 0;
 	if (pw_load(st, o->passwd ? o->passwd : "/etc/passwd") < 0 || defuser(st) < 0)
 		goto fail;
 	if (hosts_load(st) < 0 || shells_load(st) < 0 || fingerprints(st) < 0)

@@ -56,6 +56,8 @@ struct smres_st {
 					   blank) -> index into pw, the first account wins */
 	char *defuser;			/* DefaultUser as a login name */
 	const char *lflags;		/* F= of the local mailer ("" if none) */
+	const struct host_mailer *lmailer;	/* the local mailer, or NULL */
+	int local_is_local;		/* it is the one named "local" (.forward is read) */
 	int reject_bang, reject_pct;	/* FEATURE(nouucp, reject) / (nopercenthack, reject):
 					   check_rcpt refuses ! / % local parts as remote */
 

@@ -1044,7 +1044,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	}
 	if (!has_flag(st, 'w') && !is_pwuser(st, nm.s, nm.len, &pwi))
 		pwi = (unsigned long)-1;
-	if ((!(flags & LU_NOALIAS) || (flags & LU_SELF)) && pwi != (unsigned long)-1) {
+	if ((!(flags & LU_NOALIAS) || (flags & LU_SELF)) && pwi != (unsigned long)-1 &&
+	    st->local_is_local) {
 		if (flags & LU_DET) {
 			k = dotforward(r, nm.s, sk.s, pwi, host, level);
 		} else {
@@ -1055,6 +1056,9 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			goto out;
 		}
 	}
+	/* another local mailer (cyrusv2): its definition is what the mailbox stands for */
+	if (!st->local_is_local && st->lmailer && used(r, st->lmailer->file, st->lmailer->line) < 0)
+		goto out;
 	rc = add(r, DLV_MAILBOX, nm.s, NULL, NULL, NULL, NULL);
 out:
 	bufpool_give(&st->pool, &nm);
