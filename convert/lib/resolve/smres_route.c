@@ -858,9 +858,11 @@ static int ruleset5(struct run *r, const char *name, size_t n, const char *host,
 			return -1;
 		return local_user(r, name, n, host + 1, level + 1, LU_AT | LU_DET, NULL, runas);
 	}
-	/* maplocaluser: a result equal to the name leaves it unchanged (local:NAME, local:) */
+	/* maplocaluser: a result equal to the name leaves it unchanged (local:NAME, local:);
+	   sameaddr sees \name's backslash, so local:name is a new recipient name for it */
 	if (relay->mailer && strcasecmp(relay->mailer, "local") == 0 && relay->host &&
-	    (relay->host[0] == '\0' || (strlen(relay->host) == n && strncmp(relay->host, name, n) == 0)))
+	    (relay->host[0] == '\0' ||
+	     (!bs && strlen(relay->host) == n && strncmp(relay->host, name, n) == 0)))
 		return 1;
 	if (used(r, relay->file, relay->line) < 0)
 		goto oom;
