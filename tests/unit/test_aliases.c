@@ -688,6 +688,17 @@ static void test_split(void **state)
 	assert_int_equal(aliases_split(" , ,", 4, &v, &n), 0);
 	assert_int_equal(n, 0);
 	free(v);
+	/* one quoted string with an address inside is that address (Parse0's dequote); one
+	   with blanks inside, or without '@', '%' or '!', stays as written */
+	assert_int_equal(aliases_split_opts("\"Kim@Example.com\", \"a b@c.org\", \"kim\"", 37, &o,
+					    &v, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(alias_elem_text(&v[0]), "Kim@Example.com");
+	assert_string_equal(alias_elem_raw(&v[0]), "\"Kim@Example.com\"");
+	assert_string_equal(alias_elem_local(&v[0]), "kim");
+	assert_string_equal(alias_elem_text(&v[1]), "\"a b@c.org\"");
+	assert_string_equal(alias_elem_text(&v[2]), "\"kim\"");
+	free(v);
 }
 
 /* logical lines of 8190 bytes are read, 8191 are too long; 8191 fit at the end without a newline */

@@ -178,6 +178,12 @@ static int luser_kind(const char *lr, const char **v, size_t *vn)
 	return 'h';
 }
 
+/* bounce_words - the shell words that bounce as qmail-local bounces an unknown name */
+static int bounce_words(buf *out)
+{
+	return buf_printf(out, "echo \"%s\"; exit 100", nomailbox);
+}
+
 /* unknown - the shell words for a local name nobody has: the bounce, or LUSER_RELAY */
 static int unknown(buf *out, const struct amap_opts *o)
 {
@@ -201,7 +207,7 @@ static int unknown(buf *out, const struct amap_opts *o)
 		}
 		return buf_append_s(out, " \"$DEFAULT\"@") < 0 ? -1 : buf_append(out, v, vn);
 	}
-	return buf_printf(out, "echo \"%s\"; exit 100", nomailbox);
+	return bounce_words(out);
 }
 
 int amap_default_qmail(buf *out, const struct amap_opts *o)
@@ -453,13 +459,6 @@ static int addr_target(struct ctx *c, const char *text, size_t n)
 	int q = 0, local = 1;
 
 	buf_reset(&c->tmp);
-	/* one quoted string without blanks, quotes or backslashes inside: sendmail's
-	   dequote map takes the quotes off and parses what is inside again
-	   ("kim@example.org" is kim@example.org) */
-	if (n > 2 && text[0] == '"' && text[n - 1] == '"' && strcspn(text + 1, " \t\"\\") == n - 2) {
-		text++;
-		n -= 2;
-	}
 	if (memchr(text, '"', n) == NULL) {
 		/* no quotes (the usual case): the text as it is, its last '@' */
 		if (buf_append(&c->tmp, text, n) < 0)
@@ -1029,7 +1028,7 @@ static int bounce_file(struct ctx *c)
 		return r;
 	buf_reset(&c->qm);
 	buf_reset(&c->tmp);
-	if (buf_printf(&c->tmp, "echo \"%s\"; exit 100", nomailbox) < 0 ||
+	if (bounce_words(&c->tmp) < 0 ||
 	    dotqmail_line(&c->qm, '|', c->tmp.s, c->tmp.len) < 0)
 		return -1;
 	return write_qmail(c, &c->qm);

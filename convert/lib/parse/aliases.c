@@ -413,6 +413,13 @@ static int islocaldom(const struct ctx *cx, const struct scan *sc, size_t a, siz
  * the inside has no unescaped white space (backslashes stay).  *ok = 1 and
  * the text in out, or *ok = 0: stays quoted.  0, or -1 ENOMEM.
  */
+static int dequote(const char *q, size_t n, buf *out, int *ok);
+
+int aliases_dequote(const char *q, size_t n, buf *out, int *ok)
+{
+	return dequote(q, n, out, ok);
+}
+
 static int dequote(const char *q, size_t n, buf *out, int *ok)
 {
 	size_t i;
@@ -751,7 +758,21 @@ static int element(struct split *sp, const struct ctx *cx, const char *s, size_t
 			e.local = e.text;
 			e.subbed = 0;
 		} else {
+			int ok = 0;
+
 			e.kind = ALIAS_ADDR;
+			/* one quoted string with an address inside ("kim@example.org"): sendmail's
+			   dequote map opens it and parses the inside again, so that is the address */
+			if (b - a == 1 && sc->v[a].type == T_QSTR &&
+			    (dequote(tstr(sc, a), sc->v[a].len, &uq, &ok) < 0 ||
+			     (ok && buf_cstr(&uq) == NULL))) {
+				buf_free(&uq);
+				return -1;
+			}
+			if (ok && uq.len && strpbrk(uq.s, "@%!")) {
+				u = uq.s;
+				ul = uq.len;
+			}
 			e.text = putstr(sp, u, ul, &bad);
 			r = resolve(cx, sc, a, b, &sp->key, &err, 0);
 			if (r < 0) {

@@ -112,6 +112,12 @@ struct aliases_fullname {
 };
 int aliases_fullnames(struct alias_table *t, const char *file, const struct aliases_fullname *v,
 		      size_t n, const struct hset *logins, struct diag_sink *d);
+/*
+ * aliases_dequote - sendmail's dequote map on one quoted token q[0, n):
+ * the quotes go when the inside has no unescaped blank (backslashes stay);
+ * *ok = 1 and the text in out (replaced), or *ok = 0.  0, -1 ENOMEM.
+ */
+int aliases_dequote(const char *q, size_t n, buf *out, int *ok);
 /* aliases_buildfname - the full name of a GECOS field, into out (replaced): -1 ENOMEM */
 int aliases_buildfname(buf *out, const char *gecos, size_t n, const char *login, size_t ln);
 

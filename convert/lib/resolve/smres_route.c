@@ -191,6 +191,23 @@ static int is_pwuser(const struct smres_st *st, const char *n, size_t len, unsig
 	return hset_get(&st->pwidx, n, len, i) == 1;
 }
 
+/* stripquotes - sendmail's stripquotes(): quotes go, a backslash keeps the byte after it */
+static void stripquotes(buf *b)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < b->len; i++) {
+		if (b->s[i] == '\\' && i + 1 < b->len)
+			i++;
+		else if (b->s[i] == '"')
+			continue;
+		b->s[o++] = b->s[i];
+	}
+	b->len = o;
+	if (b->s)
+		b->s[o] = '\0';
+}
+
 /* path_user - the user of an expansion path entry: "name", or "@name+detail" (ruleset 5's
    "@name" with a +detail host, whose .forward is being read) */
 static size_t path_user(const char *p, const char **u)
@@ -503,7 +520,6 @@ out:
 	buf_free(&key);
 	return rc;
 }
-
 
 /* include1 - the list's addresses (*nel: how many it has) */
 static int include1(struct run *r, const char *path, unsigned level, const char *runas,
@@ -1006,15 +1022,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		}
 	}
 	/* the local mailer's user lookup (finduser) sees the name without quotes */
-	if (memchr(nm.s, '"', nm.len)) {
-		size_t o = 0;
-
-		for (i = 0; i < nm.len; i++)
-			if (nm.s[i] != '"')
-				nm.s[o++] = nm.s[i];
-		nm.len = o;
-		nm.s[o] = '\0';
-	}
+	if (memchr(nm.s, '"', nm.len))
+		stripquotes(&nm);
 	/* MatchGECOS: BlankSub and '_' are blanks, a full name names the login, whose
 	   aliases and .forward then apply (recipient()'s "goto trylocaluser") */
 	if (st->matchgecos && !is_pwuser(st, nm.s, nm.len, NULL)) {
@@ -1129,19 +1138,9 @@ static int virtuser(struct run *r, const char *L, const char *D, unsigned level,
 	/* sendmail's map lookups strip quotes (and backslashes) from the key: a stored
 	   key with quotes never matches, "" is the empty local part (the catch-all) */
 	if (strpbrk(L, "\"\\")) {
-		size_t i, o = 0, n = strlen(L);
-
-		if (buf_copy(&v, L, n) < 0 || buf_cstr(&v) == NULL)
+		if (buf_copy(&v, L, strlen(L)) < 0 || buf_cstr(&v) == NULL)
 			goto out;
-		for (i = 0; i < n; i++) {
-			if (v.s[i] == '\\' && i + 1 < n)
-				i++;
-			else if (v.s[i] == '"')
-				continue;
-			v.s[o++] = v.s[i];
-		}
-		v.len = o;
-		v.s[o] = '\0';
+		stripquotes(&v);
 		k = vu_lookup(vtab_get, &st->vt, (st->vt.flags & MAPTEXT_NOFOLD) != 0, v.s, v.len, D,
 			      strlen(D), &m);
 		buf_reset(&v);
@@ -1453,28 +1452,22 @@ static int at_inside(const char *s, size_t n)
 }
 
 /*
- * dequote_local - sendmail's dequote map on a local part that is one quoted
- * string ("foo"): the quotes go unless the inside has blanks or quotes.  1
- * dequoted in place, 0 left alone.
+ * dequote_local - Parse0's $(dequote $) on a local part that is one quoted
+ * string ("foo"), the parser's rule (aliases_dequote): 1 dequoted into L,
+ * 0 left alone, -1 ENOMEM
  */
-static int dequote_local(buf *L)
+static int dequote_local(buf *L, buf *tmp)
 {
-	size_t i, o = 0;
+	int ok;
 
-	if (L->len < 2 || L->s[0] != '"' || L->s[L->len - 1] != '"')
+	if (L->len < 2 || L->s[0] != '"' || L->s[L->len - 1] != '"' ||
+	    memchr(L->s + 1, '"', L->len - 2) != NULL)
 		return 0;
-	for (i = 1; i + 1 < L->len; i++)
-		if (L->s[i] == ' ' || L->s[i] == '\t' || L->s[i] == '"' ||
-		    (L->s[i] == '\\' && i + 2 == L->len))
-			return 0;
-	for (i = 1; i + 1 < L->len; i++) {
-		if (L->s[i] == '\\')
-			i++;
-		L->s[o++] = L->s[i];
-	}
-	L->len = o;
-	L->s[o] = '\0';
-	return 1;
+	if (aliases_dequote(L->s, L->len, tmp, &ok) < 0)
+		return -1;
+	if (!ok)
+		return 0;
+	return buf_copy(L, tmp->s, tmp->len) < 0 || buf_cstr(L) == NULL ? -1 : 1;
 }
 
 static int route_addr1(struct run *r, const char *a0, size_t n, unsigned level, unsigned hops,
@@ -1564,7 +1557,10 @@ static int route_addr1(struct run *r, const char *a0, size_t n, unsigned level, 
 			goto out;
 		}
 		/* "foo" is dequoted; an address inside is parsed again (class O) */
-		if (dequote_local(&L) && strpbrk(L.s, "@%!")) {
+		k = dequote_local(&L, &tmp);
+		if (k < 0)
+			goto out;
+		if (k && strpbrk(L.s, "@%!")) {
 			rc = route_addr(r, L.s, L.len, level, hops, parent, runas);
 			goto out;
 		}
@@ -1650,7 +1646,10 @@ static int route_addr1(struct run *r, const char *a0, size_t n, unsigned level, 
 				rc = route_addr(r, L.s, L.len, level, hops, parent, runas);
 			goto out;
 		}
-		if (dequote_local(&L) && strpbrk(L.s, "@%!")) {
+		k = dequote_local(&L, &tmp);
+		if (k < 0)
+			goto out;
+		if (k && strpbrk(L.s, "@%!")) {
 			rc = route_addr(r, L.s, L.len, level, hops, parent, runas);
 			goto out;
 		}
