@@ -1,6 +1,5 @@
 /* s2q-aliases - sendmail aliases files -> aliases.cdb / ~alias/.qmail files with sendmail's meaning */
 #include <errno.h>
-#include <stdint.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -247,9 +246,7 @@ int main(int argc, char **argv)
 				if (nv == NULL)
 					oom();
 				fnv = nv;
-				fnv[nfn].login = (const char *)(uintptr_t)fnames.len;
-				fnv[nfn].fullname = (const char *)(uintptr_t)(fnames.len + pe.name.len + 1);
-				fnv[nfn].line = pe.line;
+				fnv[nfn].line = pe.line;	/* the names: once fnames stops growing */
 				nfn++;
 				if (buf_append(&fnames, pe.name.s, pe.name.len) < 0 ||
 				    buf_append_c(&fnames, '\0') < 0 ||
@@ -289,10 +286,14 @@ int main(int argc, char **argv)
 			prog_fatal_sys(errno == ENOMEM ? S2Q_EXIT_TEMP : prog_errno_code(),
 				       "unable to read %s", files[i]);
 	if (gecos && nfn) {
-		/* offsets into fnames (it grew while the entries were read) become pointers */
+		/* fnames holds "login\0full name\0" per account, in fnv's order */
+		const char *p = fnames.s;
+
 		for (i = 0; i < nfn; i++) {
-			fnv[i].login = fnames.s + (uintptr_t)fnv[i].login;
-			fnv[i].fullname = fnames.s + (uintptr_t)fnv[i].fullname;
+			fnv[i].login = p;
+			p += strlen(p) + 1;
+			fnv[i].fullname = p;
+			p += strlen(p) + 1;
 		}
 		if (aliases_fullnames(&t, passwd, fnv, nfn, &logins.byname, &d) < 0)
 			oom();

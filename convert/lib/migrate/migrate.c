@@ -915,13 +915,9 @@ static int aliases_argv(struct ctx *c, struct mig_step *s, struct argv *a)
 	}
 	if (c->h.feature[HF_REDIRECT])
 		av_add(a, "--redirect");
-	{
-		/* MatchGECOS (sendmail's atobool): full names become aliases of the logins */
-		const struct host_option *mg = host_option_last(&c->h, "MatchGECOS");
-
-		if (c->passwd.len && mg && (mg->value == NULL || strchr("tTyY", mg->value[0])))
-			av_add(a, "--match-gecos");
-	}
+	/* MatchGECOS: full names become aliases of the logins */
+	if (c->passwd.len && host_option_bool(&c->h, "MatchGECOS"))
+		av_add(a, "--match-gecos");
 	{
 		const struct host_option *mr = host_option_last(&c->h, "MaxAliasRecursion");
 		unsigned long v;

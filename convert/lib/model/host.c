@@ -256,6 +256,18 @@ const struct host_option *host_option_last(const struct host *h, const char *nam
 	return NULL;
 }
 
+int host_atobool(const char *s)
+{
+	return s == NULL || *s == '\0' || strchr("tTyY", *s) != NULL;
+}
+
+int host_option_bool(const struct host *h, const char *name)
+{
+	const struct host_option *o = host_option_last(h, name);
+
+	return o != NULL && host_atobool(o->value);
+}
+
 int host_has_privacy(const struct host *h, const char *word)
 {
 	size_t i;

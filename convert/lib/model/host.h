@@ -272,6 +272,10 @@ const struct host_map *host_map_get(const struct host *h, const char *name);
 const struct host_mailer *host_mailer_get(const struct host *h, const char *name);
 /* host_option_last - the last O line that set option name (full name), or NULL */
 const struct host_option *host_option_last(const struct host *h, const char *name);
+/* host_atobool - sendmail's atobool(): no value, "" or one starting with t, T, y, Y is true */
+int host_atobool(const char *s);
+/* host_option_bool - option name is set (its last O line) and true as host_atobool says */
+int host_option_bool(const struct host *h, const char *name);
 /* host_has_privacy - 1 if PrivacyOptions includes word (e.g. "novrfy"; "goaway" implies all) */
 int host_has_privacy(const struct host *h, const char *word);
 

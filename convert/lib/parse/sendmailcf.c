@@ -1301,11 +1301,6 @@ static const char *const privacy_words[] = {
 	"noreceipts", "nobodyreturn", "goaway", "noactualrecipient", NULL
 };
 
-static int atobool(const char *s)
-{
-	return s == NULL || *s == '\0' || strchr("tTyY", *s) != NULL;
-}
-
 static void addopt(struct cfp *c, const char *name, const char *sub, const char *value)
 {
 	struct host *h = c->h;
@@ -1507,7 +1502,7 @@ static void setopt(struct cfp *c, const struct opt *o, const char *sub, const ch
 		h->blanksub = val[0] ? val[0] : ' ';
 		break;
 	case 0xa1:
-		h->dont_probe_interfaces = ieq(val, "loopback") ? 2 : atobool(val) ? 1 : 0;
+		h->dont_probe_interfaces = ieq(val, "loopback") ? 2 : host_atobool(val) ? 1 : 0;
 		break;
 	case 'u':
 		free(h->default_user);

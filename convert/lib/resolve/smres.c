@@ -655,11 +655,9 @@ int smres_open(struct smres *r, const struct host *h, const struct smres_opts *o
 		/* deeper than the resolver's own nesting limit makes no difference */
 		st->maxalias = v > 400 ? 400 : (unsigned)v;
 	}
-	/* OldStyleHeaders (sendmail's atobool): blanks separate the addresses of a list */
-	op = host_option_last(h, "OldStyleHeaders");
-	st->oldstyle = op && (op->value == NULL || strchr("tTyY", op->value[0]) != NULL);
-	op = host_option_last(h, "MatchGECOS");
-	st->matchgecos = op && (op->value == NULL || strchr("tTyY", op->value[0]) != NULL);
+	/* OldStyleHeaders: blanks separate the addresses of a list */
+	st->oldstyle = host_option_bool(h, "OldStyleHeaders");
+	st->matchgecos = host_option_bool(h, "MatchGECOS");
 	/* the mailer local names go to (confLOCAL_MAILER): its flags decide aliasing,
 	   ruleset 5 and the passwd check; only the one named "local" reads .forward */
 	lm = host_mailer_get(h, h->local_mailer ? h->local_mailer : "local");
