@@ -8,7 +8,8 @@
 #   mailbox USER                      mailer local, user USER (\ and @ dropped); the same
 #                                     for cyrus, cyrusv2 (confLOCAL_MAILER)
 #   program ? CMD / file ? PATH       -bv does not show the user a program runs as
-#   forward ADDR via mx:H | relay:H:25   (host [h] = no MX, A record only)
+#   forward ADDR via mx:H | relay:H:25   (host [h] = no MX, A record only; a trailing dot,
+#                                     the absolute form of the same name, dropped)
 #   discard
 #   error TEXT                        a bounce or deferral: -bv shows neither the
 #                                     status nor whether it is temporary
@@ -20,6 +21,7 @@ function route(h,   r) {
 		if (r ~ /^[0-9.]+$/ || tolower(r) ~ /^ipv6:/) return "relay:" h ":25"
 		return "relay:" lc(r) ":25"
 	}
+	sub(/\.$/, "", h)	# the absolute form of the name (canonify's "host." of $=VirtHost)
 	return "mx:" lc(h)
 }
 function theirs(p,   m, u, h, i, t) {

@@ -826,8 +826,8 @@ static int list_prepare(struct ctx *c, size_t ix)
 			break;
 		case ALIAS_ERROR:
 			say(c, DIAG_WARN, "S2Q-A104",
-			    "'%s': sendmail bounced it as User unknown (5.1.1), without the text after "
-			    "error:", mraw);
+			    "'%s': sendmail routed the text after error: as a local name, a User "
+			    "unknown (5.1.1) unless a relay took unknown names", mraw);
 			say(c, DIAG_WARN, "S2Q-A105",
 			    "'%s' dropped: qmail cannot bounce one member of a list while delivering to "
 			    "the others; the sender no longer gets its User unknown bounce", mraw);
@@ -1267,8 +1267,9 @@ target:
 			break;
 		case ALIAS_ERROR:
 			say(c, DIAG_WARN, "S2Q-A104",
-			    "'%s': sendmail bounced it as User unknown (5.1.1), without the text after "
-			    "error:; qmail bounces it with \"%s\"", mraw, nomailbox);
+			    "'%s': sendmail routed the text after error: as a local name, a User "
+			    "unknown (5.1.1) unless a relay took unknown names; qmail bounces it with "
+			    "\"%s\"", mraw, nomailbox);
 			if (push(c, IK_BOUNCE, 0, 0, mraw, strlen(mraw), 0) < 0)
 				return -1;
 			break;

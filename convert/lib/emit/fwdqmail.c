@@ -195,8 +195,9 @@ static int elem(struct ctx *c, const struct alias_elem *e, const char *file, uns
 	case ALIAS_ERROR:
 	default:
 		return diag_add(c->d, DIAG_WARN, "S2Q-F024", file, ln,
-				"'%s' is not an address to sendmail (it bounces this element as \"User "
-				"unknown\"); not converted", raw);
+				"'%s' is an RFC 822 group to sendmail, the rest routed as a local name "
+				"(\"User unknown\" unless a relay took unknown names); not converted",
+				raw);
 	}
 }
 

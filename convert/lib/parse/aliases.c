@@ -1309,7 +1309,9 @@ static int element_warnings(struct reader *rd, const char *file, unsigned long l
 		if (e->kind == ALIAS_ERROR)
 			r = diag_add(rd->d, DIAG_WARN, "S2Q-A012", file, line,
 				     "'%s' is not special in sendmail aliases: it is an RFC 822 group "
-				     "name, and mail to it bounces as \"User unknown\"", raw);
+				     "name, and sendmail routes the rest as a local name: \"User "
+				     "unknown\", unless a user or alias has that name or LUSER_RELAY, "
+				     "MAIL_HUB or LOCAL_RELAY takes unknown names", raw);
 		else if (e->subbed && e->kind == ALIAS_PROG)
 			r = diag_add(rd->d, DIAG_WARN, "S2Q-A013", file, line,
 				     "unquoted program '%s': sendmail turns its blanks into '%c' and runs "

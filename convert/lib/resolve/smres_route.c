@@ -26,6 +26,8 @@ struct run {
 	buf *trace;
 	struct hset seen;	/* local names: 1 being expanded, 2 expanded */
 	int loop;		/* an address was suppressed as a loop */
+	int otherbad;		/* a bounce or deferral other than a list's members being
+				   too deep (those leave no bad entry behind: see include) */
 	const char *as;		/* mailer_to_triple's recipient instead of L@D (UUCP paths) */
 	const char *as_relay;	/* the same through the relay mailer (no @$j added) */
 	char **path;		/* the local names being expanded, outermost first */
@@ -159,6 +161,8 @@ static int add(struct run *r, enum dlv_kind k, const char *user, const char *tar
 	d.route = (char *)route;
 	d.status = (char *)status;
 	d.text = (char *)text;
+	if (k == DLV_BOUNCE || k == DLV_DEFER)
+		r->otherbad = 1;
 	return dlv_add(r->out, &d);
 }
 
@@ -492,6 +496,23 @@ static int include1(struct run *r, const char *path, unsigned level, const char 
 		    size_t *nel);
 
 /*
+ * members_too_deep - after a list (:include: or .forward) read at level: its
+ * members, one level down, are past MaxAliasRecursion.  sendmail's recipient()
+ * then refuses each before it enters the send queue and marks its parent bad;
+ * the parent here is the list's own entry, which include() then marks "don't
+ * send" as it does after any list that gave addresses, so no bad entry is left
+ * behind: the members' errors do not count as other bad recipients (bad: the
+ * state before the list), and "loop broken" follows when all are dead.
+ */
+static int members_too_deep(struct run *r, unsigned level, int bad)
+{
+	if (level + 1 <= r->st->maxalias)
+		return 0;
+	r->otherbad = bad;
+	return 1;
+}
+
+/*
  * include - ":include:path" is a recipient of its own to sendmail: named again
  * while it is being read, or after, it is a duplicate and dropped; a list that
  * gives no address at all ends the expansion as a loop
@@ -501,6 +522,7 @@ static int include(struct run *r, const char *path, unsigned level, const char *
 	buf key = BUF_INIT;
 	unsigned long sv;
 	size_t nel = 1;
+	int bad;
 	int rc = -1;
 
 	if (buf_printf(&key, ":include:%s", path) < 0)
@@ -511,10 +533,13 @@ static int include(struct run *r, const char *path, unsigned level, const char *
 	}
 	if (hset_set(&r->seen, key.s, key.len, 1) < 0)
 		goto out;
+	bad = r->otherbad;
 	rc = include1(r, path, level, runas, &nel);
 	if (rc == 0 && hset_set(&r->seen, key.s, key.len, 2) < 0)
 		rc = -1;
 	if (rc == 0 && nel == 0)
+		r->loop = 1;
+	if (rc == 0 && nel > 0 && members_too_deep(r, level, bad))
 		r->loop = 1;
 out:
 	buf_free(&key);
@@ -581,6 +606,42 @@ out:
 	return rc;
 }
 
+/*
+ * group_member - "error:TEXT" in a list: to sendmail "error:" is an RFC 822
+ * group name; canonify drops it once and the rest is an address like any
+ * other (its blanks BlankSub): a local name nobody has, User unknown - unless
+ * a user or alias has that name or a relay takes unknown names.  The rest is
+ * split as a list element of its own behind a stand-in group name, so the
+ * tokens are joined exactly as the list's other elements.
+ */
+static int group_member(struct run *r, const struct alias_elem *e, unsigned level,
+			const char *parent, const char *runas)
+{
+	const char *text = alias_elem_text(e);
+	struct alias_elem *ev = NULL;
+	size_t ne = 0, i;
+	buf t = BUF_INIT;
+	int rc = -1;
+
+	if (trace(r, level, "%s: an RFC 822 group to sendmail", alias_elem_raw(e)) < 0 ||
+	    buf_printf(&t, "g: %s", text ? text : "") < 0)
+		goto out;
+	if (aliases_split_opts(t.s, t.len, &r->st->ao, &ev, &ne) < 0)
+		goto out;
+	rc = 0;
+	for (i = 0; i < ne && rc == 0; i++)
+		rc = ev[i].kind == ALIAS_ADDR
+			? route_addr(r, alias_elem_text(&ev[i]), strlen(alias_elem_text(&ev[i])), level,
+				     0, parent, runas)
+			: add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.1.1", NULL);
+	if (rc == 0 && ne == 0)
+		rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.1.1", NULL);
+out:
+	free(ev);
+	buf_free(&t);
+	return rc;
+}
+
 static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, unsigned level,
 			 const char *parent, const char *runas)
 {
@@ -594,7 +655,7 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 		if (++r->steps > SM_MAX_STEPS)
 			return add(r, DLV_DEFER, NULL, NULL, NULL, "4.0.0",
 				   "s2q: expansion too large to follow");
-		if (level > r->st->maxalias && e->kind != ALIAS_ADDR) {
+		if (level > r->st->maxalias && e->kind != ALIAS_ADDR && e->kind != ALIAS_ERROR) {
 			buf t = BUF_INIT;
 
 			rc = -1;
@@ -640,9 +701,7 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 			rc = include(r, text, level, runas);
 			break;
 		case ALIAS_ERROR:
-			rc = trace(r, level, "%s: an RFC 822 group to sendmail: User unknown", alias_elem_raw(e));
-			if (rc == 0)
-				rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.1.1", NULL);
+			rc = group_member(r, e, level, parent, runas);
 			break;
 		}
 	}
@@ -725,7 +784,7 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 	const char *fp = st->h->forward_path ? st->h->forward_path : "$z/.forward.$w:$z/.forward";
 	const char *home = st->pwarena.s + st->pw[pwi].home;
 	buf path = BUF_INIT;
-	size_t before;
+	int bad;
 	int rc = 0;
 
 	if (st->no_forward || *fp == '\0' || *home == '\0')
@@ -757,7 +816,7 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 			break;
 		}
 		rc = 1;
-		before = r->out->n;
+		bad = r->otherbad;
 		{
 			const char *sh = st->pwarena.s + st->pw[pwi].shell;
 			const char *saved = r->bogus, *savedf = r->fwd;
@@ -780,15 +839,8 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 		pop(r);
 		if (rc == 1 && hset_set(&r->seen, key, strlen(key), 2) < 0)
 			rc = -1;
-		/* nothing of it can be delivered because it went too deep: sendmail adds
-		   "loop broken" if that is all */
-		if (rc == 1 && !deliverable(r->out, before)) {
-			size_t j;
-
-			for (j = before; j < r->out->n; j++)
-				if (r->out->v[j].status && strcmp(r->out->v[j].status, "5.4.6") == 0)
-					r->loop = 1;
-		}
+		if (rc == 1 && cnt > 0 && members_too_deep(r, level, bad))
+			r->loop = 1;
 		break;
 	}
 	buf_free(&path);
@@ -2409,7 +2461,7 @@ int smres_resolve(struct smres *res, const char *address, int via, struct dlv_se
 	}
 	if (rc == 0 && via != SMRES_VIA_RCPT)
 		rc = route_list(&r, address, strlen(address));
-	if (rc == 0 && !deliverable(out, before) && r.loop)
+	if (rc == 0 && !deliverable(out, before) && r.loop && !r.otherbad)
 		rc = add(&r, DLV_BOUNCE, NULL, NULL, NULL, "5.4.6", "aliasing/forwarding loop broken");
 	if (rc == 2)
 		rc = 0;
