@@ -1735,6 +1735,11 @@ static int route_addr1(struct run *r, const char *a0, size_t n, unsigned level, 
 				goto out;
 			}
 		}
+		/* stickyhost: Parse1 hands user@<class w> to the local mailer as "@user"
+		   (no ruleset 5: no LUSER_RELAY, LOCAL_RELAY or hub) unless it has a
+		   +detail after a first token ("$+ + $*": user+detail, ruleset 5 as usual) */
+		if (h->feature[HF_STICKYHOST])
+			isl = !(L.len > 1 && memchr(L.s + 1, '+', L.len - 1));
 		rc = local_user(r, L.s, L.len, "", level, isl ? LU_AT : 0, parent, runas);
 		goto out;
 	}
