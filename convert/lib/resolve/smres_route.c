@@ -31,6 +31,7 @@ struct run {
 	const char *as;		/* mailer_to_triple's recipient instead of L@D (UUCP paths) */
 	const char *as_relay;	/* the same through the relay mailer (no @$j added) */
 	char **path;		/* the local names being expanded, outermost first */
+	unsigned *plevel;	/* each one's level, times 2, plus 1 for a .forward */
 	size_t npath, cappath;
 	const char *bogus;	/* delivering the .forward of this user, whose shell is not in
 				   /etc/shells: no programs, no files */
@@ -43,23 +44,30 @@ struct run {
 	int oom;
 };
 
-static int push(struct run *r, const char *name)
+/* push - name is being expanded at level: as an alias, or (fwd) by its .forward */
+static int push(struct run *r, const char *name, unsigned level, int fwd)
 {
 	char *c;
 
 	if (r->npath == r->cappath) {
 		size_t nc = r->cappath ? r->cappath * 2 : 16;
 		char **nv = realloc(r->path, nc * sizeof(*nv));
+		unsigned *nl;
 
 		if (nv == NULL)
 			return -1;
 		r->path = nv;
+		nl = realloc(r->plevel, nc * sizeof(*nl));
+		if (nl == NULL)
+			return -1;
+		r->plevel = nl;
 		r->cappath = nc;
 	}
 	c = malloc(strlen(name) + 1);
 	if (c == NULL)
 		return -1;
 	strcpy(c, name);
+	r->plevel[r->npath] = level * 2 + (fwd ? 1 : 0);
 	r->path[r->npath++] = c;
 	return 0;
 }
@@ -77,6 +85,8 @@ static void pop(struct run *r)
 #define LU_BS 4		/* written with the backslash */
 #define LU_DET 8	/* "@user" with the +detail as host (ruleset 5): a different address
 			   from "user" for duplicates and self references */
+#define LU_KEEP 32	/* the user kept where a loop was broken: a recipient already,
+			   not refused for its depth (what it leads to may be) */
 
 static int route_addr(struct run *r, const char *a, size_t n, unsigned level, unsigned hops,
 		      const char *parent, const char *runas);
@@ -811,7 +821,7 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 		if (cnt == 0)
 			break;	/* an empty .forward: the mailbox */
 		if (trace(r, level, "%s: .forward %s", user, path.s) < 0 ||
-		    hset_set(&r->seen, key, strlen(key), 1) < 0 || push(r, key) < 0) {
+		    hset_set(&r->seen, key, strlen(key), 1) < 0 || push(r, key, level, 1) < 0) {
 			rc = -1;
 			break;
 		}
@@ -960,6 +970,23 @@ oom:
 	return -1;
 }
 
+/*
+ * selfref_keep - the user sendmail keeps when it breaks an alias loop
+ * (self_reference): that recipient is not marked expanded, so once its alias
+ * is done recipient() goes on with it - ruleset 5 (a relay may take it), the
+ * passwd and its .forward - at the level where the loop closed (sendmail
+ * refuses it past MaxAliasRecursion there); pl is the path's entry (its level
+ * * 2, plus 1 when its .forward was being read: past ruleset 5 already, kept as
+ * the mailbox).
+ */
+static int selfref_keep(struct run *r, const char *u, size_t un, unsigned pl, unsigned level,
+			const char *runas)
+{
+	if (pl & 1)
+		return add(r, DLV_MAILBOX, u, NULL, NULL, NULL, NULL);
+	return local_user(r, u, un, "", level, LU_NOALIAS | LU_SELF | LU_KEEP, NULL, runas);
+}
+
 static int local_user1(struct run *r, const char *name0, size_t n, const char *host,
 		       unsigned level, unsigned flags, const char *parent, const char *runas)
 {
@@ -1017,27 +1044,26 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			for (j = r->npath; j-- > x + 1;)
 				if (un = path_user(r->path[j], &u0), is_pwuser(st, u0, un, NULL))
 					break;
-		if (x < r->npath && j > x && j < r->npath) {
+		if (x < r->npath && j == r->npath)
+			j = x;		/* the repeated name is itself a user */
+		else if (j == x)
+			j = r->npath;	/* no user in the cycle */
+		if (x < r->npath && j < r->npath) {
 			buf u = BUF_INIT;
 
 			rc = -1;
 			un = path_user(r->path[j], &u0);
 			if (buf_append(&u, u0, un) == 0 && buf_cstr(&u) &&
 			    trace(r, level, "%s: loop, broken at the user %s", nm.s, u.s) == 0)
-				rc = add(r, DLV_MAILBOX, u.s, NULL, NULL, NULL, NULL);
+				rc = selfref_keep(r, u.s, u.len, r->plevel[j], level, runas);
 			buf_free(&u);
-			goto out;
-		}
-		if (x < r->npath && j == r->npath) {
-			rc = trace(r, level, "%s: loop, broken at the user %s", nm.s, nm.s) < 0 ? -1 :
-			     add(r, DLV_MAILBOX, nm.s, NULL, NULL, NULL, NULL);
 			goto out;
 		}
 		r->loop = 1;
 		rc = trace(r, level, "%s: loop, suppressed", sk.s);
 		goto out;
 	}
-	if (level > st->maxalias) {
+	if (level > st->maxalias && !(flags & LU_KEEP)) {
 		rc = too_deep(r, level);
 		goto out;
 	}
@@ -1047,7 +1073,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		if (used(r, st->at.files[ae->file], ae->lastline) < 0 ||
 		    trace(r, level, "aliased (%s:%lu) to %s", st->at.files[ae->file],
 			  (unsigned long)ae->lastline, alias_ent_value(ae)) < 0 ||
-		    hset_set(&r->seen, nm.s, nm.len, 1) < 0 || push(r, nm.s) < 0)
+		    hset_set(&r->seen, nm.s, nm.len, 1) < 0 || push(r, nm.s, level, 0) < 0)
 			goto out;
 		{
 			const char *saved = r->bogus, *savedf = r->fwd;
@@ -2474,6 +2500,7 @@ int smres_resolve(struct smres *res, const char *address, int via, struct dlv_se
 	while (r.npath)
 		pop(&r);
 	free(r.path);
+	free(r.plevel);
 	if (rc < 0) {
 		errno = ENOMEM;
 		return -1;
