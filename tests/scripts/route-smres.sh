@@ -9,11 +9,12 @@
 #        .forward adds a level, so sendmail refuses it; s2q-aliases sees the
 #        alias chain, not the users' .forward files, so the proof shows it.
 #
-# stickyrel is not migrated here: its sendmail side is checked (smres-oracle.sh),
-# but the converters do not yet carry stickyhost's split of LUSER_RELAY (sendmail
-# relays unknown bare names and user+detail@here, while user@here bounces; qmail's
+# stickyrel and stickyself are not migrated here: their sendmail side is checked
+# (smres-oracle.sh), but the converters do not yet carry stickyhost's split of
+# ruleset 5 (sendmail relays unknown bare names and user+detail@here by
+# LUSER_RELAY or LOCAL_RELAY, while user@here bounces or is the mailbox; qmail's
 # ~alias/.qmail-default takes every unknown name) and report no code for it, so
-# the proof would show ~25 unexplained addresses - an open item, not a pass.
+# the proof would show unexplained addresses - an open item, not a pass.
 #
 # virt's own host name has virtusertable entries: s2q-virtusers forwards local
 # names to NAME@localhost instead (S2Q-V109).

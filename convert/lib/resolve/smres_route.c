@@ -31,7 +31,8 @@ struct run {
 	const char *as;		/* mailer_to_triple's recipient instead of L@D (UUCP paths) */
 	const char *as_relay;	/* the same through the relay mailer (no @$j added) */
 	char **path;		/* the local names being expanded, outermost first */
-	unsigned *plevel;	/* each one's level, times 2, plus 1 for a .forward */
+	unsigned *plevel;	/* each one's level times 4, plus 1 for a .forward, plus 2
+				   when it came as "@user" (past ruleset 5: stickyhost, class L) */
 	size_t npath, cappath;
 	const char *bogus;	/* delivering the .forward of this user, whose shell is not in
 				   /etc/shells: no programs, no files */
@@ -44,8 +45,9 @@ struct run {
 	int oom;
 };
 
-/* push - name is being expanded at level: as an alias, or (fwd) by its .forward */
-static int push(struct run *r, const char *name, unsigned level, int fwd)
+/* push - name is being expanded at level: as an alias, or (fwd) by its .forward;
+   at: it came as "@user" */
+static int push(struct run *r, const char *name, unsigned level, int fwd, int at)
 {
 	char *c;
 
@@ -67,7 +69,7 @@ static int push(struct run *r, const char *name, unsigned level, int fwd)
 	if (c == NULL)
 		return -1;
 	strcpy(c, name);
-	r->plevel[r->npath] = level * 2 + (fwd ? 1 : 0);
+	r->plevel[r->npath] = level * 4 + (fwd ? 1 : 0) + (at ? 2 : 0);
 	r->path[r->npath++] = c;
 	return 0;
 }
@@ -788,7 +790,7 @@ static int expand_fwpath(const struct smres_st *st, buf *out, const char *p, siz
 
 /* dotforward - 1 when user's .forward decided the delivery, 0 none, -1 ENOMEM */
 static int dotforward(struct run *r, const char *user, const char *key, unsigned long pwi,
-		      const char *host, unsigned level)
+		      const char *host, unsigned level, int at)
 {
 	struct smres_st *st = r->st;
 	const char *fp = st->h->forward_path ? st->h->forward_path : "$z/.forward.$w:$z/.forward";
@@ -821,7 +823,7 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 		if (cnt == 0)
 			break;	/* an empty .forward: the mailbox */
 		if (trace(r, level, "%s: .forward %s", user, path.s) < 0 ||
-		    hset_set(&r->seen, key, strlen(key), 1) < 0 || push(r, key, level, 1) < 0) {
+		    hset_set(&r->seen, key, strlen(key), 1) < 0 || push(r, key, level, 1, at) < 0) {
 			rc = -1;
 			break;
 		}
@@ -975,9 +977,9 @@ oom:
  * (self_reference): that recipient is not marked expanded, so once its alias
  * is done recipient() goes on with it - ruleset 5 (a relay may take it), the
  * passwd and its .forward - at the level where the loop closed (sendmail
- * refuses it past MaxAliasRecursion there); pl is the path's entry (its level
- * * 2, plus 1 when its .forward was being read: past ruleset 5 already, kept as
- * the mailbox).
+ * refuses it past MaxAliasRecursion there); pl is the path's entry (plevel:
+ * when its .forward was being read it is past ruleset 5 already, kept as the
+ * mailbox).
  */
 static int selfref_keep(struct run *r, const char *u, size_t un, unsigned pl, unsigned level,
 			const char *runas)
@@ -1017,8 +1019,24 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			nm.s[i] = lc(nm.s[i]);
 	/* a self reference: the user itself; in an alias sendmail still reads the
 	   user's .forward, in the .forward it is the mailbox */
-	if (parent && strcmp(parent, nm.s) == 0 && !(flags & LU_NOALIAS))
+	if (parent && strcmp(parent, nm.s) == 0 && !(flags & LU_NOALIAS)) {
 		flags |= parent == r->fwd ? LU_NOALIAS : LU_NOALIAS | LU_SELF;
+		/* the user named itself while it was expanded as "@user" (stickyhost):
+		   sendmail keeps that recipient, past ruleset 5 - in a .forward as the
+		   mailbox; in an alias beside the name itself, which is a recipient of
+		   its own and does go through ruleset 5 */
+		if (r->npath && (r->plevel[r->npath - 1] & 2) &&
+		    strcmp(r->path[r->npath - 1], parent) == 0) {
+			if (parent == r->fwd) {
+				flags |= LU_AT;
+			} else {
+				k = local_user(r, nm.s, nm.len, "", level,
+					       LU_NOALIAS | LU_SELF | LU_AT | LU_KEEP, NULL, runas);
+				if (k < 0)
+					goto out;
+			}
+		}
+	}
 	if (trace(r, level, "local %s%s", (flags & LU_NOALIAS) ? "\\" : "", nm.s) < 0)
 		goto out;
 	/* the address as sendmail's sameaddr sees it: ruleset 5's "@name" keeps its
@@ -1073,7 +1091,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		if (used(r, st->at.files[ae->file], ae->lastline) < 0 ||
 		    trace(r, level, "aliased (%s:%lu) to %s", st->at.files[ae->file],
 			  (unsigned long)ae->lastline, alias_ent_value(ae)) < 0 ||
-		    hset_set(&r->seen, nm.s, nm.len, 1) < 0 || push(r, nm.s, level, 0) < 0)
+		    hset_set(&r->seen, nm.s, nm.len, 1) < 0 || push(r, nm.s, level, 0, (flags & LU_AT) != 0) < 0)
 			goto out;
 		{
 			const char *saved = r->bogus, *savedf = r->fwd;
@@ -1136,9 +1154,10 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	if ((!(flags & LU_NOALIAS) || (flags & LU_SELF)) && pwi != (unsigned long)-1 &&
 	    st->local_is_local) {
 		if (flags & LU_DET) {
-			k = dotforward(r, nm.s, sk.s, pwi, host, level);
+			k = dotforward(r, nm.s, sk.s, pwi, host, level, (flags & LU_AT) != 0);
 		} else {
-			k = dotforward(r, nm.s, nm.s, pwi, host[0] == '+' ? host + 1 : host, level);
+			k = dotforward(r, nm.s, nm.s, pwi, host[0] == '+' ? host + 1 : host, level,
+				       (flags & LU_AT) != 0);
 		}
 		if (k != 0) {
 			rc = k < 0 ? -1 : 0;
