@@ -26,6 +26,8 @@ struct run {
 	buf *trace;
 	struct hset seen;	/* local names: 1 being expanded, 2 expanded */
 	int loop;		/* an address was suppressed as a loop */
+	int fwd_cancel;		/* the .forward being read (fwd) has members too deep: a
+				   self reference in it leaves nothing (see dotforward) */
 	int otherbad;		/* a bounce or deferral other than a list's members being
 				   too deep (those leave no bad entry behind: see include) */
 	const char *as;		/* mailer_to_triple's recipient instead of L@D (UUCP paths) */
@@ -789,6 +791,28 @@ static int expand_fwpath(const struct smres_st *st, buf *out, const char *p, siz
 }
 
 /* dotforward - 1 when user's .forward decided the delivery, 0 none, -1 ENOMEM */
+/*
+ * fwd_others - the .forward l of key names someone other than key itself.  A
+ * self reference in a .forward is dropped by sendtolist() before recipient()
+ * (the user is kept: the mailbox), so it is never too deep; any other member
+ * one level past MaxAliasRecursion is refused and marks its parent - the user -
+ * bad, and then the mailbox goes too.
+ */
+static int fwd_others(const struct sm_list *l, const char *key)
+{
+	size_t i, j;
+
+	for (i = 0; i < l->n; i++)
+		for (j = 0; j < l->nchunk[i]; j++) {
+			const struct alias_elem *e = &l->chunks[i][j];
+			const char *loc = e->kind == ALIAS_ADDR ? alias_elem_local(e) : NULL;
+
+			if (loc == NULL || strcmp(loc, key) != 0)
+				return 1;
+		}
+	return 0;
+}
+
 static int dotforward(struct run *r, const char *user, const char *key, unsigned long pwi,
 		      const char *host, unsigned level, int at)
 {
@@ -833,7 +857,10 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 			const char *sh = st->pwarena.s + st->pw[pwi].shell;
 			const char *saved = r->bogus, *savedf = r->fwd;
 
+			int savedc = r->fwd_cancel;
+
 			r->fwd = key;
+			r->fwd_cancel = level + 1 > st->maxalias && fwd_others(l, key);
 			if (*sh == '\0')
 				sh = "/bin/sh";
 			r->bogus = hset_get(&st->shells, sh, strlen(sh), NULL) == 1 ? NULL : user;
@@ -847,6 +874,7 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 					rc = -1;
 			r->bogus = saved;
 			r->fwd = savedf;
+			r->fwd_cancel = savedc;
 		}
 		pop(r);
 		if (rc == 1 && hset_set(&r->seen, key, strlen(key), 2) < 0)
@@ -1020,7 +1048,12 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	/* a self reference: the user itself; in an alias sendmail still reads the
 	   user's .forward, in the .forward it is the mailbox */
 	if (parent && strcmp(parent, nm.s) == 0 && !(flags & LU_NOALIAS)) {
-		flags |= parent == r->fwd ? LU_NOALIAS : LU_NOALIAS | LU_SELF;
+		if (parent == r->fwd && r->fwd_cancel) {
+			rc = trace(r, level, "%s: self reference dropped; the .forward's other "
+				   "members are too deep, which makes its user bad", nm.s);
+			goto out;
+		}
+		flags |= parent == r->fwd ? LU_NOALIAS | LU_KEEP : LU_NOALIAS | LU_SELF;
 		/* the user named itself while it was expanded as "@user" (stickyhost):
 		   sendmail keeps that recipient, past ruleset 5 - in a .forward as the
 		   mailbox; in an alias beside the name itself, which is a recipient of
