@@ -945,6 +945,19 @@ int ctl_finish(struct ctl *c)
 		report(c, DIAG_NOTE, "S2Q-C050", h->luser_relay.file, h->luser_relay.line,
 		       "LUSER_RELAY %s is not a control file: s2q-aliases --luser-relay carries it "
 		       "over (~alias/.qmail-default; s2q-migrate passes it)", h->luser_relay.raw);
+	/* stickyhost: user@<local domain> reaches the local mailer as "@user", past
+	   ruleset 5: the relays take bare names and user+detail@<local domain> only */
+	if (h->feature[HF_STICKYHOST] && h->luser_relay.raw)
+		report(c, DIAG_WARN, "S2Q-C080", h->luser_relay.file, h->luser_relay.line,
+		       "LUSER_RELAY %s with FEATURE(stickyhost): sendmail relayed unknown bare "
+		       "names and user+detail@<local domain>, but bounced an unknown "
+		       "user@<local domain> as User unknown; qmail cannot tell them apart: the "
+		       "converted catch-all relays every unknown name", h->luser_relay.raw);
+	if (h->feature[HF_STICKYHOST] && h->local_relay.raw)
+		report(c, DIAG_WARN, "S2Q-C080", h->local_relay.file, h->local_relay.line,
+		       "LOCAL_RELAY %s with FEATURE(stickyhost): sendmail relayed bare names and "
+		       "user+detail@<local domain> only; user@<local domain> stayed local",
+		       h->local_relay.raw);
 	if (!nullclient && (h->feature[HF_GENERICSTABLE] || h->masquerade_as))
 		report(c, DIAG_WARN, "S2Q-C051", cf, 0,
 		       "sendmail rewrites sender/header addresses (%s%s%s); qmail never rewrites "

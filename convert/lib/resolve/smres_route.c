@@ -1816,8 +1816,16 @@ static int route_addr1(struct run *r, const char *a0, size_t n, unsigned level, 
 		/* stickyhost: Parse1 hands user@<class w> to the local mailer as "@user"
 		   (no ruleset 5: no LUSER_RELAY, LOCAL_RELAY or hub) unless it has a
 		   +detail after a first token ("$+ + $*": user+detail, ruleset 5 as usual) */
-		if (h->feature[HF_STICKYHOST])
+		if (h->feature[HF_STICKYHOST]) {
 			isl = !(L.len > 1 && memchr(L.s + 1, '+', L.len - 1));
+			/* the relays this skips decided the answer too (S2Q-C080) */
+			if (isl && h->luser_relay.raw && h->luser_relay.raw[0] &&
+			    used(r, h->luser_relay.file, h->luser_relay.line) < 0)
+				goto out;
+			if (isl && h->local_relay.raw && h->local_relay.raw[0] &&
+			    used(r, h->local_relay.file, h->local_relay.line) < 0)
+				goto out;
+		}
 		rc = local_user(r, L.s, L.len, "", level, isl ? LU_AT : 0, parent, runas);
 		goto out;
 	}
