@@ -30,6 +30,7 @@
 #include "../util/hset.h"
 #include "../util/keyidx.h"
 #include "../util/lline.h"
+#include "../util/mfile.h"
 #include "../util/sroot.h"
 #include "mjson.h"
 #include "spawn.h"
@@ -103,7 +104,7 @@ struct ctx {
 	/* s2q-virtusers' users/assign fragment, read before s2q-aliases is waited for */
 	struct vfrag {
 		int state;		/* 0 not read (yet), 1 read, 2 absent */
-		buf frag;
+		struct mfile frag;	/* mapped: no copy of its ~73 MB, no page faults on one */
 		struct keyidx kx;	/* each line's key: hash and offset */
 		size_t nk;		/* lines */
 		int plain;		/* every line ends with a newline, none is empty */
@@ -1130,7 +1131,7 @@ oom:
 
 static void vfrag_free(struct vfrag *v)
 {
-	buf_free(&v->frag);
+	mfile_close(&v->frag);
 	keyidx_free(&v->kx);
 	free(v->dups);
 	memset(v, 0, sizeof(*v));
@@ -1146,15 +1147,15 @@ static int cmp_size(const void *a, const void *b)
 /* the line of the fragment at off, without its newline */
 static size_t line_at(const struct vfrag *v, size_t off)
 {
-	const char *nl = memchr(v->frag.s + off, '\n', v->frag.len - off);
+	const char *nl = memchr(v->frag.p + off, '\n', v->frag.len - off);
 
-	return nl ? (size_t)(nl - v->frag.s) - off : v->frag.len - off;
+	return nl ? (size_t)(nl - v->frag.p) - off : v->frag.len - off;
 }
 
 /* does the line at off have key k?  1, 0; -1 ENOMEM */
 static int key_is(const struct vfrag *v, size_t off, const char *k, size_t kn, buf *tmp)
 {
-	if (assign_key(v->frag.s + off, line_at(v, off), tmp) < 0)
+	if (assign_key(v->frag.p + off, line_at(v, off), tmp) < 0)
 		return -1;
 	return tmp->len == kn && memcmp(tmp->s, k, kn) == 0;
 }
@@ -1193,7 +1194,7 @@ static int same_key(void *ctx, size_t x, size_t y)
 	buf a = BUF_INIT, b = BUF_INIT;
 	int r = -1;
 
-	if (assign_key(v->frag.s + y, line_at(v, y), &a) == 0)
+	if (assign_key(v->frag.p + y, line_at(v, y), &a) == 0)
 		r = key_is(v, x, a.s, a.len, &b);
 	buf_free(&a);
 	buf_free(&b);
@@ -1218,20 +1219,19 @@ static int vfrag_read(struct ctx *c)
 	vfrag_free(v);
 	if (buf_printf(&rel, "%s/users/assign.virtusers", c->qh) < 0 || !buf_cstr(&rel))
 		goto fail;
-	r = read_rel(c->treefd, rel.s, &v->frag);
-	if (r < 0)
-		goto fail;
-	if (r == 0) {
+	if (mfile_openat(&v->frag, c->treefd, rel.s, NULL) < 0) {
+		if (errno != ENOENT)
+			goto fail;
 		v->state = 2;
 		goto done;
 	}
 	n = v->frag.len;
-	v->plain = n > 0 && v->frag.s[n - 1] == '\n';
-	ents = malloc((count_lines(v->frag.s, n) + 1) * sizeof(*ents));
+	v->plain = n > 0 && v->frag.p[n - 1] == '\n';
+	ents = malloc((count_lines(v->frag.p, n) + 1) * sizeof(*ents));
 	if (ents == NULL)
 		goto fail;
 	while (i < n) {
-		const char *p = v->frag.s, *e0 = memchr(p + i, '\n', n - i);
+		const char *p = v->frag.p, *e0 = memchr(p + i, '\n', n - i);
 		size_t e = e0 ? (size_t)(e0 - p) : n;
 
 		if (e == i)
@@ -1330,7 +1330,7 @@ static int merge_vfrag(struct ctx *c, const struct hset *seen, struct usink *out
 		       unsigned long *shadowed)
 {
 	const struct vfrag *v = &c->vf;
-	const char *p = v->frag.s;
+	const char *p = v->frag.p;
 	buf k = BUF_INIT;
 	size_t i = 0, n = v->frag.len, di = 0, *sh = NULL, nsh = 0, pos = 0, off;
 	unsigned long left = 0;
