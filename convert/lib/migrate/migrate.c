@@ -843,10 +843,10 @@ oom:
 	return -1;
 }
 
-static int step_cf(struct ctx *c, struct mig_step *s)
+/* step_cf - s2q-cf started (run_start; *b for step_cf_done); 0, or -1 ENOMEM */
+static int step_cf(struct ctx *c, struct mig_step *s, struct bgrun *b)
 {
 	struct argv a = { 0 };
-	struct mj j;
 	size_t i;
 
 	av_add(&a, "s2q-cf");
@@ -864,15 +864,25 @@ static int step_cf(struct ctx *c, struct mig_step *s)
 	reuse_arg(c, &a, "");
 	av_add(&a, "-o");
 	av_add(&a, "%s", c->tree.s);
-	if (run(c, s, &a, &j) < 0)
+	if (run_start(c, s, &a, b) < 0)
 		goto oom;
-	mj_free(&j);
 	av_free(&a);
 	return 0;
 oom:
 	av_free(&a);
 	errno = ENOMEM;
 	return -1;
+}
+
+/* step_cf_done - wait for the s2q-cf step_cf started and take its report; 0, or -1 ENOMEM */
+static int step_cf_done(struct ctx *c, struct mig_step *s, struct bgrun *b)
+{
+	struct mj j;
+
+	if (run_finish(c, s, b, &j) < 0)
+		return -1;
+	mj_free(&j);
+	return 0;
 }
 
 /*
@@ -2675,7 +2685,7 @@ int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
 		struct mig_step *sc = step_new(&c, "cf", "s2q-cf");
 		struct mig_step *sa = step_new(&c, "aliases", "s2q-aliases");
 		struct argv aa = { 0 };
-		struct bgrun ba;
+		struct bgrun ba, bc;
 		struct mj ja;
 		int ar, bad = 0;
 
@@ -2687,11 +2697,18 @@ int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
 		/* and s2q-newu on what users/assign most likely will be */
 		if (spec_newu_start(&c) < 0)
 			bad = ENOMEM;
-		if (!bad && (step_virtusers(&c, sv) < 0 || step_cf(&c, sc) < 0))
+		if (!bad && (step_virtusers(&c, sv) < 0 || step_cf(&c, sc, &bc) < 0))
 			bad = errno ? errno : ENOMEM;
-		/* meanwhile: s2q-virtusers' users/assign lines (a failure: step_users retries) */
-		if (!bad && ar == 1)
-			(void)vfrag_read(&c);
+		/*
+		 * while s2q-cf runs: s2q-virtusers' users/assign lines (a failure:
+		 * step_users retries)
+		 */
+		if (!bad) {
+			if (ar == 1)
+				(void)vfrag_read(&c);
+			if (step_cf_done(&c, sc, &bc) < 0)
+				bad = errno ? errno : ENOMEM;
+		}
 		/* and the steps that need neither s2q-aliases nor users/assign (reported later) */
 		if (!bad) {
 			c.defer = 1;
