@@ -277,10 +277,22 @@ static enum diag_sev sev_of(const char *s)
 static const char *scrub(const struct ctx *c, const char *m, buf *out)
 {
 	size_t rl = strlen(c->o->from), tl;
-	const char *p = m;
+	const char *p = m, *q;
+	/* the bytes a name to take out can start with ('\0': none) */
+	char f0 = rl > 1 ? c->o->from[0] : '\0', t0 = c->tree.len ? c->tree.s[0] : '\0',
+	     s0 = c->spec.root.len ? c->spec.root.s[0] : '\0';
 
 	buf_reset(out);
 	while (*p) {
+		/* a run where no name starts: copied at once */
+		for (q = p; *q && *q != f0 && *q != t0 && *q != s0; q++)
+			;
+		if (q > p) {
+			if (buf_append(out, p, (size_t)(q - p)) < 0)
+				return m;
+			p = q;
+			continue;
+		}
 		if (rl > 1 && strncmp(p, c->o->from, rl) == 0 && p[rl] == '/') {
 			p += rl;
 			continue;
