@@ -55,6 +55,34 @@ check "after a change: changed files are not linked to anything" clean a
 run fresh2
 check "after a change: the tree a fresh run writes" same_tree a fresh2
 
+# users/assign is compared with --to's before it is written (usink): a --to copy that
+# differs (a byte in the middle, cut short, a line more, another mode) is replaced by
+# the file a fresh run writes; the same one is kept
+for how in middle short longer mode; do
+	f="$scratch/a/var/qmail/users/assign"
+	case $how in
+	middle) sz=$(wc -c <"$f"); printf 'X' | dd of="$f" bs=1 seek=$((sz / 2)) conv=notrunc 2>/dev/null ;;
+	short) sz=$(wc -c <"$f"); truncate -s $((sz - 3)) "$f" ;;
+	longer) echo "=extra:alias:7790:2108:/var/qmail/alias:::" >>"$f" ;;
+	mode) chmod 600 "$f" ;;
+	esac
+	i0=$(ls -i "$f" | cut -d' ' -f1)
+	run a
+	check "users/assign of --to changed ($how): exit 0" test $? -eq 0
+	check "users/assign of --to changed ($how): replaced" \
+		test "$(ls -i "$f" | cut -d' ' -f1)" != "$i0"
+	check "users/assign of --to changed ($how): the tree a fresh run writes" same_tree a fresh2
+	check "users/assign of --to changed ($how): modes a fresh run's" sh -c \
+		"cd '$scratch/a' && find . -printf '%m %p\n' | LC_ALL=C sort >'$scratch/m1' &&
+		 cd '$scratch/fresh2' && find . -printf '%m %p\n' | LC_ALL=C sort >'$scratch/m2' &&
+		 cmp -s '$scratch/m1' '$scratch/m2'"
+	check "users/assign of --to changed ($how): nothing of the staging left" clean a
+done
+i0=$(ls -i "$scratch/a/var/qmail/users/assign" | cut -d' ' -f1)
+run a
+check "users/assign of --to the same again: kept" \
+	test "$(ls -i "$scratch/a/var/qmail/users/assign" | cut -d' ' -f1)" = "$i0"
+
 # a file of --to edited in place while the run goes on is shared with the staging tree:
 # publishing refuses (exit 111, nothing replaced) instead of keeping it as converted
 mkdir "$scratch/bin"

@@ -30,6 +30,7 @@
 #include "../util/hset.h"
 #include "../util/keyidx.h"
 #include "../util/lline.h"
+#include "../util/mfile.h"
 #include "../util/sroot.h"
 #include "mjson.h"
 #include "spawn.h"
@@ -103,7 +104,7 @@ struct ctx {
 	/* s2q-virtusers' users/assign fragment, read before s2q-aliases is waited for */
 	struct vfrag {
 		int state;		/* 0 not read (yet), 1 read, 2 absent */
-		buf frag;
+		struct mfile frag;	/* mapped: no copy of its ~73 MB, no page faults on one */
 		struct keyidx kx;	/* each line's key: hash and offset */
 		size_t nk;		/* lines */
 		int plain;		/* every line ends with a newline, none is empty */
@@ -276,10 +277,22 @@ static enum diag_sev sev_of(const char *s)
 static const char *scrub(const struct ctx *c, const char *m, buf *out)
 {
 	size_t rl = strlen(c->o->from), tl;
-	const char *p = m;
+	const char *p = m, *q;
+	/* the bytes a name to take out can start with ('\0': none) */
+	char f0 = rl > 1 ? c->o->from[0] : '\0', t0 = c->tree.len ? c->tree.s[0] : '\0',
+	     s0 = c->spec.root.len ? c->spec.root.s[0] : '\0';
 
 	buf_reset(out);
 	while (*p) {
+		/* a run where no name starts: copied at once */
+		for (q = p; *q && *q != f0 && *q != t0 && *q != s0; q++)
+			;
+		if (q > p) {
+			if (buf_append(out, p, (size_t)(q - p)) < 0)
+				return m;
+			p = q;
+			continue;
+		}
 		if (rl > 1 && strncmp(p, c->o->from, rl) == 0 && p[rl] == '/') {
 			p += rl;
 			continue;
@@ -842,10 +855,10 @@ oom:
 	return -1;
 }
 
-static int step_cf(struct ctx *c, struct mig_step *s)
+/* step_cf - s2q-cf started (run_start; *b for step_cf_done); 0, or -1 ENOMEM */
+static int step_cf(struct ctx *c, struct mig_step *s, struct bgrun *b)
 {
 	struct argv a = { 0 };
-	struct mj j;
 	size_t i;
 
 	av_add(&a, "s2q-cf");
@@ -863,15 +876,25 @@ static int step_cf(struct ctx *c, struct mig_step *s)
 	reuse_arg(c, &a, "");
 	av_add(&a, "-o");
 	av_add(&a, "%s", c->tree.s);
-	if (run(c, s, &a, &j) < 0)
+	if (run_start(c, s, &a, b) < 0)
 		goto oom;
-	mj_free(&j);
 	av_free(&a);
 	return 0;
 oom:
 	av_free(&a);
 	errno = ENOMEM;
 	return -1;
+}
+
+/* step_cf_done - wait for the s2q-cf step_cf started and take its report; 0, or -1 ENOMEM */
+static int step_cf_done(struct ctx *c, struct mig_step *s, struct bgrun *b)
+{
+	struct mj j;
+
+	if (run_finish(c, s, b, &j) < 0)
+		return -1;
+	mj_free(&j);
+	return 0;
 }
 
 /*
@@ -973,24 +996,108 @@ static int read_rel(int dirfd, const char *rel, buf *out)
 	return 1;
 }
 
-/* stat a home directory below the old host's root, never leaving it */
+/*
+ * stat a home directory below the old host's root, never leaving it.  The
+ * directory of the last home (its components before the last one, each
+ * looked up as below) is kept open: the homes of a big passwd share a few
+ * parents (/home), and a home there is then one fstatat, not a walk from
+ * the root (10,000 accounts: 60,000 system calls)
+ */
 struct homectx {
 	int rootfd;
 	int symlink;		/* the last home was (or went through) a symlink */
+	int dirfd;		/* the directory kept, or -1 */
+	size_t dirlen;
+	char dir[PATH_MAX];	/* its components, each followed by a '/' */
 };
+
+static void homectx_init(struct homectx *hc, int rootfd)
+{
+	hc->rootfd = rootfd;
+	hc->symlink = 0;
+	hc->dirfd = -1;
+	hc->dirlen = 0;
+}
+
+static void homectx_free(struct homectx *hc)
+{
+	if (hc->dirfd >= 0)
+		close(hc->dirfd);
+	hc->dirfd = -1;
+}
+
+/* a component of a home: not longer than NAME_MAX, not ".." */
+static int comp_ok(const char *p, size_t n)
+{
+	return n <= NAME_MAX && !(n == 2 && p[0] == '.' && p[1] == '.');
+}
+
+/*
+ * the last component of home (*last, *lastn) when its other components are
+ * those of the directory kept: 1, else 0
+ */
+static int home_in_dir(const struct homectx *hc, const char *home, const char **last, size_t *lastn)
+{
+	const char *p = home, *e;
+	size_t k = 0;
+
+	if (hc->dirfd < 0)
+		return 0;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			return 0;
+		e = strchr(p, '/');
+		if (e == NULL)
+			e = p + strlen(p);
+		if (!comp_ok(p, (size_t)(e - p)))
+			return 0;
+		{
+			const char *q = e;
+
+			while (*q == '/')
+				q++;
+			if (*q == '\0') {
+				*last = p;
+				*lastn = (size_t)(e - p);
+				return k == hc->dirlen;
+			}
+		}
+		if (k + (size_t)(e - p) + 1 > hc->dirlen || memcmp(hc->dir + k, p, (size_t)(e - p)) != 0 ||
+		    hc->dir[k + (size_t)(e - p)] != '/')
+			return 0;
+		k += (size_t)(e - p) + 1;
+		p = e;
+	}
+}
 
 static int root_stat(void *vctx, const char *home, unsigned long *uid)
 {
 	struct homectx *hc = vctx;
 	struct stat st;
-	const char *p = home, *e;
-	int fd, nfd;
-	char comp[NAME_MAX + 1];
+	const char *p = home, *e, *last;
+	int fd, nfd, keep, lastc;
+	size_t lastn, dl = 0;
+	char comp[NAME_MAX + 1], dir[PATH_MAX];
 
 	hc->symlink = 0;
 	if (home[0] != '/') {
 		errno = ENOENT;
 		return -1;
+	}
+	if (home_in_dir(hc, home, &last, &lastn)) {
+		memcpy(comp, last, lastn);
+		comp[lastn] = '\0';
+		if (fstatat(hc->dirfd, comp, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -1;
+		if (S_ISLNK(st.st_mode)) {
+			hc->symlink = 1;
+			errno = ENOENT;
+			return -1;
+		}
+		*uid = (unsigned long)st.st_uid;
+		return 0;
 	}
 	fd = dup(hc->rootfd);
 	if (fd < 0)
@@ -1009,7 +1116,7 @@ static int root_stat(void *vctx, const char *home, unsigned long *uid)
 		e = strchr(p, '/');
 		if (e == NULL)
 			e = p + strlen(p);
-		if ((size_t)(e - p) > NAME_MAX || (e - p == 2 && p[0] == '.' && p[1] == '.')) {
+		if (!comp_ok(p, (size_t)(e - p))) {
 			close(fd);
 			errno = ENOENT;
 			return -1;
@@ -1017,25 +1124,46 @@ static int root_stat(void *vctx, const char *home, unsigned long *uid)
 		memcpy(comp, p, (size_t)(e - p));
 		comp[e - p] = '\0';
 		p = e;
+		while (*p == '/')
+			p++;
+		/* the last component: fd, its directory, is kept for the next home */
+		lastc = *p == '\0';
+		keep = lastc && dl < sizeof(dir);
+		if (keep) {
+			if (hc->dirfd >= 0)
+				close(hc->dirfd);
+			hc->dirfd = fd;
+			memcpy(hc->dir, dir, dl);
+			hc->dirlen = dl;
+		}
 		if (fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			int er = errno;
 
-			close(fd);
+			if (!keep)
+				close(fd);
 			errno = er;
 			return -1;
 		}
 		if (S_ISLNK(st.st_mode)) {
-			close(fd);
+			if (!keep)
+				close(fd);
 			hc->symlink = 1;
 			errno = ENOENT;
 			return -1;
 		}
-		while (*p == '/')
-			p++;
-		if (*p == '\0') {
-			close(fd);
+		if (lastc) {
+			if (!keep)
+				close(fd);
 			*uid = (unsigned long)st.st_uid;
 			return 0;
+		}
+		/* (a directory too deep to keep: the next home walks from the root) */
+		if (dl + strlen(comp) + 1 < sizeof(dir)) {
+			memcpy(dir + dl, comp, strlen(comp));
+			dl += strlen(comp);
+			dir[dl++] = '/';
+		} else {
+			dl = sizeof(dir);
 		}
 		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		close(fd);
@@ -1130,7 +1258,7 @@ oom:
 
 static void vfrag_free(struct vfrag *v)
 {
-	buf_free(&v->frag);
+	mfile_close(&v->frag);
 	keyidx_free(&v->kx);
 	free(v->dups);
 	memset(v, 0, sizeof(*v));
@@ -1146,15 +1274,15 @@ static int cmp_size(const void *a, const void *b)
 /* the line of the fragment at off, without its newline */
 static size_t line_at(const struct vfrag *v, size_t off)
 {
-	const char *nl = memchr(v->frag.s + off, '\n', v->frag.len - off);
+	const char *nl = memchr(v->frag.p + off, '\n', v->frag.len - off);
 
-	return nl ? (size_t)(nl - v->frag.s) - off : v->frag.len - off;
+	return nl ? (size_t)(nl - v->frag.p) - off : v->frag.len - off;
 }
 
 /* does the line at off have key k?  1, 0; -1 ENOMEM */
 static int key_is(const struct vfrag *v, size_t off, const char *k, size_t kn, buf *tmp)
 {
-	if (assign_key(v->frag.s + off, line_at(v, off), tmp) < 0)
+	if (assign_key(v->frag.p + off, line_at(v, off), tmp) < 0)
 		return -1;
 	return tmp->len == kn && memcmp(tmp->s, k, kn) == 0;
 }
@@ -1193,7 +1321,7 @@ static int same_key(void *ctx, size_t x, size_t y)
 	buf a = BUF_INIT, b = BUF_INIT;
 	int r = -1;
 
-	if (assign_key(v->frag.s + y, line_at(v, y), &a) == 0)
+	if (assign_key(v->frag.p + y, line_at(v, y), &a) == 0)
 		r = key_is(v, x, a.s, a.len, &b);
 	buf_free(&a);
 	buf_free(&b);
@@ -1218,20 +1346,19 @@ static int vfrag_read(struct ctx *c)
 	vfrag_free(v);
 	if (buf_printf(&rel, "%s/users/assign.virtusers", c->qh) < 0 || !buf_cstr(&rel))
 		goto fail;
-	r = read_rel(c->treefd, rel.s, &v->frag);
-	if (r < 0)
-		goto fail;
-	if (r == 0) {
+	if (mfile_openat(&v->frag, c->treefd, rel.s, NULL) < 0) {
+		if (errno != ENOENT)
+			goto fail;
 		v->state = 2;
 		goto done;
 	}
 	n = v->frag.len;
-	v->plain = n > 0 && v->frag.s[n - 1] == '\n';
-	ents = malloc((count_lines(v->frag.s, n) + 1) * sizeof(*ents));
+	v->plain = n > 0 && v->frag.p[n - 1] == '\n';
+	ents = malloc((count_lines(v->frag.p, n) + 1) * sizeof(*ents));
 	if (ents == NULL)
 		goto fail;
 	while (i < n) {
-		const char *p = v->frag.s, *e0 = memchr(p + i, '\n', n - i);
+		const char *p = v->frag.p, *e0 = memchr(p + i, '\n', n - i);
 		size_t e = e0 ? (size_t)(e0 - p) : n;
 
 		if (e == i)
@@ -1272,7 +1399,14 @@ fail:
  * users/assign as it is merged, streamed to its staged file: the merged
  * lines gather in b and are written a megabyte at a time, the long
  * stretches of s2q-virtusers' fragment straight from it (a 1M-line host's
- * 73 MB are not copied into memory a second time)
+ * 73 MB are not copied into memory a second time).  With an output tree
+ * whose users/assign is a regular file, nothing is written while the bytes
+ * are those of that file: each piece is compared with it as it comes and
+ * kept aside (the fragment's stretches by pointer, b's spills by taking
+ * their memory); the first difference, or more than USINK_HELD bytes of
+ * b's, has the pieces written and the rest streamed as before.  A file the
+ * same to its end becomes a link to the output tree's (aw_commit_ref; what
+ * aw_commit finds after writing it all).
  */
 struct usink {
 	struct aw w;
@@ -1281,13 +1415,104 @@ struct usink {
 	int open;		/* w opened (at the first bytes: none, no file) */
 	int werr;		/* opening or a write failed (errno then) */
 	buf b;			/* lines not written yet */
+	/* comparing with the output tree's file, nothing written yet */
+	int cmp;		/* 1 every byte so far is the reference's */
+	int rfd;		/* the reference, open (or -1) */
+	struct stat rst;	/* its fstat when opened */
+	struct aw_dircache rdc;	/* its directory */
+	const char *rbase;
+	unsigned long long roff;	/* bytes compared */
+	struct upiece {
+		const char *p;
+		size_t n;
+		char *own;	/* p's memory, taken from b, or NULL (the fragment's) */
+	} *pv;
+	size_t npv, cappv, held;
 };
 
 #define USINK_SPILL ((size_t)1 << 20)
+#define USINK_HELD ((size_t)16 << 20)
 
-static int usink_write(struct usink *k, const char *p, size_t n)
+static void usink_init(struct usink *k)
+{
+	memset(k, 0, sizeof(*k));
+	buf_init(&k->b);
+	k->rfd = -1;
+	aw_dircache_init(&k->rdc);
+}
+
+/* usink_nocmp - stop comparing: the pieces kept aside are dropped (written first by the caller) */
+static void usink_nocmp(struct usink *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->npv; i++)
+		free(k->pv[i].own);
+	free(k->pv);
+	k->pv = NULL;
+	k->npv = k->cappv = k->held = 0;
+	if (k->rfd >= 0)
+		close(k->rfd);
+	k->rfd = -1;
+	aw_dircache_free(&k->rdc);
+	k->cmp = 0;
+}
+
+static void usink_free(struct usink *k)
+{
+	int e = errno;
+
+	usink_nocmp(k);
+	if (k->open)
+		aw_abort(&k->w);
+	k->open = 0;
+	buf_free(&k->b);
+	errno = e;
+}
+
+/* the next n bytes of the reference are p[0..n): 1, 0 */
+static int usink_same(struct usink *k, const char *p, size_t n)
+{
+	char a[65536];
+
+	while (n) {
+		size_t m = n < sizeof(a) ? n : sizeof(a);
+		ssize_t r;
+
+		if (k->roff + m > (unsigned long long)k->rst.st_size)
+			return 0;
+		do
+			r = pread(k->rfd, a, m, (off_t)k->roff);
+		while (r < 0 && errno == EINTR);
+		if (r != (ssize_t)m || memcmp(a, p, m) != 0)
+			return 0;
+		k->roff += m;
+		p += m;
+		n -= m;
+	}
+	return 1;
+}
+
+/* usink_flush - write the pieces kept aside, stop comparing */
+static int usink_flush(struct usink *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->npv; i++)
+		if (aw_write(&k->w, k->pv[i].p, k->pv[i].n) < 0) {
+			k->werr = 1;
+			return -1;
+		}
+	usink_nocmp(k);
+	return 0;
+}
+
+/* usink_write - p[0..n): own is b's memory to take, or NULL (p lives until the commit) */
+static int usink_write(struct usink *k, const char *p, size_t n, char *own)
 {
 	if (!k->open) {
+		int dfd;
+
 		if (aw_open(&k->w, k->rootfd, k->rel, 0644, AW_MKDIRS) < 0) {
 			k->werr = 1;
 			return -1;
@@ -1296,7 +1521,43 @@ static int usink_write(struct usink *k, const char *p, size_t n)
 		/* compared at the commit: an unchanged file becomes a link to the output's */
 		if (k->reusefd >= 0 && aw_reuse(&k->w, k->reusefd, k->rel) < 0)
 			return -1;
+		/* and compared before it is written, where the output tree has it */
+		dfd = k->reusefd >= 0 ? aw_dircache_get(&k->rdc, k->reusefd, k->rel, &k->rbase) : -1;
+		if (dfd == -2) {
+			errno = ENOMEM;
+			return -1;
+		}
+		if (dfd >= 0)
+			k->rfd = openat(dfd, k->rbase, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+					O_CLOEXEC);
+		if (k->rfd >= 0 && fstat(k->rfd, &k->rst) == 0 && S_ISREG(k->rst.st_mode))
+			k->cmp = 1;
+		else
+			usink_nocmp(k);
 	}
+	if (k->cmp && k->held + (own ? n : 0) <= USINK_HELD && usink_same(k, p, n)) {
+		if (k->npv == k->cappv) {
+			size_t nc = k->cappv ? k->cappv * 2 : 64;
+			struct upiece *nv = realloc(k->pv, nc * sizeof(*nv));
+
+			if (nv == NULL) {
+				errno = ENOMEM;
+				return -1;
+			}
+			k->pv = nv;
+			k->cappv = nc;
+		}
+		k->pv[k->npv].p = p;
+		k->pv[k->npv].n = n;
+		k->pv[k->npv++].own = own;
+		if (own) {
+			k->held += n;
+			buf_init(&k->b);	/* its memory is the piece's now */
+		}
+		return 0;
+	}
+	if (k->cmp && usink_flush(k) < 0)
+		return -1;
 	if (aw_write(&k->w, p, n) < 0) {
 		k->werr = 1;
 		return -1;
@@ -1309,19 +1570,59 @@ static int usink_spill(struct usink *k, size_t keep)
 {
 	if (k->b.len <= keep)	/* (keep 0: all of b, if any) */
 		return 0;
-	if (usink_write(k, k->b.s, k->b.len) < 0)
+	if (usink_write(k, k->b.s, k->b.len, k->b.s) < 0)
 		return -1;
-	buf_reset(&k->b);
+	buf_reset(&k->b);	/* (a new, empty one when the piece took its memory) */
 	return 0;
 }
 
+/* usink_put - p[0..n), which lives until the commit */
 static int usink_put(struct usink *k, const char *p, size_t n)
 {
 	if (n < USINK_SPILL)
 		return buf_append(&k->b, p, n) < 0 ? -1 : usink_spill(k, USINK_SPILL);
 	if (usink_spill(k, 0) < 0)
 		return -1;
-	return usink_write(k, p, n);
+	return usink_write(k, p, n, NULL);
+}
+
+/*
+ * usink_commit - the file complete (b spilled): a link to the output
+ * tree's when every byte was compared the same, it is the file compared and
+ * unchanged since; else written (what is kept aside first) and committed
+ */
+static int usink_commit(struct usink *k)
+{
+	if (k->cmp) {
+		struct stat st;
+		int r = 0;
+
+		if (k->roff == (unsigned long long)k->rst.st_size && fstat(k->rfd, &st) == 0 &&
+		    st.st_ino == k->rst.st_ino && st.st_dev == k->rst.st_dev &&
+		    st.st_size == k->rst.st_size && st.st_mtim.tv_sec == k->rst.st_mtim.tv_sec &&
+		    st.st_mtim.tv_nsec == k->rst.st_mtim.tv_nsec &&
+		    st.st_ctim.tv_sec == k->rst.st_ctim.tv_sec &&
+		    st.st_ctim.tv_nsec == k->rst.st_ctim.tv_nsec)
+			r = aw_commit_ref(&k->w, k->rdc.fd, k->rbase, &k->rst);
+		if (r < 0) {
+			k->open = 0;	/* aborted */
+			k->werr = 1;
+			return -1;
+		}
+		if (r == 1) {
+			k->open = 0;
+			usink_nocmp(k);
+			return 0;
+		}
+		if (usink_flush(k) < 0)
+			return -1;
+	}
+	k->open = 0;		/* aw_commit takes the temp away when it fails */
+	if (aw_commit(&k->w) < 0) {
+		k->werr = 1;
+		return -1;
+	}
+	return 0;
 }
 
 /* the fragment's lines after the aliases' (in seen): left out when seen has the key or an earlier line does */
@@ -1330,7 +1631,7 @@ static int merge_vfrag(struct ctx *c, const struct hset *seen, struct usink *out
 		       unsigned long *shadowed)
 {
 	const struct vfrag *v = &c->vf;
-	const char *p = v->frag.s;
+	const char *p = v->frag.p;
 	buf k = BUF_INIT;
 	size_t i = 0, n = v->frag.len, di = 0, *sh = NULL, nsh = 0, pos = 0, off;
 	unsigned long left = 0;
@@ -1417,6 +1718,7 @@ static int step_users(struct ctx *c)
 	struct mig_step *s = step_new(c, "users", "s2q-migrate");
 	struct hset seen;
 	struct usink sk;
+	struct homectx hc;
 	buf frag = BUF_INIT, pl = BUF_INIT, line = BUF_INIT, rel = BUF_INIT, dst = BUF_INIT;
 	unsigned long lines = 0, shadowed = 0, accounts = 0, skipped = 0, fragl = 0;
 	static const char *const frags[] = { "assign.aliases", "assign.virtusers" };
@@ -1424,8 +1726,8 @@ static int step_users(struct ctx *c)
 	int alias = 0, r, ret = -1;
 
 	hset_init(&seen);
-	memset(&sk, 0, sizeof(sk));
-	buf_init(&sk.b);
+	usink_init(&sk);
+	homectx_init(&hc, c->rootfd);
 	/* written as it is merged (the file made at its first bytes) */
 	if (buf_printf(&dst, "%s/users/assign", c->qh) < 0 || !buf_cstr(&dst))
 		goto out;
@@ -1453,7 +1755,6 @@ static int step_users(struct ctx *c)
 		goto out;
 	lines = fragl;
 	if (c->passwd.len) {
-		struct homectx hc = { c->rootfd, 0 };
 		struct pw2u_opts po;
 		lline lr;
 
@@ -1556,13 +1857,8 @@ static int step_users(struct ctx *c)
 		ret = step_reason(s, MIG_SKIPPED, "no users/assign line to write");
 		goto out;
 	}
-	if (buf_append_s(&sk.b, ".\n") < 0 || usink_spill(&sk, 0) < 0)
+	if (buf_append_s(&sk.b, ".\n") < 0 || usink_spill(&sk, 0) < 0 || usink_commit(&sk) < 0)
 		goto out;
-	sk.open = 0;		/* aw_commit takes the temp away when it fails */
-	if (aw_commit(&sk.w) < 0) {
-		sk.werr = 1;
-		goto out;
-	}
 	for (i = 0; i < 2; i++) {
 		buf_reset(&rel);
 		if (buf_printf(&rel, "%s/users/%s", c->qh, frags[i]) < 0 || !buf_cstr(&rel))
@@ -1585,14 +1881,9 @@ out:
 	if (ret < 0 && errno != ENOMEM && s->reason == NULL)
 		ret = step_reason(s, MIG_FAILED, "unable to merge users/assign: %s", strerror(errno));
 	hset_free(&seen);
+	homectx_free(&hc);
+	usink_free(&sk);	/* before the fragment its pieces point into */
 	vfrag_free(&c->vf);
-	if (sk.open) {
-		int e = errno;
-
-		aw_abort(&sk.w);
-		errno = e;
-	}
-	buf_free(&sk.b);
 	buf_free(&frag);
 	buf_free(&pl);
 	buf_free(&line);
@@ -2032,6 +2323,7 @@ static int step_forward(struct ctx *c)
 	struct fwdq_opts qo;
 	struct hset shells;
 	struct diag_sink scratch;
+	struct homectx hc;
 	buf name = BUF_INIT, home = BUF_INIT, shell = BUF_INIT, pl = BUF_INIT, bs = BUF_INIT;
 	unsigned long users = 0, qmails = 0, none = 0, ignored = 0, nohome = 0;
 	int r, ret = -1;
@@ -2053,6 +2345,7 @@ static int step_forward(struct ctx *c)
 		return step_reason(s, MIG_REFUSED, "the host's name ($j) has no dot: give --hostname FQDN");
 	hset_init(&shells);
 	diag_init(&scratch);
+	homectx_init(&hc, c->rootfd);
 	if (forward_read_shells(c->rootfd, &shells) < 0)
 		goto out;
 	memset(&fo, 0, sizeof(fo));
@@ -2085,7 +2378,6 @@ static int step_forward(struct ctx *c)
 		if (home.s[0] != '/')
 			continue;
 		{
-			struct homectx hc = { c->rootfd, 0 };
 			unsigned long ow;
 
 			if (root_stat(&hc, home.s, &ow) < 0) {
@@ -2136,6 +2428,7 @@ out:
 				  strerror(errno));
 	hset_free(&shells);
 	diag_free(&scratch);
+	homectx_free(&hc);
 	buf_free(&name);
 	buf_free(&home);
 	buf_free(&shell);
@@ -2513,7 +2806,7 @@ int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
 		struct mig_step *sc = step_new(&c, "cf", "s2q-cf");
 		struct mig_step *sa = step_new(&c, "aliases", "s2q-aliases");
 		struct argv aa = { 0 };
-		struct bgrun ba;
+		struct bgrun ba, bc;
 		struct mj ja;
 		int ar, bad = 0;
 
@@ -2525,11 +2818,18 @@ int mig_stage(const struct mig_opts *o, const char *work, struct mig_result *r)
 		/* and s2q-newu on what users/assign most likely will be */
 		if (spec_newu_start(&c) < 0)
 			bad = ENOMEM;
-		if (!bad && (step_virtusers(&c, sv) < 0 || step_cf(&c, sc) < 0))
+		if (!bad && (step_virtusers(&c, sv) < 0 || step_cf(&c, sc, &bc) < 0))
 			bad = errno ? errno : ENOMEM;
-		/* meanwhile: s2q-virtusers' users/assign lines (a failure: step_users retries) */
-		if (!bad && ar == 1)
-			(void)vfrag_read(&c);
+		/*
+		 * while s2q-cf runs: s2q-virtusers' users/assign lines (a failure:
+		 * step_users retries)
+		 */
+		if (!bad) {
+			if (ar == 1)
+				(void)vfrag_read(&c);
+			if (step_cf_done(&c, sc, &bc) < 0)
+				bad = errno ? errno : ENOMEM;
+		}
 		/* and the steps that need neither s2q-aliases nor users/assign (reported later) */
 		if (!bad) {
 			c.defer = 1;

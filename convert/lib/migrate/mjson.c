@@ -90,7 +90,13 @@ static int str(struct mjp *q, buf *b)
 		if ((unsigned char)c < 0x20)
 			return bad();
 		if (c != '\\') {
-			if (buf_append_c(b, c) < 0)
+			/* the run of plain bytes it starts, appended at once */
+			size_t st = q->i - 1;
+
+			while (q->i < q->n && q->p[q->i] != '"' && q->p[q->i] != '\\' &&
+			       (unsigned char)q->p[q->i] >= 0x20)
+				q->i++;
+			if (buf_append(b, q->p + st, q->i - st) < 0)
 				return -1;
 			continue;
 		}
