@@ -90,6 +90,16 @@ if why=$("$SMO" available); then
 			fi
 			bv_verdicts "$fdir/$name.bv" "$name" > "$scratch/rec.v"
 			bv_verdicts "$scratch/live/$name.bv" "$name" > "$scratch/live.v"
+			# Twice in four full `make check` runs on 2026-11-29 one case (a
+			# different one each time) got another answer under the parallel
+			# load, and never when asked alone; cause not found.  The answer
+			# is shown and sendmail asked once more: a real change of
+			# sendmail's answer repeats, and fails below.
+			if ! cmp -s "$scratch/rec.v" "$scratch/live.v"; then
+				sed 's/^/#   first answer: /' "$scratch/live/$name.bv" | head -12
+				oracle_run "$name" "$scratch/live" &&
+					bv_verdicts "$scratch/live/$name.bv" "$name" > "$scratch/live.v"
+			fi
 			same "$name: sendmail -bv -v still says what the recording says" "$scratch/rec.v" "$scratch/live.v"
 		done < "$scratch/cases"
 	else
