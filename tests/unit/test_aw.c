@@ -393,70 +393,6 @@ static void test_link_same(void **state)
 }
 
 /*
- * aw_commit_ref: an unwritten temp committed as a link to a reference the
- * caller compared; not when its mode differs, it is no longer the file
- * compared, or the temp has bytes (w is then as it was: written, committed)
- */
-static void test_commit_ref(void **state)
-{
-	char *ref = tu_tmpdir(), *out = tu_tmpdir();
-	int rfd = rootfd(ref), ofd = rootfd(out), dfd;
-	struct aw w;
-	struct stat rs, st;
-	(void)state;
-
-	assert_int_equal(aw_file(rfd, "f", 0644, 0, "same\n", 5), 0);
-	assert_int_equal(aw_file(rfd, "m", 0600, 0, "same\n", 5), 0);
-	assert_int_equal(aw_file(ofd, "d/f", 0644, AW_MKDIRS, "old\n", 4), 0);
-	/* linked over the old target, no temp left */
-	assert_int_equal(fstatat(rfd, "f", &rs, 0), 0);
-	assert_int_equal(aw_open(&w, ofd, "d/f", 0644, 0), 0);
-	assert_int_equal(aw_commit_ref(&w, rfd, "f", &rs), 1);
-	assert_true(tu_ino(out, "d/f") == tu_ino(ref, "f"));
-	assert_int_equal(ntemps(out, "d"), 0);
-	/* again onto the link itself: still one name beside the reference's */
-	assert_int_equal(aw_open(&w, ofd, "d/f", 0644, 0), 0);
-	assert_int_equal(aw_commit_ref(&w, rfd, "f", &rs), 1);
-	assert_int_equal(fstatat(rfd, "f", &st, 0), 0);
-	assert_int_equal(st.st_nlink, 2);
-	assert_int_equal(ntemps(out, "d"), 0);
-	/* another mode: not linked; written and committed as usual */
-	assert_int_equal(fstatat(rfd, "m", &rs, 0), 0);
-	assert_int_equal(aw_open(&w, ofd, "d/g", 0644, 0), 0);
-	assert_int_equal(aw_commit_ref(&w, rfd, "m", &rs), 0);
-	assert_int_equal(aw_write(&w, "same\n", 5), 0);
-	assert_int_equal(aw_commit(&w), 0);
-	assert_true(tu_ino(out, "d/g") != tu_ino(ref, "m"));
-	check_file(out, "d/g", "same\n", 5);
-	/* the name now holds another file than the one compared: not linked */
-	assert_int_equal(fstatat(rfd, "f", &rs, 0), 0);
-	assert_int_equal(aw_file(rfd, "f", 0644, 0, "new\n", 4), 0);
-	assert_int_equal(aw_open(&w, ofd, "d/h", 0644, 0), 0);
-	assert_int_equal(aw_commit_ref(&w, rfd, "f", &rs), 0);
-	aw_abort(&w);
-	assert_int_equal(fstatat(ofd, "d/h", &st, 0), -1);
-	assert_int_equal(ntemps(out, "d"), 0);
-	/* a temp with bytes is not dropped */
-	assert_int_equal(fstatat(rfd, "f", &rs, 0), 0);
-	assert_int_equal(aw_open(&w, ofd, "d/i", 0644, 0), 0);
-	assert_int_equal(aw_write(&w, "x", 1), 0);
-	assert_int_equal(aw_commit_ref(&w, rfd, "f", &rs), 0);
-	assert_int_equal(aw_commit(&w), 0);
-	check_file(out, "d/i", "x", 1);
-	/* the reference's directory: its descriptor */
-	dfd = openat(rfd, ".", O_RDONLY | O_DIRECTORY);
-	assert_true(dfd >= 0);
-	assert_int_equal(aw_open(&w, ofd, "d/j", 0644, 0), 0);
-	assert_int_equal(aw_commit_ref(&w, dfd, "f", &rs), 1);
-	assert_true(tu_ino(out, "d/j") == tu_ino(ref, "f"));
-	close(dfd);
-	close(rfd);
-	close(ofd);
-	tu_rmtree(ref);
-	tu_rmtree(out);
-}
-
-/*
  * aw_same_file at the sizes around its 64 KB read steps (the last step reads
  * one byte more to see the end): equal bytes from memory and from another
  * file are the same, a change in the first, a middle or the last byte is not
@@ -523,7 +459,6 @@ int main(void)
 		cmocka_unit_test(test_unchanged_kept),
 		cmocka_unit_test(test_reuse_link),
 		cmocka_unit_test(test_link_same),
-		cmocka_unit_test(test_commit_ref),
 		cmocka_unit_test(test_same_sizes),
 	};
 	return cmocka_run_group_tests_name("aw", tests, NULL, NULL);

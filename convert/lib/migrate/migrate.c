@@ -1399,14 +1399,7 @@ fail:
  * users/assign as it is merged, streamed to its staged file: the merged
  * lines gather in b and are written a megabyte at a time, the long
  * stretches of s2q-virtusers' fragment straight from it (a 1M-line host's
- * 73 MB are not copied into memory a second time).  With an output tree
- * whose users/assign is a regular file, nothing is written while the bytes
- * are those of that file: each piece is compared with it as it comes and
- * kept aside (the fragment's stretches by pointer, b's spills by taking
- * their memory); the first difference, or more than USINK_HELD bytes of
- * b's, has the pieces written and the rest streamed as before.  A file the
- * same to its end becomes a link to the output tree's (aw_commit_ref; what
- * aw_commit finds after writing it all).
+ * 73 MB are not copied into memory a second time)
  */
 struct usink {
 	struct aw w;
@@ -1415,104 +1408,13 @@ struct usink {
 	int open;		/* w opened (at the first bytes: none, no file) */
 	int werr;		/* opening or a write failed (errno then) */
 	buf b;			/* lines not written yet */
-	/* comparing with the output tree's file, nothing written yet */
-	int cmp;		/* 1 every byte so far is the reference's */
-	int rfd;		/* the reference, open (or -1) */
-	struct stat rst;	/* its fstat when opened */
-	struct aw_dircache rdc;	/* its directory */
-	const char *rbase;
-	unsigned long long roff;	/* bytes compared */
-	struct upiece {
-		const char *p;
-		size_t n;
-		char *own;	/* p's memory, taken from b, or NULL (the fragment's) */
-	} *pv;
-	size_t npv, cappv, held;
 };
 
 #define USINK_SPILL ((size_t)1 << 20)
-#define USINK_HELD ((size_t)16 << 20)
 
-static void usink_init(struct usink *k)
-{
-	memset(k, 0, sizeof(*k));
-	buf_init(&k->b);
-	k->rfd = -1;
-	aw_dircache_init(&k->rdc);
-}
-
-/* usink_nocmp - stop comparing: the pieces kept aside are dropped (written first by the caller) */
-static void usink_nocmp(struct usink *k)
-{
-	size_t i;
-
-	for (i = 0; i < k->npv; i++)
-		free(k->pv[i].own);
-	free(k->pv);
-	k->pv = NULL;
-	k->npv = k->cappv = k->held = 0;
-	if (k->rfd >= 0)
-		close(k->rfd);
-	k->rfd = -1;
-	aw_dircache_free(&k->rdc);
-	k->cmp = 0;
-}
-
-static void usink_free(struct usink *k)
-{
-	int e = errno;
-
-	usink_nocmp(k);
-	if (k->open)
-		aw_abort(&k->w);
-	k->open = 0;
-	buf_free(&k->b);
-	errno = e;
-}
-
-/* the next n bytes of the reference are p[0..n): 1, 0 */
-static int usink_same(struct usink *k, const char *p, size_t n)
-{
-	char a[65536];
-
-	while (n) {
-		size_t m = n < sizeof(a) ? n : sizeof(a);
-		ssize_t r;
-
-		if (k->roff + m > (unsigned long long)k->rst.st_size)
-			return 0;
-		do
-			r = pread(k->rfd, a, m, (off_t)k->roff);
-		while (r < 0 && errno == EINTR);
-		if (r != (ssize_t)m || memcmp(a, p, m) != 0)
-			return 0;
-		k->roff += m;
-		p += m;
-		n -= m;
-	}
-	return 1;
-}
-
-/* usink_flush - write the pieces kept aside, stop comparing */
-static int usink_flush(struct usink *k)
-{
-	size_t i;
-
-	for (i = 0; i < k->npv; i++)
-		if (aw_write(&k->w, k->pv[i].p, k->pv[i].n) < 0) {
-			k->werr = 1;
-			return -1;
-		}
-	usink_nocmp(k);
-	return 0;
-}
-
-/* usink_write - p[0..n): own is b's memory to take, or NULL (p lives until the commit) */
-static int usink_write(struct usink *k, const char *p, size_t n, char *own)
+static int usink_write(struct usink *k, const char *p, size_t n)
 {
 	if (!k->open) {
-		int dfd;
-
 		if (aw_open(&k->w, k->rootfd, k->rel, 0644, AW_MKDIRS) < 0) {
 			k->werr = 1;
 			return -1;
@@ -1521,43 +1423,7 @@ static int usink_write(struct usink *k, const char *p, size_t n, char *own)
 		/* compared at the commit: an unchanged file becomes a link to the output's */
 		if (k->reusefd >= 0 && aw_reuse(&k->w, k->reusefd, k->rel) < 0)
 			return -1;
-		/* and compared before it is written, where the output tree has it */
-		dfd = k->reusefd >= 0 ? aw_dircache_get(&k->rdc, k->reusefd, k->rel, &k->rbase) : -1;
-		if (dfd == -2) {
-			errno = ENOMEM;
-			return -1;
-		}
-		if (dfd >= 0)
-			k->rfd = openat(dfd, k->rbase, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-					O_CLOEXEC);
-		if (k->rfd >= 0 && fstat(k->rfd, &k->rst) == 0 && S_ISREG(k->rst.st_mode))
-			k->cmp = 1;
-		else
-			usink_nocmp(k);
 	}
-	if (k->cmp && k->held + (own ? n : 0) <= USINK_HELD && usink_same(k, p, n)) {
-		if (k->npv == k->cappv) {
-			size_t nc = k->cappv ? k->cappv * 2 : 64;
-			struct upiece *nv = realloc(k->pv, nc * sizeof(*nv));
-
-			if (nv == NULL) {
-				errno = ENOMEM;
-				return -1;
-			}
-			k->pv = nv;
-			k->cappv = nc;
-		}
-		k->pv[k->npv].p = p;
-		k->pv[k->npv].n = n;
-		k->pv[k->npv++].own = own;
-		if (own) {
-			k->held += n;
-			buf_init(&k->b);	/* its memory is the piece's now */
-		}
-		return 0;
-	}
-	if (k->cmp && usink_flush(k) < 0)
-		return -1;
 	if (aw_write(&k->w, p, n) < 0) {
 		k->werr = 1;
 		return -1;
@@ -1570,59 +1436,19 @@ static int usink_spill(struct usink *k, size_t keep)
 {
 	if (k->b.len <= keep)	/* (keep 0: all of b, if any) */
 		return 0;
-	if (usink_write(k, k->b.s, k->b.len, k->b.s) < 0)
+	if (usink_write(k, k->b.s, k->b.len) < 0)
 		return -1;
-	buf_reset(&k->b);	/* (a new, empty one when the piece took its memory) */
+	buf_reset(&k->b);
 	return 0;
 }
 
-/* usink_put - p[0..n), which lives until the commit */
 static int usink_put(struct usink *k, const char *p, size_t n)
 {
 	if (n < USINK_SPILL)
 		return buf_append(&k->b, p, n) < 0 ? -1 : usink_spill(k, USINK_SPILL);
 	if (usink_spill(k, 0) < 0)
 		return -1;
-	return usink_write(k, p, n, NULL);
-}
-
-/*
- * usink_commit - the file complete (b spilled): a link to the output
- * tree's when every byte was compared the same, it is the file compared and
- * unchanged since; else written (what is kept aside first) and committed
- */
-static int usink_commit(struct usink *k)
-{
-	if (k->cmp) {
-		struct stat st;
-		int r = 0;
-
-		if (k->roff == (unsigned long long)k->rst.st_size && fstat(k->rfd, &st) == 0 &&
-		    st.st_ino == k->rst.st_ino && st.st_dev == k->rst.st_dev &&
-		    st.st_size == k->rst.st_size && st.st_mtim.tv_sec == k->rst.st_mtim.tv_sec &&
-		    st.st_mtim.tv_nsec == k->rst.st_mtim.tv_nsec &&
-		    st.st_ctim.tv_sec == k->rst.st_ctim.tv_sec &&
-		    st.st_ctim.tv_nsec == k->rst.st_ctim.tv_nsec)
-			r = aw_commit_ref(&k->w, k->rdc.fd, k->rbase, &k->rst);
-		if (r < 0) {
-			k->open = 0;	/* aborted */
-			k->werr = 1;
-			return -1;
-		}
-		if (r == 1) {
-			k->open = 0;
-			usink_nocmp(k);
-			return 0;
-		}
-		if (usink_flush(k) < 0)
-			return -1;
-	}
-	k->open = 0;		/* aw_commit takes the temp away when it fails */
-	if (aw_commit(&k->w) < 0) {
-		k->werr = 1;
-		return -1;
-	}
-	return 0;
+	return usink_write(k, p, n);
 }
 
 /* the fragment's lines after the aliases' (in seen): left out when seen has the key or an earlier line does */
@@ -1726,7 +1552,8 @@ static int step_users(struct ctx *c)
 	int alias = 0, r, ret = -1;
 
 	hset_init(&seen);
-	usink_init(&sk);
+	memset(&sk, 0, sizeof(sk));
+	buf_init(&sk.b);
 	homectx_init(&hc, c->rootfd);
 	/* written as it is merged (the file made at its first bytes) */
 	if (buf_printf(&dst, "%s/users/assign", c->qh) < 0 || !buf_cstr(&dst))
@@ -1857,8 +1684,13 @@ static int step_users(struct ctx *c)
 		ret = step_reason(s, MIG_SKIPPED, "no users/assign line to write");
 		goto out;
 	}
-	if (buf_append_s(&sk.b, ".\n") < 0 || usink_spill(&sk, 0) < 0 || usink_commit(&sk) < 0)
+	if (buf_append_s(&sk.b, ".\n") < 0 || usink_spill(&sk, 0) < 0)
 		goto out;
+	sk.open = 0;		/* aw_commit takes the temp away when it fails */
+	if (aw_commit(&sk.w) < 0) {
+		sk.werr = 1;
+		goto out;
+	}
 	for (i = 0; i < 2; i++) {
 		buf_reset(&rel);
 		if (buf_printf(&rel, "%s/users/%s", c->qh, frags[i]) < 0 || !buf_cstr(&rel))
@@ -1882,8 +1714,14 @@ out:
 		ret = step_reason(s, MIG_FAILED, "unable to merge users/assign: %s", strerror(errno));
 	hset_free(&seen);
 	homectx_free(&hc);
-	usink_free(&sk);	/* before the fragment its pieces point into */
 	vfrag_free(&c->vf);
+	if (sk.open) {
+		int e = errno;
+
+		aw_abort(&sk.w);
+		errno = e;
+	}
+	buf_free(&sk.b);
 	buf_free(&frag);
 	buf_free(&pl);
 	buf_free(&line);

@@ -412,49 +412,6 @@ static int keep_same(struct aw *w)
 	return r;
 }
 
-int aw_commit_ref(struct aw *w, int rdirfd, const char *rbase, const struct stat *rs)
-{
-	struct stat ts;
-	char ltmp[sizeof(w->tmp) + 4];
-	int fd = w->fd, e;
-
-	if (fd < 0 || w->dirfd < 0) {
-		errno = EBADF;
-		return -1;
-	}
-	e = errno;
-	if (fstat(fd, &ts) < 0 || ts.st_size != 0 || !S_ISREG(rs->st_mode) ||
-	    (rs->st_mode & 07777) != (ts.st_mode & 07777) || rs->st_uid != ts.st_uid ||
-	    rs->st_gid != ts.st_gid)
-		goto not;
-	/* a second name for the reference beside the target, renamed over it (keep_same) */
-	snprintf(ltmp, sizeof(ltmp), "%s.l", w->tmp);
-	if (!aw_link_checked(rdirfd, rbase, rs, w->dirfd, ltmp))
-		goto not;
-	if (renameat(w->dirfd, ltmp, w->dirfd, w->base) < 0) {
-		e = errno;
-		unlinkat(w->dirfd, ltmp, 0);
-		goto fail;
-	}
-	/* when the target was that file already the rename left both names */
-	unlinkat(w->dirfd, ltmp, 0);
-	(void)fsync(w->dirfd);
-	w->fd = -1;
-	if (close(fd) < 0) {
-		e = errno;
-		goto fail;
-	}
-	aw_abort(w);
-	return 1;
-not:
-	errno = e;
-	return 0;
-fail:
-	aw_abort(w);
-	errno = e;
-	return -1;
-}
-
 int aw_commit(struct aw *w)
 {
 	int fd = w->fd, e;

@@ -51,16 +51,6 @@ void aw_abort(struct aw *w);
  */
 int aw_reuse(struct aw *w, int refroot, const char *refrel);
 /*
- * aw_commit_ref - commit w (nothing written to it) as a hard link to a
- * reference file whose bytes the caller has compared with the ones it would
- * have written: rdirfd/rbase, *rs its fstat when compared.  When it has the
- * mode and owner the temp has and rdirfd/rbase is still that file, it takes
- * the target's name as aw_commit's aw_reuse case makes it and the temp is
- * dropped: 1 (w closed).  0 when not (w as it was: write the bytes, then
- * aw_commit); -1 error (errno; w aborted).
- */
-int aw_commit_ref(struct aw *w, int rdirfd, const char *rbase, const struct stat *rs);
-/*
  * aw_same_file - 1 when dirfd/base (not followed if a symlink) is a regular
  * file with this mode (07777 bits), owner and exactly p[0..n) (p != NULL) or
  * the n bytes of fd2; *st is its stat.  0 when not, absent or unreadable.
