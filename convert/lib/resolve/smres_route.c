@@ -33,8 +33,7 @@ struct run {
 	const char *as;		/* mailer_to_triple's recipient instead of L@D (UUCP paths) */
 	const char *as_relay;	/* the same through the relay mailer (no @$j added) */
 	char **path;		/* the local names being expanded, outermost first */
-	unsigned *plevel;	/* each one's level times 4, plus 1 for a .forward, plus 2
-				   when it came as "@user" (past ruleset 5: stickyhost, class L) */
+	unsigned char *pflags;	/* each one's PATH_ flags */
 	size_t npath, cappath;
 	const char *bogus;	/* delivering the .forward of this user, whose shell is not in
 				   /etc/shells: no programs, no files */
@@ -47,31 +46,33 @@ struct run {
 	int oom;
 };
 
-/* push - name is being expanded at level: as an alias, or (fwd) by its .forward;
-   at: it came as "@user" */
-static int push(struct run *r, const char *name, unsigned level, int fwd, int at)
+#define PATH_FWD 1		/* expanded by its .forward (else as an alias) */
+#define PATH_AT 2		/* it came as "@user": past ruleset 5 (stickyhost, class L) */
+
+/* push - name is being expanded; flags: PATH_ */
+static int push(struct run *r, const char *name, unsigned flags)
 {
 	char *c;
 
 	if (r->npath == r->cappath) {
 		size_t nc = r->cappath ? r->cappath * 2 : 16;
 		char **nv = realloc(r->path, nc * sizeof(*nv));
-		unsigned *nl;
+		unsigned char *nl;
 
 		if (nv == NULL)
 			return -1;
 		r->path = nv;
-		nl = realloc(r->plevel, nc * sizeof(*nl));
+		nl = realloc(r->pflags, nc * sizeof(*nl));
 		if (nl == NULL)
 			return -1;
-		r->plevel = nl;
+		r->pflags = nl;
 		r->cappath = nc;
 	}
 	c = malloc(strlen(name) + 1);
 	if (c == NULL)
 		return -1;
 	strcpy(c, name);
-	r->plevel[r->npath] = level * 4 + (fwd ? 1 : 0) + (at ? 2 : 0);
+	r->pflags[r->npath] = (unsigned char)flags;
 	r->path[r->npath++] = c;
 	return 0;
 }
@@ -790,7 +791,6 @@ static int expand_fwpath(const struct smres_st *st, buf *out, const char *p, siz
 	return buf_cstr(out) == NULL ? -1 : 0;
 }
 
-/* dotforward - 1 when user's .forward decided the delivery, 0 none, -1 ENOMEM */
 /*
  * fwd_others - the .forward l of key names someone other than key itself.  A
  * self reference in a .forward is dropped by sendtolist() before recipient()
@@ -813,6 +813,7 @@ static int fwd_others(const struct sm_list *l, const char *key)
 	return 0;
 }
 
+/* dotforward - 1 when user's .forward decided the delivery, 0 none, -1 ENOMEM */
 static int dotforward(struct run *r, const char *user, const char *key, unsigned long pwi,
 		      const char *host, unsigned level, int at)
 {
@@ -847,7 +848,7 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 		if (cnt == 0)
 			break;	/* an empty .forward: the mailbox */
 		if (trace(r, level, "%s: .forward %s", user, path.s) < 0 ||
-		    hset_set(&r->seen, key, strlen(key), 1) < 0 || push(r, key, level, 1, at) < 0) {
+		    hset_set(&r->seen, key, strlen(key), 1) < 0 || push(r, key, PATH_FWD | (at ? PATH_AT : 0)) < 0) {
 			rc = -1;
 			break;
 		}
@@ -856,7 +857,6 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 		{
 			const char *sh = st->pwarena.s + st->pw[pwi].shell;
 			const char *saved = r->bogus, *savedf = r->fwd;
-
 			int savedc = r->fwd_cancel;
 
 			r->fwd = key;
@@ -1005,14 +1005,14 @@ oom:
  * (self_reference): that recipient is not marked expanded, so once its alias
  * is done recipient() goes on with it - ruleset 5 (a relay may take it), the
  * passwd and its .forward - at the level where the loop closed (sendmail
- * refuses it past MaxAliasRecursion there); pl is the path's entry (plevel:
- * when its .forward was being read it is past ruleset 5 already, kept as the
- * mailbox).
+ * refuses it past MaxAliasRecursion there); pf is its path entry's PATH_
+ * flags: when its .forward was being read it is past ruleset 5 already, kept
+ * as the mailbox.
  */
-static int selfref_keep(struct run *r, const char *u, size_t un, unsigned pl, unsigned level,
+static int selfref_keep(struct run *r, const char *u, size_t un, unsigned pf, unsigned level,
 			const char *runas)
 {
-	if (pl & 1)
+	if (pf & PATH_FWD)
 		return add(r, DLV_MAILBOX, u, NULL, NULL, NULL, NULL);
 	return local_user(r, u, un, "", level, LU_NOALIAS | LU_SELF | LU_KEEP, NULL, runas);
 }
@@ -1058,7 +1058,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		   sendmail keeps that recipient, past ruleset 5 - in a .forward as the
 		   mailbox; in an alias beside the name itself, which is a recipient of
 		   its own and does go through ruleset 5 */
-		if (r->npath && (r->plevel[r->npath - 1] & 2) &&
+		if (r->npath && (r->pflags[r->npath - 1] & PATH_AT) &&
 		    strcmp(r->path[r->npath - 1], parent) == 0) {
 			if (parent == r->fwd) {
 				flags |= LU_AT;
@@ -1106,7 +1106,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			un = path_user(r->path[j], &u0);
 			if (buf_append(&u, u0, un) == 0 && buf_cstr(&u) &&
 			    trace(r, level, "%s: loop, broken at the user %s", nm.s, u.s) == 0)
-				rc = selfref_keep(r, u.s, u.len, r->plevel[j], level, runas);
+				rc = selfref_keep(r, u.s, u.len, r->pflags[j], level, runas);
 			buf_free(&u);
 			goto out;
 		}
@@ -1124,7 +1124,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		if (used(r, st->at.files[ae->file], ae->lastline) < 0 ||
 		    trace(r, level, "aliased (%s:%lu) to %s", st->at.files[ae->file],
 			  (unsigned long)ae->lastline, alias_ent_value(ae)) < 0 ||
-		    hset_set(&r->seen, nm.s, nm.len, 1) < 0 || push(r, nm.s, level, 0, (flags & LU_AT) != 0) < 0)
+		    hset_set(&r->seen, nm.s, nm.len, 1) < 0 || push(r, nm.s, (flags & LU_AT) ? PATH_AT : 0) < 0)
 			goto out;
 		{
 			const char *saved = r->bogus, *savedf = r->fwd;
@@ -2560,7 +2560,7 @@ int smres_resolve(struct smres *res, const char *address, int via, struct dlv_se
 	while (r.npath)
 		pop(&r);
 	free(r.path);
-	free(r.plevel);
+	free(r.pflags);
 	if (rc < 0) {
 		errno = ENOMEM;
 		return -1;
