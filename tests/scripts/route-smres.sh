@@ -9,20 +9,18 @@
 #        .forward adds a level, so sendmail refuses it; s2q-aliases sees the
 #        alias chain, not the users' .forward files, so the proof shows it.
 #
-# stickyrel is not migrated here: its sendmail side is checked (smres-oracle.sh),
-# and stickyhost's split of LUSER_RELAY is reported (S2Q-C080, known to the
-# proof), but with preserve_local_plus_detail sendmail's local mailer looks up
-# "alice+doru" (a .forward's unqualified user+detail) as a user - User unknown -
-# while qmail delivers alice-doru to alice, and no converter reports that yet:
-# 12 unexplained addresses (alimimi, aliruka, erin at 4 names each) - an open
-# item, not a pass.
+# stickyrel: preserve_local_plus_detail makes s2q-migrate pass --no-plus (a
+# login's user+detail bounces, as sendmail's local mailer found no such user);
+# with LUSER_RELAY sendmail still bounced a login's user+detail, which qmail's
+# catch-all relays: reported (S2Q-C081, known to the proof), as is stickyhost's
+# split of LUSER_RELAY (S2Q-C080).
 #
 # virt's own host name has virtusertable entries: s2q-virtusers forwards local
 # names to NAME@localhost instead (S2Q-V109).
 script=route-smres
 . "$(dirname "$0")/lib.inc"
 m=$S2Q_BIN/s2q-migrate
-for c in cyrus edge errgrp fwd fwdself gecos hub loopkeep luhost lrelay nullc plus s02 sticky stickyself virt; do
+for c in cyrus edge errgrp fwd fwdself gecos hub loopkeep luhost lrelay nullc plus s02 sticky stickyrel stickyself virt; do
 	d=$top/tests/smres/$c
 	"$m" --from "$d/root" --to "$scratch/$c" --hostname "$(cat "$d/hostname")" --no-home-check \
 		--alias-uid 7790 --alias-gid 2108 --json "$scratch/$c.json" >/dev/null 2>"$scratch/$c.err"
@@ -75,6 +73,11 @@ check "virt: moved (user@host.REDIRECT) bounces, not to LUSER_RELAY" \
 	grep -qx '|echo "Sorry, no mailbox here by that name. (#5.1.1)"; exit 100' \
 	"$scratch/virt/var/qmail/alias/.qmail-moved"
 # cyrus: local names went to cyrusv2, .forward was never read: none is converted
+check "stickyrel: preserve_local_plus_detail: s2q-aliases ran with --no-plus (no +detail line)" \
+	sh -c "grep -q fastforward '$scratch/stickyrel/var/qmail/alias/.qmail-default' &&
+		! grep -q 'DEFAULT%%+' '$scratch/stickyrel/var/qmail/alias/.qmail-default'"
+check "stickyrel: LUSER_RELAY with preserve_local_plus_detail reported (S2Q-C081)" \
+	grep -q 'S2Q-C081' "$scratch/stickyrel.err"
 check "cyrus: the local mailer reported (S2Q-C079), no .forward converted" \
 	sh -c "grep -q S2Q-C079 '$scratch/cyrus.err' && test ! -e '$scratch/cyrus/home/alice/.qmail' &&
 		grep -q 'sendmail never read .forward files' '$scratch/cyrus.err'"

@@ -953,6 +953,14 @@ int ctl_finish(struct ctl *c)
 		       "names and user+detail@<local domain>, but bounced an unknown "
 		       "user@<local domain> as User unknown; qmail cannot tell them apart: the "
 		       "converted catch-all relays every unknown name", h->luser_relay.raw);
+	/* preserve_local_plus_detail: the user map is asked about the name before
+	   the +detail, the local mailer about the whole name */
+	if (h->feature[HF_PRESERVE_LOCAL_PLUS_DETAIL] && h->luser_relay.raw)
+		report(c, DIAG_WARN, "S2Q-C081", h->luser_relay.file, h->luser_relay.line,
+		       "LUSER_RELAY %s with FEATURE(preserve_local_plus_detail): sendmail "
+		       "relayed user+detail only when user was not a login, and bounced a "
+		       "login's user+detail as User unknown; qmail cannot tell them apart: "
+		       "the converted catch-all relays every unknown name", h->luser_relay.raw);
 	if (h->feature[HF_STICKYHOST] && h->local_relay.raw)
 		report(c, DIAG_WARN, "S2Q-C080", h->local_relay.file, h->local_relay.line,
 		       "LOCAL_RELAY %s with FEATURE(stickyhost): sendmail relayed bare names and "

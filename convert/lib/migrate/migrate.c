@@ -938,6 +938,10 @@ static int aliases_argv(struct ctx *c, struct mig_step *s, struct argv *a)
 	}
 	if (c->h.feature[HF_REDIRECT])
 		av_add(a, "--redirect");
+	/* preserve_local_plus_detail: ruleset 5 has no +detail fallback, the
+	   local mailer looks up user+detail whole (User unknown) */
+	if (c->h.feature[HF_PRESERVE_LOCAL_PLUS_DETAIL])
+		av_add(a, "--no-plus");
 	/* MatchGECOS: full names become aliases of the logins */
 	if (c->passwd.len && host_option_bool(&c->h, "MatchGECOS"))
 		av_add(a, "--match-gecos");

@@ -948,6 +948,9 @@ static int ruleset5(struct run *r, const char *name, size_t n, const char *host,
 		relay = &h->luser_relay;
 	} else if (h->luser_relay.raw && h->luser_relay.raw[0]) {
 		bs = 0;	/* the user map's answer replaces the name: no backslash */
+		/* a login's user+detail: the relay skipped decided it too (S2Q-C081) */
+		if (un < n && used(r, h->luser_relay.file, h->luser_relay.line) < 0)
+			return -1;
 		if (h->mail_hub.raw && h->mail_hub.raw[0])
 			relay = &h->mail_hub;
 		else if (h->local_relay.raw && h->local_relay.raw[0])
