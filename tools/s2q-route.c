@@ -148,6 +148,8 @@ static void compare(const struct rctx *c, const char *addr, int via, const struc
 	o.via = via;
 	o.uid0 = c->uid0;
 	o.address = addr;
+	o.loop_user = used->loop_user;
+	o.deep_hidden = used->deep_hidden;
 	if (prove_compare(sm, qm, &o, res) < 0)
 		oom();
 	if (res->verdict != PROVE_SAME && prove_known_match(c->known, used->v, used->n, res) < 0)

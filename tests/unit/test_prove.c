@@ -377,6 +377,39 @@ static const struct {
 	  "S2Q-R307" },
 };
 
+/* R305 with a bounce of its own: only for a relay form (user%host@D, host!user@D) */
+static const struct {
+	const char *addr, *qm, *codes;
+} r305rows[] = {
+	{ "probe%remote.example@catchall.example", "bounce 5.1.1 gone", "S2Q-R305" },
+	{ "remote.example!probe@catchall.example", "bounce 5.7.1 rejected", "S2Q-R305" },
+	{ "probe@catchall.example", "bounce 5.1.1 gone", "" },
+	/* something delivered at D: R307's case, not R305's */
+	{ "probe%remote.example@catchall.example", "bounce 5.1.1 gone | mailbox joe", "S2Q-R307" },
+	{ "probe%remote.example@catchall.example", "bounce 5.1.1 gone | defer 4.3.0 x", "" },
+};
+
+static void test_r305_own_text(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(r305rows) / sizeof(r305rows[0]); i++) {
+		struct dlv_set a, b;
+		struct prove_result r;
+		struct prove_cmp_opts o = { PROVE_VIA_SMTP, NULL, r305rows[i].addr, 0, 0 };
+
+		mkset(&a, "refused 5.7.1 Relaying_denied");
+		mkset(&b, r305rows[i].qm);
+		prove_result_init(&r);
+		assert_int_equal(prove_compare(&a, &b, &o, &r), 0);
+		assert_string_equal(r.codes.len ? buf_cstr(&r.codes) : "", r305rows[i].codes);
+		prove_result_free(&r);
+		dlv_set_free(&a);
+		dlv_set_free(&b);
+	}
+}
+
 static void test_r307(void **state)
 {
 	size_t i;
@@ -385,7 +418,7 @@ static void test_r307(void **state)
 	for (i = 0; i < sizeof(r307rows) / sizeof(r307rows[0]); i++) {
 		struct dlv_set a, b;
 		struct prove_result r;
-		struct prove_cmp_opts o = { PROVE_VIA_SMTP, NULL, r307rows[i].addr };
+		struct prove_cmp_opts o = { PROVE_VIA_SMTP, NULL, r307rows[i].addr, 0, 0 };
 
 		mkset(&a, "refused 5.7.1 Relaying_denied");
 		mkset(&b, r307rows[i].qm);
@@ -393,6 +426,67 @@ static void test_r307(void **state)
 		assert_int_equal(prove_compare(&a, &b, &o, &r), 0);
 		assert_string_equal(prove_verdict_name(r.verdict), "only-qmail");
 		assert_string_equal(r.codes.len ? buf_cstr(&r.codes) : "", r307rows[i].codes);
+		prove_result_free(&r);
+		dlv_set_free(&a);
+		dlv_set_free(&b);
+	}
+}
+
+/* R308: sendmail broke a loop at a user (its mailbox kept), qmail bounces it as looping;
+   R309: sendmail refused a recipient as too deep counting steps s2q-aliases does not see */
+#define LOOPING "bounce 5.4.6 This_message_is_looping:_it_already_has_my_Delivered-To_line."
+#define DEEP "bounce 5.4.6 aliasing/forwarding_loop_broken_(5_aliases_deep;_4_max)"
+static const struct {
+	const char *sm, *qm;
+	int loop_user, deep_hidden;
+	const char *verdict, *codes;
+} r308rows[] = {
+	{ "mailbox carol | mailbox tami", LOOPING " | mailbox tami", 1, 0, "different", "S2Q-R308" },
+	{ "mailbox carol", LOOPING, 1, 0, "only-sendmail", "S2Q-R308" },
+	/* no loop broken by sendmail: a loop qmail made */
+	{ "mailbox carol | mailbox tami", LOOPING " | mailbox tami", 0, 0, "different", "" },
+	/* qmail delivers somewhere sendmail did not */
+	{ "mailbox carol", LOOPING " | mailbox dave", 1, 0, "different", "" },
+	/* sendmail's extra is not a mailbox */
+	{ "forward x@remote.example mx:remote.example", LOOPING, 1, 0, "only-sendmail", "" },
+	/* no looping bounce on the qmail side */
+	{ "mailbox carol | mailbox tami", "mailbox tami", 1, 0, "different", "" },
+	{ "mailbox carol", "bounce 5.1.1 Sorry,_no_mailbox_here_by_that_name.", 1, 0, "only-sendmail",
+	  "" },
+	/* R309: too deep for sendmail (counting a .forward or +detail), delivered by qmail */
+	{ DEEP, "mailbox domi", 0, 1, "only-qmail", "S2Q-R309" },
+	{ DEEP " | mailbox vone", "mailbox carol | mailbox vone", 0, 1, "different", "S2Q-R309" },
+	/* the depth was aliases only: s2q-aliases' business (S2Q-A022), not R309 */
+	{ DEEP, "mailbox domi", 0, 0, "only-qmail", "" },
+	/* sendmail delivered something qmail does not */
+	{ DEEP " | mailbox vone", "mailbox carol", 0, 1, "different", "" },
+	/* qmail bounces or defers something else */
+	{ DEEP, "mailbox domi | defer 4.3.0 x", 0, 1, "only-qmail", "" },
+	/* a .forward whose members all went too deep: the plain "loop broken" too */
+	{ DEEP " | bounce 5.4.6 aliasing/forwarding_loop_broken", "mailbox alice", 0, 1, "only-qmail",
+	  "S2Q-R309" },
+	/* another 5.4.6 bounce is not the depth */
+	{ "bounce 5.4.6 aliasing/forwarding_loop_broken", "mailbox domi", 0, 1, "only-qmail", "" },
+};
+
+static void test_r308(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(r308rows) / sizeof(r308rows[0]); i++) {
+		struct dlv_set a, b;
+		struct prove_result r;
+		struct prove_cmp_opts o = { PROVE_VIA_LOCAL, NULL, "x", r308rows[i].loop_user,
+					    r308rows[i].deep_hidden };
+
+		mkset(&a, r308rows[i].sm);
+		mkset(&b, r308rows[i].qm);
+		prove_result_init(&r);
+		assert_int_equal(prove_compare(&a, &b, &o, &r), 0);
+		assert_string_equal(prove_verdict_name(r.verdict), r308rows[i].verdict);
+		assert_string_equal(r.codes.len ? buf_cstr(&r.codes) : "", r308rows[i].codes);
+		assert_int_equal(r.known, r308rows[i].codes[0] != '\0');
 		prove_result_free(&r);
 		dlv_set_free(&a);
 		dlv_set_free(&b);
@@ -421,6 +515,8 @@ static void test_compare(void **state)
 		o.via = c->via ? PROVE_VIA_SMTP : PROVE_VIA_LOCAL;
 		o.uid0 = &uid0;
 		o.address = "x@local.example";
+		o.loop_user = 0;
+		o.deep_hidden = 0;
 		assert_int_equal(prove_compare(&a, &b, &o, &r), 0);
 		codes = r.codes.len ? buf_cstr(&r.codes) : "";
 		if (strcmp(prove_verdict_name(r.verdict), c->verdict) || strcmp(codes, c->codes) ||
@@ -557,7 +653,7 @@ static void test_report(void **state)
 	struct dlv_set a, b;
 	struct prove_result r;
 	struct prove_summary s;
-	struct prove_cmp_opts o = { PROVE_VIA_SMTP, NULL, NULL };
+	struct prove_cmp_opts o = { PROVE_VIA_SMTP, NULL, NULL, 0, 0 };
 	struct smres_src src[] = { { "/etc/mail/aliases", 7 }, { NULL, 3 } };
 	buf out = BUF_INIT;
 
@@ -627,7 +723,9 @@ int main(void)
 		cmocka_unit_test(test_addrs_many),
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_compare),
+		cmocka_unit_test(test_r305_own_text),
 		cmocka_unit_test(test_r307),
+		cmocka_unit_test(test_r308),
 		cmocka_unit_test(test_normalise),
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_known),

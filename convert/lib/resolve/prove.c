@@ -987,6 +987,17 @@ oom:
 	return -1;
 }
 
+/* address has a relay form in its local part: user%host@D or host!user@D */
+static int relay_form(const char *address)
+{
+	const char *at = strrchr(address, '@'), *p;
+
+	for (p = address; at && p < at; p++)
+		if (*p == '%' || *p == '!')
+			return 1;
+	return 0;
+}
+
 /*
  * percent_kept - R307: address is user%host@D (a '%' in the local part) and
  * qmail's set accepts it without forwarding anything to host: the %-hack
@@ -1063,6 +1074,83 @@ out:
 	return rc;
 }
 
+static int streq0(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+/* d is in s */
+static int dlv_has(const struct dlv_set *s, const struct delivery *d)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].kind == d->kind && streq0(s->v[i].user, d->user) &&
+		    streq0(s->v[i].target, d->target) && streq0(s->v[i].route, d->route) &&
+		    streq0(s->v[i].status, d->status) && streq0(s->v[i].text, d->text))
+			return 1;
+	return 0;
+}
+
+/*
+ * loop_bounced - R308: sendmail broke a loop of aliases and .forward files at
+ * a user of it and kept that user's mailbox; qmail has no such step and
+ * bounces the message as looping (5.4.6: its own Delivered-To line).  Known
+ * when qmail's set has such a bounce, its other deliveries are sendmail's,
+ * and what sendmail has beyond them are mailboxes.
+ */
+static int loop_bounced(const struct dlv_set *a, const struct dlv_set *b)
+{
+	size_t i, nloop = 0;
+
+	for (i = 0; i < b->n; i++) {
+		if (b->v[i].kind == DLV_BOUNCE && streq0(b->v[i].status, "5.4.6"))
+			nloop++;
+		else if (!dlv_has(a, &b->v[i]))
+			return 0;
+	}
+	if (nloop == 0)
+		return 0;
+	for (i = 0; i < a->n; i++)
+		if (a->v[i].kind != DLV_MAILBOX && !dlv_has(b, &a->v[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * deep_delivered - R309: sendmail refused recipients past MaxAliasRecursion
+ * (5.4.6 "aliasing/forwarding loop broken (N aliases deep; M max)"), counting
+ * steps s2q-aliases does not see; qmail has no such limit and delivers them.
+ * Known when sendmail's other deliveries (but the plain "loop broken" of a
+ * list whose members all went too deep) are all qmail's and qmail adds only
+ * deliveries, no bounce or deferral.
+ */
+static int deep_delivered(const struct dlv_set *a, const struct dlv_set *b)
+{
+	static const char deep[] = "aliasing/forwarding loop broken (";
+	size_t i, ndeep = 0, nextra = 0;
+
+	for (i = 0; i < a->n; i++) {
+		const struct delivery *d = &a->v[i];
+
+		if (d->kind == DLV_BOUNCE && streq0(d->status, "5.4.6") && d->text &&
+		    strncmp(d->text, deep, sizeof(deep) - 1) == 0 && strstr(d->text, " aliases deep; "))
+			ndeep++;
+		else if (d->kind == DLV_BOUNCE && streq0(d->status, "5.4.6") &&
+			 streq0(d->text, "aliasing/forwarding loop broken"))
+			;	/* what is left when a list's members all went too deep */
+		else if (!dlv_has(b, d))
+			return 0;
+	}
+	for (i = 0; i < b->n; i++)
+		if (!dlv_has(a, &b->v[i])) {
+			if (!accepting(b->v[i].kind))
+				return 0;
+			nextra++;
+		}
+	return ndeep && nextra;
+}
+
 int prove_compare(const struct dlv_set *sm, const struct dlv_set *qm,
 		  const struct prove_cmp_opts *o, struct prove_result *r)
 {
@@ -1134,13 +1222,21 @@ int prove_compare(const struct dlv_set *sm, const struct dlv_set *qm,
 	}
 	if (root && r->known && prove_add_code(r, PROVE_R304) < 0)
 		goto out;
-	if (!r->known && only_refused(&a) && only_unknown_user(&b) &&
+	/* R305 also when a catch-all of D bounced it with a text of its own */
+	if (!r->known && only_refused(&a) &&
+	    (only_unknown_user(&b) || (o && o->address && relay_form(o->address) && only_bounces(&b))) &&
 	    prove_add_code(r, PROVE_R305) < 0)
 		goto out;
 	if (!r->known && partial_bounce(r, &a, &b) < 0)
 		goto out;
 	if (!r->known && o && o->address && only_refused(&a) && percent_kept(o->address, &b) &&
 	    prove_add_code(r, PROVE_R307) < 0)
+		goto out;
+	if (!r->known && o && o->loop_user && loop_bounced(&a, &b) &&
+	    prove_add_code(r, PROVE_R308) < 0)
+		goto out;
+	if (!r->known && o && o->deep_hidden && deep_delivered(&a, &b) &&
+	    prove_add_code(r, PROVE_R309) < 0)
 		goto out;
 	rc = 0;
 out:

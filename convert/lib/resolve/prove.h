@@ -169,11 +169,21 @@ const char *prove_verdict_name(enum prove_verdict v);
 				   at D (catch-all or local name) and relays nothing to host */
 #define PROVE_R306 "S2Q-R306"	/* sendmail bounced some recipients of a list or .forward and
 				   delivered the rest; qmail drops the bounced ones */
+#define PROVE_R308 "S2Q-R308"	/* a loop of aliases and .forward files: sendmail broke it at a
+				   user of the loop and kept that delivery; qmail bounces the
+				   message as looping (its Delivered-To line) */
+#define PROVE_R309 "S2Q-R309"	/* MaxAliasRecursion counted steps other than aliases (.forward,
+				   ruleset 5's +detail, :include:, virtusertable): sendmail
+				   refused a recipient as too deep, qmail (no such limit)
+				   delivers it */
 
 struct prove_cmp_opts {
 	int via;			/* PROVE_VIA_SMTP or PROVE_VIA_LOCAL (R302 needs smtp) */
 	const struct hset *uid0;	/* the old host's uid-0 account names (R304), or NULL */
 	const char *address;		/* the address compared (R307), or NULL */
+	int loop_user;			/* sendmail broke a loop at a user (smres_used; R308) */
+	int deep_hidden;		/* sendmail refused a recipient as too deep, counting
+					   steps other than aliases (smres_used; R309) */
 };
 
 struct prove_result {

@@ -91,6 +91,8 @@ static int copy_set(struct dlv_set *dst, const struct dlv_set *src)
 static int copy_used(struct smres_used *dst, const struct smres_used *src)
 {
 	smres_used_free(dst);
+	dst->loop_user = src->loop_user;
+	dst->deep_hidden = src->deep_hidden;
 	if (src->n == 0)
 		return 0;
 	dst->v = malloc(src->n * sizeof(*dst->v));

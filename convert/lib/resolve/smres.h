@@ -171,6 +171,11 @@ struct smres_src {
 struct smres_used {
 	struct smres_src *v;
 	size_t n, cap;
+	int loop_user;		/* a loop of aliases and .forward files was broken at a
+				   passwd user of it, whose delivery was kept (S2Q-R308) */
+	int deep_hidden;	/* MaxAliasRecursion refused a recipient whose depth has
+				   steps other than aliases: a .forward, ruleset 5's
+				   +detail, :include:, the virtusertable (S2Q-R309) */
 };
 
 void smres_used_init(struct smres_used *u);

@@ -84,7 +84,9 @@ struct smres_st {
 	struct hset shells;		/* /etc/shells (or sendmail's defaults) */
 
 	int plain_ready;		/* vtdoms and acdoms are built (smres_domain_plain) */
-	struct hset vtdoms;		/* lower-cased domain parts of the virtusertable keys */
+	int vtdoms_ready;		/* vtdoms is built (plain, vt_relayed) */
+	struct hset vtdoms;		/* lower-cased domain parts of the virtusertable keys ->
+					   the line of the domain's first record */
 	struct hset acuser, acdom;	/* access keys (lower-cased, without a To: tag): the
 					   domain parts of user@domain keys; the domain keys */
 	struct hset acdcache;		/* access_domain's answers: exact flag + domain -> index

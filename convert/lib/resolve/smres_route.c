@@ -657,6 +657,25 @@ out:
 	return rc;
 }
 
+/*
+ * deep_seen - a recipient at level is refused past MaxAliasRecursion: tell
+ * the caller (smres_used) when its depth has steps other than aliases (each
+ * alias pushes the path and adds one level, so then level > npath, or a
+ * .forward is on the path): s2q-aliases counts aliases only
+ */
+static void deep_seen(struct run *r, unsigned level)
+{
+	size_t i;
+
+	if (r->used == NULL)
+		return;
+	if (level > r->npath)
+		r->used->deep_hidden = 1;
+	for (i = 0; i < r->npath; i++)
+		if (r->pflags[i] & PATH_FWD)
+			r->used->deep_hidden = 1;
+}
+
 static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, unsigned level,
 			 const char *parent, const char *runas)
 {
@@ -674,6 +693,7 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 			buf t = BUF_INIT;
 
 			rc = -1;
+			deep_seen(r, level);
 			if (buf_printf(&t, "aliasing/forwarding loop broken (%u aliases deep; %u max)",
 				       level, r->st->maxalias) == 0)
 				rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.4.6", t.s);
@@ -893,6 +913,7 @@ static int too_deep(struct run *r, unsigned level)
 	buf t = BUF_INIT;
 	int rc = -1;
 
+	deep_seen(r, level);
 	if (buf_printf(&t, "aliasing/forwarding loop broken (%u aliases deep; %u max)", level,
 		       r->st->maxalias) == 0 && trace(r, level, "%s", t.s) == 0)
 		rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.4.6", t.s);
@@ -1107,6 +1128,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 
 			rc = -1;
 			un = path_user(r->path[j], &u0);
+			if (r->used)
+				r->used->loop_user = 1;
 			if (buf_append(&u, u0, un) == 0 && buf_cstr(&u) &&
 			    trace(r, level, "%s: loop, broken at the user %s", nm.s, u.s) == 0)
 				rc = selfref_keep(r, u.s, u.len, r->pflags[j], level, runas);
@@ -1250,6 +1273,42 @@ static size_t last_pct(const char *s, size_t n)
 	return p;
 }
 
+static int vt_domains(struct vtab *vt, struct hset *doms);
+
+/*
+ * vt_relayed - L@D matched no key and D is not local: sendmail relays it.
+ * s2q-virtusers reported that of the domain at its first record (S2Q-V102):
+ * that line is a source of the answer.  0, or -1 ENOMEM
+ */
+static int vt_relayed(struct run *r, const char *D)
+{
+	struct smres_st *st = r->st;
+	buf t = BUF_INIT;
+	unsigned long line;
+	size_t i, n = strlen(D);
+	int rc = -1;
+
+	if (inclass(st, "w", D, n))
+		return 0;
+	if (!st->vtdoms_ready) {
+		if (vt_domains(&st->vt, &st->vtdoms) < 0)
+			return -1;
+		st->vtdoms_ready = 1;
+	}
+	while (n && D[n - 1] == '.')
+		n--;
+	if (buf_copy(&t, D, n) < 0 || buf_cstr(&t) == NULL)
+		goto out;
+	for (i = 0; i < t.len; i++)
+		t.s[i] = lc(t.s[i]);
+	rc = 0;
+	if (hset_get(&st->vtdoms, t.s, t.len, &line) == 1 && line)
+		rc = used(r, st->vtfile, line);
+out:
+	buf_free(&t);
+	return rc;
+}
+
 /* the virtusertable step of Parse1; 1 no match, 0 done */
 static int virtuser(struct run *r, const char *L, const char *D, unsigned level, unsigned hops,
 		    const char *parent, const char *runas)
@@ -1284,7 +1343,8 @@ static int virtuser(struct run *r, const char *L, const char *D, unsigned level,
 	if (k < 0)
 		goto out;
 	if (k == 0) {
-		rc = trace(r, level, "virtusertable: no match for %s@%s", L, D) < 0 ? -1 : 1;
+		rc = trace(r, level, "virtusertable: no match for %s@%s", L, D) < 0 ||
+		     vt_relayed(r, D) < 0 ? -1 : 1;
 		goto out;
 	}
 	line = vtab_line(&st->vt, m.key.s, m.key.len);
@@ -2150,6 +2210,58 @@ static int access_verdict(struct run *r, const char *v, unsigned long line)
 }
 
 /*
+ * relay_to - Relay_ok's (and ParseRecipient's) test of a recipient domain D
+ * (not in class w): relay_entire_domain's $=m, class R (D or, without
+ * relay_hosts_only, a parent), access To:D / D RELAY.  1 relayed to, 0 not,
+ * -1 ENOMEM
+ */
+static int relay_to(struct run *r, const char *D, size_t n, buf *tmp)
+{
+	struct smres_st *st = r->st;
+	const struct host *h = st->h;
+	const char *val;
+	unsigned long line;
+	size_t i;
+	int f;
+
+	if (h->feature[HF_RELAY_ENTIRE_DOMAIN]) {
+		for (i = 0; i < n; i++)
+			if ((i == 0 || D[i - 1] == '.') && inclass(st, "m", D + i, n - i))
+				return 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (i > 0 && h->feature[HF_RELAY_HOSTS_ONLY])
+			break;
+		if ((i == 0 || D[i - 1] == '.') && inclass(st, "R", D + i, n - i)) {
+			const struct host_class *c = host_class_get(h, "R");
+			unsigned long ci;
+
+			if (c) {
+				size_t j;
+
+				if (buf_copy(tmp, D + i, n - i) < 0 || buf_cstr(tmp) == NULL)
+					return -1;
+				for (j = 0; j < tmp->len; j++)
+					tmp->s[j] = lc(tmp->s[j]);
+				if (hset_get(&c->idx, tmp->s, tmp->len, &ci) == 1 &&
+				    used(r, c->v[ci].file, c->v[ci].line) < 0)
+					return -1;
+			}
+			return 1;
+		}
+	}
+	if (st->ac.present) {
+		f = access_domain(r, D, n, h->feature[HF_RELAY_HOSTS_ONLY], tmp, &val, &line);
+		if (f < 0)
+			return -1;
+		if (f == 1 && strncasecmp(val, "RELAY", 5) == 0 &&
+		    (val[5] == '\0' || val[5] == ' ' || val[5] == '\r'))
+			return used(r, st->ac.file, line) < 0 ? -1 : 1;
+	}
+	return 0;
+}
+
+/*
  * check_rcpt - the recipient policy of the m4 rules for a client that may
  * not relay: 1 accepted, 0 refused (the refusal added), -1 ENOMEM
  */
@@ -2213,10 +2325,17 @@ static int check_rcpt(struct run *r, const char *a, size_t n)
 			     buf_cstr(&D) == NULL))
 				goto out;
 		}
-		/* CanonAddr's Parse0: a %-path at a local domain is judged by its last hop */
+		/* CanonAddr's Parse0: a %-path at a local domain is judged by its last
+		   hop; ParseRecipient: so is one at a domain relayed to (class R, e.g.
+		   {VirtHost}; access RELAY) */
 		p = last_pct(L.s, L.len);
-		if (D.len && inclass(st, "w", D.s, D.len) && !h->feature[HF_NOPERCENTHACK] &&
-		    p < L.len && p > 0) {
+		f = 0;
+		if (D.len && !h->feature[HF_NOPERCENTHACK] && p < L.len && p > 0) {
+			f = inclass(st, "w", D.s, D.len) ? 1 : relay_to(r, D.s, D.len, &tmp);
+			if (f < 0)
+				goto out;
+		}
+		if (f == 1) {
 			if (++pcthops > SM_MAX_NEST) {
 				rc = too_nested(r) < 0 ? -1 : 0;
 				goto out;
@@ -2270,42 +2389,10 @@ static int check_rcpt(struct run *r, const char *a, size_t n)
 		rc = 1;
 		goto out;
 	}
-	if (h->feature[HF_RELAY_ENTIRE_DOMAIN]) {
-		for (i = 0; i < D.len; i++)
-			if ((i == 0 || D.s[i - 1] == '.') && inclass(st, "m", D.s + i, D.len - i)) {
-				rc = 1;
-				goto out;
-			}
-	}
-	for (i = 0; i < D.len; i++) {
-		if (i > 0 && h->feature[HF_RELAY_HOSTS_ONLY])
-			break;
-		if ((i == 0 || D.s[i - 1] == '.') && inclass(st, "R", D.s + i, D.len - i)) {
-			const struct host_class *c = host_class_get(h, "R");
-			unsigned long ci;
-
-			if (c && buf_copy(&tmp, D.s + i, D.len - i) == 0 && buf_cstr(&tmp)) {
-				size_t j;
-
-				for (j = 0; j < tmp.len; j++)
-					tmp.s[j] = lc(tmp.s[j]);
-				if (hset_get(&c->idx, tmp.s, tmp.len, &ci) == 1 &&
-				    used(r, c->v[ci].file, c->v[ci].line) < 0)
-					goto out;
-			}
-			rc = 1;
-			goto out;
-		}
-	}
-	if (st->ac.present) {
-		f = access_domain(r, D.s, D.len, h->feature[HF_RELAY_HOSTS_ONLY], &tmp, &val, &line);
-		if (f < 0)
-			goto out;
-		if (f == 1 && strncasecmp(val, "RELAY", 5) == 0 &&
-		    (val[5] == '\0' || val[5] == ' ' || val[5] == '\r')) {
-			rc = used(r, st->ac.file, line) < 0 ? -1 : 1;
-			goto out;
-		}
+	f = relay_to(r, D.s, D.len, &tmp);
+	if (f != 0) {
+		rc = f;
+		goto out;
 	}
 	if (h->feature[HF_PROMISCUOUS_RELAY]) {
 		rc = 1;
@@ -2326,7 +2413,8 @@ out:
  * add the lower-cased domain part of each key of s (after an optional "to:" tag) to
  * doms; a key without an @ goes to nodoms if that is not NULL, else to doms
  */
-static int key_domain(const char *k, size_t n, buf *t, struct hset *doms, struct hset *nodoms)
+static int key_domain(const char *k, size_t n, buf *t, struct hset *doms, struct hset *nodoms,
+		      unsigned long val)
 {
 	size_t j, at;
 	int has_at;
@@ -2349,7 +2437,7 @@ static int key_domain(const char *k, size_t n, buf *t, struct hset *doms, struct
 		return -1;
 	for (j = 0; j < t->len; j++)
 		t->s[j] = lc(t->s[j]);
-	return hset_put(has_at || !nodoms ? doms : nodoms, t->s ? t->s : "", t->len, 0, NULL) < 0
+	return hset_put(has_at || !nodoms ? doms : nodoms, t->s ? t->s : "", t->len, val, NULL) < 0
 		       ? -1 : 0;
 }
 
@@ -2364,13 +2452,14 @@ static int key_domains(const struct hset *s, int tagged, struct hset *doms, stru
 		size_t n;
 
 		if (slot_key(s, i, tagged, &k, &n))
-			rc = key_domain(k, n, &t, doms, nodoms);
+			rc = key_domain(k, n, &t, doms, nodoms, 0);
 	}
 	buf_free(&t);
 	return rc;
 }
 
-/* vt_domains - key_domains over the virtusertable's records */
+/* vt_domains - key_domains over the virtusertable's records, each domain's value
+   the line of its first record */
 static int vt_domains(struct vtab *vt, struct hset *doms)
 {
 	buf t = BUF_INIT;
@@ -2383,7 +2472,7 @@ static int vt_domains(struct vtab *vt, struct hset *doms)
 		unsigned long line;
 
 		rc = vtab_at(vt, i, &k, &n, &v, &vl, &line);
-		rc = rc < 0 ? -1 : rc == 0 ? 0 : key_domain(k, n, &t, doms, NULL);
+		rc = rc < 0 ? -1 : rc == 0 ? 0 : key_domain(k, n, &t, doms, NULL, line);
 	}
 	buf_free(&t);
 	return rc;
@@ -2407,9 +2496,10 @@ static int plain(struct smres *res, const char *d, size_t n, const char *L, size
 	int rc = -1, k;
 
 	if (!st->plain_ready) {
-		if ((st->have_vt && vt_domains(&st->vt, &st->vtdoms) < 0) ||
+		if ((st->have_vt && !st->vtdoms_ready && vt_domains(&st->vt, &st->vtdoms) < 0) ||
 		    (st->ac.present && key_domains(&st->ac.idx, 1, &st->acuser, &st->acdom) < 0))
 			goto out;
+		st->vtdoms_ready = st->have_vt;
 		st->plain_ready = 1;
 	}
 	while (n && d[n - 1] == '.')
