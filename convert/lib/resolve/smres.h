@@ -74,7 +74,11 @@
  *   - a .forward's programs and files bounce when its owner's shell is not
  *     in /etc/shells ("User U@$j doesn't have a valid shell for mailing to
  *     programs"; sendmail's default list when the file is missing);
- *   - LUSER_RELAY local:NAME that gives NAME again leaves it unchanged.
+ *   - LUSER_RELAY local:NAME that gives NAME again leaves it unchanged;
+ *   - "@user" with its +detail as host prints as user+detail: that name in
+ *     the user's .forward is a self reference (the mailbox); user+detail that
+ *     ruleset 5 rewrites stays in the send queue (expanded), so the same
+ *     address again - even below its own rewrite - is a duplicate.
  *
  * Not modelled (said in a diagnostic where the cf shows it): DNS (MX and
  * canonification beyond the hosts file; FEATURE(relay_based_on_MX):

@@ -1033,6 +1033,12 @@ oom:
  * flags: when its .forward was being read it is past ruleset 5 already, kept
  * as the mailbox.
  */
+/* FEATURE(preserve_local_plus_detail): ruleset 5 leaves user+detail as it is */
+static int h5_preserve(const struct smres_st *st)
+{
+	return st->h->feature[HF_PRESERVE_LOCAL_PLUS_DETAIL] != 0;
+}
+
 static int selfref_keep(struct run *r, const char *u, size_t un, unsigned pf, unsigned level,
 			const char *runas)
 {
@@ -1069,6 +1075,24 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	if (!has_flag(st, 'u'))
 		for (i = 0; i < nm.len; i++)
 			nm.s[i] = lc(nm.s[i]);
+	/* "@user" with its +detail as host (ruleset 5's "nope, restore +detail")
+	   prints as user+detail, and a .forward's self reference is judged by the
+	   printed address: user+detail in that user's .forward is the mailbox */
+	if (parent && parent == r->fwd && parent[0] == '@' && !(flags & LU_NOALIAS) &&
+	    strcmp(parent + 1, nm.s) == 0) {
+		const char *u0;
+		size_t un = path_user(parent, &u0);
+
+		if (r->fwd_cancel) {
+			rc = trace(r, level, "%s: self reference dropped; the .forward's other "
+				   "members are too deep, which makes its user bad", nm.s);
+			goto out;
+		}
+		if (trace(r, level, "%s: self reference of %s", nm.s, parent) < 0 ||
+		    buf_copy(&nm, u0, un) < 0 || buf_cstr(&nm) == NULL)
+			goto out;
+		flags |= LU_NOALIAS | LU_KEEP | LU_AT;
+	}
 	/* a self reference: the user itself; in an alias sendmail still reads the
 	   user's .forward, in the .forward it is the mailbox */
 	if (parent && strcmp(parent, nm.s) == 0 && !(flags & LU_NOALIAS)) {
@@ -1106,7 +1130,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		size_t j, x, un;
 		const char *u0;
 
-		if (sv == 2) {
+		if (sv == 2 || sv == 3) {
 			rc = trace(r, level, "%s: duplicate, suppressed", sk.s);
 			goto out;
 		}
@@ -1168,6 +1192,15 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		goto out;
 	}
 	if (!(flags & LU_AT) && has_flag(st, '5')) {
+		/* user+detail that ruleset 5 rewrites (to user+*) stays in the send
+		   queue, expanded: the same address again, even while its rewrite is
+		   followed, is a duplicate (its later steps carry the detail as the
+		   host, other recipients to sameaddr) */
+		if (!(flags & LU_NOALIAS) && host[0] != '+' &&
+		    !h5_preserve(st) && nm.len > 1 && memchr(nm.s + 1, '+', nm.len - 1) &&
+		    !(nm.len >= 2 && nm.s[nm.len - 2] == '+' && nm.s[nm.len - 1] == '*') &&
+		    hset_set(&r->seen, sk.s, sk.len, 3) < 0)
+			goto out;
 		k = ruleset5(r, nm.s, nm.len, host, level, parent, runas, &nh, (flags & LU_BS) != 0,
 			     lhost);
 
