@@ -827,7 +827,9 @@ static int fwd_others(const struct sm_list *l, const char *key)
 			const struct alias_elem *e = &l->chunks[i][j];
 			const char *loc = e->kind == ALIAS_ADDR ? alias_elem_local(e) : NULL;
 
-			if (loc == NULL || strcmp(loc, key) != 0)
+			/* "@user+detail" (a ruleset 5 recipient) is named as user+detail */
+			if (loc == NULL || (strcmp(loc, key) != 0 &&
+					    (key[0] != '@' || strcmp(loc, key + 1) != 0)))
 				return 1;
 		}
 	return 0;
