@@ -2332,6 +2332,12 @@ static int check_rcpt(struct run *r, const char *a, size_t n)
 			rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.1.3", "Hostname required") < 0 ? -1 : 0;
 			goto out;
 		}
+		/* Parse0: a@b@domain */
+		if (at < n && at > 0 && at_inside(a, at)) {
+			rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.1.3", "Invalid route address") < 0
+				     ? -1 : 0;
+			goto out;
+		}
 		if (ieqn(D.s, D.len, "localhost") && buf_copy(&D, h->j, strlen(h->j)) < 0)
 			goto out;
 		if (buf_cstr(&D) == NULL)
@@ -2383,6 +2389,14 @@ static int check_rcpt(struct run *r, const char *a, size_t n)
 			continue;
 		}
 		break;
+	}
+	/* ParseRecipient dequotes a local part that is one quoted token:
+	   "alice"@domain is alice@domain to the access checks below */
+	if (L.len > 2 && L.s[0] == '"' && L.s[L.len - 1] == '"' &&
+	    strcspn(L.s + 1, "\"\\ \t()<>@,;:[]") == L.len - 2) {
+		memmove(L.s, L.s + 1, L.len - 2);
+		L.len -= 2;
+		L.s[L.len] = '\0';
 	}
 	/* ! and % in the local part are remote hops (a UUCP path; nouucp / nopercenthack
 	   "reject") */
