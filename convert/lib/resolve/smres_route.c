@@ -24,7 +24,8 @@ struct run {
 	struct dlv_set *out;
 	struct smres_used *used;
 	buf *trace;
-	struct hset seen;	/* local names: 1 being expanded, 2 expanded */
+	struct hset seen;	/* local names: 1 being expanded, 2 expanded, 3 user+detail
+				   rewritten by ruleset 5 (expanded at once) */
 	int loop;		/* an address was suppressed as a loop */
 	int fwd_cancel;		/* the .forward being read (fwd) has members too deep: a
 				   self reference in it leaves nothing (see dotforward) */
@@ -1026,6 +1027,12 @@ oom:
 	return -1;
 }
 
+/* FEATURE(preserve_local_plus_detail): ruleset 5 leaves user+detail as it is */
+static int h5_preserve(const struct smres_st *st)
+{
+	return st->h->feature[HF_PRESERVE_LOCAL_PLUS_DETAIL] != 0;
+}
+
 /*
  * selfref_keep - the user sendmail keeps when it breaks an alias loop
  * (self_reference): that recipient is not marked expanded, so once its alias
@@ -1035,12 +1042,6 @@ oom:
  * flags: when its .forward was being read it is past ruleset 5 already, kept
  * as the mailbox.
  */
-/* FEATURE(preserve_local_plus_detail): ruleset 5 leaves user+detail as it is */
-static int h5_preserve(const struct smres_st *st)
-{
-	return st->h->feature[HF_PRESERVE_LOCAL_PLUS_DETAIL] != 0;
-}
-
 static int selfref_keep(struct run *r, const char *u, size_t un, unsigned pf, unsigned level,
 			const char *runas)
 {
