@@ -78,7 +78,9 @@
  *   - "@user" with its +detail as host prints as user+detail: that name in
  *     the user's .forward is a self reference (the mailbox); user+detail that
  *     ruleset 5 rewrites stays in the send queue (expanded), so the same
- *     address again - even below its own rewrite - is a duplicate.
+ *     address again - even below its own rewrite - is a duplicate; its
+ *     steps (user+*, user) carry the detail as host and are never the same
+ *     recipient as a plain name.
  *
  * Not modelled (said in a diagnostic where the cf shows it): DNS (MX and
  * canonification beyond the hosts file; FEATURE(relay_based_on_MX):

@@ -1128,8 +1128,12 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	if ((flags & LU_DET) ? buf_printf(&sk, "@%s+%s", nm.s, host) < 0
 			     : buf_copy(&sk, nm.s, nm.len) < 0 || buf_cstr(&sk) == NULL)
 		goto out;
-	/* already in the send queue: a duplicate (before the depth check, as sendmail) */
-	if (!(flags & LU_NOALIAS) && hset_get(&r->seen, sk.s, sk.len, &sv) == 1) {
+	/* already in the send queue: a duplicate (before the depth check, as sendmail).
+	   Ruleset 5's steps between user+detail and "@user" (user+*, user) carry the
+	   detail as their host: sendmail's sameaddr never finds them among the plain
+	   names (user+detail itself is in the queue: see value 3 below) */
+	if (!(flags & LU_NOALIAS) && !(host[0] == '+' && !(flags & LU_DET)) &&
+	    hset_get(&r->seen, sk.s, sk.len, &sv) == 1) {
 		size_t j, x, un;
 		const char *u0;
 
