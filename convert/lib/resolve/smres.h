@@ -80,7 +80,8 @@
  *     ruleset 5 rewrites stays in the send queue (expanded), so the same
  *     address again - even below its own rewrite - is a duplicate; its
  *     steps (user+*, user) carry the detail as host and are never the same
- *     recipient as a plain name.
+ *     recipient as a plain name, nor a self reference of the .forward that
+ *     named user+detail (sendmail compares with the recipient rewritten);
  *
  * Not modelled (said in a diagnostic where the cf shows it): DNS (MX and
  * canonification beyond the hosts file; FEATURE(relay_based_on_MX):

@@ -926,7 +926,9 @@ static int too_deep(struct run *r, unsigned level)
 
 /*
  * ruleset5 - localaddr for name (not aliased): +detail, LUSER_RELAY,
- * MAIL_HUB, LOCAL_RELAY.  1: unchanged (go on with passwd), 0 done.
+ * MAIL_HUB, LOCAL_RELAY.  1: unchanged (go on with passwd), 0 done.  A
+ * rewritten name is a new recipient whose parent is name (sendtolist's
+ * ctladdr): user from user+* is no self reference of user's .forward.
  */
 static int ruleset5(struct run *r, const char *name, size_t n, const char *host, unsigned level,
 		    const char *parent, const char *runas, buf *newhost, int bs, const char *lhost)
@@ -945,7 +947,7 @@ static int ruleset5(struct run *r, const char *name, size_t n, const char *host,
 				  name) < 0)
 				return -1;
 			r->lhost = lhost;
-			return local_user(r, name, n - 2, host, level + 1, 0, parent, runas);
+			return local_user(r, name, n - 2, host, level + 1, 0, name, runas);
 		}
 		plus = n > 1 ? memchr(name + 1, '+', n - 1) : NULL;
 		if (plus) {
@@ -958,7 +960,7 @@ static int ruleset5(struct run *r, const char *name, size_t n, const char *host,
 			rc = trace(r, level, "ruleset 5: %.*s -> %s", (int)n, name, a.s);
 			r->lhost = lhost;
 			if (rc == 0)
-				rc = local_user(r, a.s, a.len, newhost->s, level + 1, 0, parent, runas);
+				rc = local_user(r, a.s, a.len, newhost->s, level + 1, 0, name, runas);
 			buf_free(&a);
 			return rc;
 		}
