@@ -82,6 +82,9 @@
  *     steps (user+*, user) carry the detail as host and are never the same
  *     recipient as a plain name, nor a self reference of the .forward that
  *     named user+detail (sendmail compares with the recipient rewritten);
+ *     aliased, such a step's members are no self reference of it, and a
+ *     loop is broken (self_reference) at the first ancestor with a passwd
+ *     entry, which goes on at its own level;
  *
  * Not modelled (said in a diagnostic where the cf shows it): DNS (MX and
  * canonification beyond the hosts file; FEATURE(relay_based_on_MX):

@@ -34,7 +34,7 @@ struct run {
 	const char *as;		/* mailer_to_triple's recipient instead of L@D (UUCP paths) */
 	const char *as_relay;	/* the same through the relay mailer (no @$j added) */
 	char **path;		/* the local names being expanded, outermost first */
-	unsigned char *pflags;	/* each one's PATH_ flags */
+	unsigned *pflags;	/* each one's PATH_ flags, and its level times PATH_LEVEL */
 	size_t npath, cappath;
 	const char *bogus;	/* delivering the .forward of this user, whose shell is not in
 				   /etc/shells: no programs, no files */
@@ -49,6 +49,9 @@ struct run {
 
 #define PATH_FWD 1		/* expanded by its .forward (else as an alias) */
 #define PATH_AT 2		/* it came as "@user": past ruleset 5 (stickyhost, class L) */
+#define PATH_LEVEL 8		/* pflags / PATH_LEVEL: the level it was expanded at */
+#define PATH_R5 4		/* a step of ruleset 5 (user+*, user with the detail as host):
+				   never the same recipient as the plain name */
 
 /* push - name is being expanded; flags: PATH_ */
 static int push(struct run *r, const char *name, unsigned flags)
@@ -58,7 +61,7 @@ static int push(struct run *r, const char *name, unsigned flags)
 	if (r->npath == r->cappath) {
 		size_t nc = r->cappath ? r->cappath * 2 : 16;
 		char **nv = realloc(r->path, nc * sizeof(*nv));
-		unsigned char *nl;
+		unsigned *nl;
 
 		if (nv == NULL)
 			return -1;
@@ -73,7 +76,7 @@ static int push(struct run *r, const char *name, unsigned flags)
 	if (c == NULL)
 		return -1;
 	strcpy(c, name);
-	r->pflags[r->npath] = (unsigned char)flags;
+	r->pflags[r->npath] = flags;
 	r->path[r->npath++] = c;
 	return 0;
 }
@@ -871,7 +874,7 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 		if (cnt == 0)
 			break;	/* an empty .forward: the mailbox */
 		if (trace(r, level, "%s: .forward %s", user, path.s) < 0 ||
-		    hset_set(&r->seen, key, strlen(key), 1) < 0 || push(r, key, PATH_FWD | (at ? PATH_AT : 0)) < 0) {
+		    hset_set(&r->seen, key, strlen(key), 1) < 0 || push(r, key, PATH_FWD | (at ? PATH_AT : 0) | level * PATH_LEVEL) < 0) {
 			rc = -1;
 			break;
 		}
@@ -1061,7 +1064,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	const char *lhost = r->lhost;
 	unsigned long pwi, sv;
 	size_t i;
-	int rc = -1, k;
+	int rc = -1, k, r5;
 
 	r->lhost = NULL;
 	if (++r->steps > SM_MAX_STEPS)
@@ -1100,7 +1103,9 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	}
 	/* a self reference: the user itself; in an alias sendmail still reads the
 	   user's .forward, in the .forward it is the mailbox */
-	if (parent && strcmp(parent, nm.s) == 0 && !(flags & LU_NOALIAS)) {
+	if (parent && strcmp(parent, nm.s) == 0 && !(flags & LU_NOALIAS) &&
+	    !(r->npath && (r->pflags[r->npath - 1] & PATH_R5) &&
+	      strcmp(r->path[r->npath - 1], parent) == 0)) {
 		if (parent == r->fwd && r->fwd_cancel) {
 			rc = trace(r, level, "%s: self reference dropped; the .forward's other "
 				   "members are too deep, which makes its user bad", nm.s);
@@ -1145,7 +1150,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		}
 		/* a loop: broken at a real user of the cycle, else nothing is delivered */
 		for (x = r->npath; x-- > 0;)
-			if (strcmp(r->path[x], sk.s) == 0)
+			if (!(r->pflags[x] & PATH_R5) && strcmp(r->path[x], sk.s) == 0)
 				break;
 		j = r->npath;
 		if (x < r->npath && (un = path_user(r->path[x], &u0), !is_pwuser(st, u0, un, NULL)))
@@ -1165,7 +1170,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 				r->used->loop_user = 1;
 			if (buf_append(&u, u0, un) == 0 && buf_cstr(&u) &&
 			    trace(r, level, "%s: loop, broken at the user %s", nm.s, u.s) == 0)
-				rc = selfref_keep(r, u.s, u.len, r->pflags[j], level, runas);
+				rc = selfref_keep(r, u.s, u.len, r->pflags[j],
+						  r->pflags[j] / PATH_LEVEL, runas);
 			buf_free(&u);
 			goto out;
 		}
@@ -1179,11 +1185,16 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	}
 	if (!(flags & LU_NOALIAS) && has_flag(st, 'A'))
 		ae = alias_lookup_n(&st->at, nm.s, nm.len);
+	/* a step of ruleset 5 (the detail as host) is a recipient apart from the
+	   plain name: its alias expansion is neither in seen nor a self reference */
+	r5 = host[0] == '+' && !(flags & LU_DET);
 	if (ae) {
 		if (used(r, st->at.files[ae->file], ae->lastline) < 0 ||
 		    trace(r, level, "aliased (%s:%lu) to %s", st->at.files[ae->file],
 			  (unsigned long)ae->lastline, alias_ent_value(ae)) < 0 ||
-		    hset_set(&r->seen, nm.s, nm.len, 1) < 0 || push(r, nm.s, (flags & LU_AT) ? PATH_AT : 0) < 0)
+		    (!r5 && hset_set(&r->seen, nm.s, nm.len, 1) < 0) ||
+		    push(r, nm.s, ((flags & LU_AT) ? PATH_AT : 0) | (r5 ? PATH_R5 : 0) |
+			      level * PATH_LEVEL) < 0)
 			goto out;
 		{
 			const char *saved = r->bogus, *savedf = r->fwd;
@@ -1195,7 +1206,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			r->fwd = savedf;
 		}
 		pop(r);
-		if (k < 0 || hset_set(&r->seen, nm.s, nm.len, 2) < 0)
+		if (k < 0 || (!r5 && hset_set(&r->seen, nm.s, nm.len, 2) < 0))
 			goto out;
 		rc = 0;
 		goto out;
