@@ -84,7 +84,8 @@
  *     named user+detail (sendmail compares with the recipient rewritten);
  *     aliased, such a step's members are no self reference of it, and a
  *     loop is broken (self_reference) at the first ancestor with a passwd
- *     entry, which goes on at its own level;
+ *     entry, which goes on at its own level; an alias naming itself that
+ *     is no login keeps its nearest ancestor with a passwd entry too;
  *
  * Not modelled (said in a diagnostic where the cf shows it): DNS (MX and
  * canonification beyond the hosts file; FEATURE(relay_based_on_MX):

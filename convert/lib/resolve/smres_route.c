@@ -1127,6 +1127,29 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 					goto out;
 			}
 		}
+		/* self_reference(): an alias naming itself that is no login breaks the
+		   loop at the nearest ancestor with a passwd entry, which is then
+		   delivered as well as expanded (QSELFREF) */
+		if (parent != r->fwd && !is_pwuser(st, nm.s, nm.len, NULL)) {
+			size_t j, un;
+			const char *u0;
+
+			for (j = r->npath; j-- > 0;)
+				if (un = path_user(r->path[j], &u0), is_pwuser(st, u0, un, NULL))
+					break;
+			if (j < r->npath && !(r->pflags[j] & PATH_R5)) {
+				buf u = BUF_INIT;
+
+				k = buf_append(&u, u0, un) < 0 || buf_cstr(&u) == NULL ||
+				    trace(r, level, "%s: self reference, kept the user %s", nm.s,
+					  u.s) < 0 ? -1 :
+				    selfref_keep(r, u.s, u.len, r->pflags[j], r->pflags[j] / PATH_LEVEL,
+						 runas);
+				buf_free(&u);
+				if (k < 0)
+					goto out;
+			}
+		}
 	}
 	if (trace(r, level, "local %s%s", (flags & LU_NOALIAS) ? "\\" : "", nm.s) < 0)
 		goto out;
