@@ -53,14 +53,22 @@ static int dup(char **dst, const char *src)
 	return *dst ? 0 : -1;
 }
 
-int dlv_add(struct dlv_set *s, const struct delivery *d)
+int dlv_has(const struct dlv_set *s, const struct delivery *d)
 {
-	struct delivery c;
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
 		if (same(&s->v[i], d))
-			return 0;
+			return 1;
+	return 0;
+}
+
+int dlv_add(struct dlv_set *s, const struct delivery *d)
+{
+	struct delivery c;
+
+	if (dlv_has(s, d))
+		return 0;
 	if (s->n == s->cap) {
 		size_t nc = s->cap ? s->cap * 2 : 4;
 		struct delivery *nv = realloc(s->v, nc * sizeof(*nv));

@@ -45,6 +45,8 @@ void dlv_set_free(struct dlv_set *s);
  * an identical delivery already present is not added again.  0 or -1 ENOMEM.
  */
 int dlv_add(struct dlv_set *s, const struct delivery *d);
+/* dlv_has - s has a delivery identical to d: 1, else 0 */
+int dlv_has(const struct dlv_set *s, const struct delivery *d);
 /* dlv_add_simple - convenience: kind plus up to three strings in field order */
 int dlv_add_simple(struct dlv_set *s, enum dlv_kind kind, const char *user, const char *target,
 		   const char *route);
