@@ -1032,12 +1032,6 @@ oom:
 	return -1;
 }
 
-/* FEATURE(preserve_local_plus_detail): ruleset 5 leaves user+detail as it is */
-static int h5_preserve(const struct smres_st *st)
-{
-	return st->h->feature[HF_PRESERVE_LOCAL_PLUS_DETAIL] != 0;
-}
-
 /*
  * selfref_keep - the user sendmail keeps when it breaks an alias loop
  * (self_reference): that recipient is not marked expanded, so once its alias
@@ -1053,6 +1047,36 @@ static int selfref_keep(struct run *r, const char *u, size_t un, unsigned pf, un
 	if (pf & PATH_FWD)
 		return add(r, DLV_MAILBOX, u, NULL, NULL, NULL, NULL);
 	return local_user(r, u, un, "", level, LU_NOALIAS | LU_SELF | LU_KEEP, NULL, runas);
+}
+
+/* pw_ancestor - the innermost path entry from index from on whose user has a
+   passwd entry (self_reference's walk up the alias chain), or r->npath */
+static size_t pw_ancestor(struct run *r, size_t from)
+{
+	const char *u0;
+	size_t j, un;
+
+	for (j = r->npath; j-- > from;)
+		if (un = path_user(r->path[j], &u0), is_pwuser(r->st, u0, un, NULL))
+			return j;
+	return r->npath;
+}
+
+/* keep_ancestor - the user of path entry j is kept (selfref_keep, at its own
+   level); name, what: the trace line.  0, or -1 ENOMEM */
+static int keep_ancestor(struct run *r, size_t j, const char *name, const char *what,
+			 unsigned level, const char *runas)
+{
+	const char *u0;
+	size_t un = path_user(r->path[j], &u0);
+	buf u = BUF_INIT;
+	int rc = -1;
+
+	if (buf_append(&u, u0, un) == 0 && buf_cstr(&u) &&
+	    trace(r, level, "%s: %s %s", name, what, u.s) == 0)
+		rc = selfref_keep(r, u.s, u.len, r->pflags[j], r->pflags[j] / PATH_LEVEL, runas);
+	buf_free(&u);
+	return rc;
 }
 
 static int local_user1(struct run *r, const char *name0, size_t n, const char *host,
@@ -1131,24 +1155,12 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		   loop at the nearest ancestor with a passwd entry, which is then
 		   delivered as well as expanded (QSELFREF) */
 		if (parent != r->fwd && !is_pwuser(st, nm.s, nm.len, NULL)) {
-			size_t j, un;
-			const char *u0;
+			size_t j = pw_ancestor(r, 0);
 
-			for (j = r->npath; j-- > 0;)
-				if (un = path_user(r->path[j], &u0), is_pwuser(st, u0, un, NULL))
-					break;
-			if (j < r->npath && !(r->pflags[j] & PATH_R5)) {
-				buf u = BUF_INIT;
-
-				k = buf_append(&u, u0, un) < 0 || buf_cstr(&u) == NULL ||
-				    trace(r, level, "%s: self reference, kept the user %s", nm.s,
-					  u.s) < 0 ? -1 :
-				    selfref_keep(r, u.s, u.len, r->pflags[j], r->pflags[j] / PATH_LEVEL,
-						 runas);
-				buf_free(&u);
-				if (k < 0)
-					goto out;
-			}
+			if (j < r->npath && !(r->pflags[j] & PATH_R5) &&
+			    keep_ancestor(r, j, nm.s, "self reference, kept the user", level,
+					  runas) < 0)
+				goto out;
 		}
 	}
 	if (trace(r, level, "local %s%s", (flags & LU_NOALIAS) ? "\\" : "", nm.s) < 0)
@@ -1175,27 +1187,16 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		for (x = r->npath; x-- > 0;)
 			if (!(r->pflags[x] & PATH_R5) && strcmp(r->path[x], sk.s) == 0)
 				break;
+		/* the repeated name itself when it is a user, else one further in */
 		j = r->npath;
-		if (x < r->npath && (un = path_user(r->path[x], &u0), !is_pwuser(st, u0, un, NULL)))
-			for (j = r->npath; j-- > x + 1;)
-				if (un = path_user(r->path[j], &u0), is_pwuser(st, u0, un, NULL))
-					break;
-		if (x < r->npath && j == r->npath)
-			j = x;		/* the repeated name is itself a user */
-		else if (j == x)
-			j = r->npath;	/* no user in the cycle */
-		if (x < r->npath && j < r->npath) {
-			buf u = BUF_INIT;
-
-			rc = -1;
-			un = path_user(r->path[j], &u0);
+		if (x < r->npath) {
+			un = path_user(r->path[x], &u0);
+			j = is_pwuser(st, u0, un, NULL) ? x : pw_ancestor(r, x + 1);
+		}
+		if (j < r->npath) {
 			if (r->used)
 				r->used->loop_user = 1;
-			if (buf_append(&u, u0, un) == 0 && buf_cstr(&u) &&
-			    trace(r, level, "%s: loop, broken at the user %s", nm.s, u.s) == 0)
-				rc = selfref_keep(r, u.s, u.len, r->pflags[j],
-						  r->pflags[j] / PATH_LEVEL, runas);
-			buf_free(&u);
+			rc = keep_ancestor(r, j, nm.s, "loop, broken at the user", level, runas);
 			goto out;
 		}
 		r->loop = 1;
@@ -1240,7 +1241,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		   followed, is a duplicate (its later steps carry the detail as the
 		   host, other recipients to sameaddr) */
 		if (!(flags & LU_NOALIAS) && host[0] != '+' &&
-		    !h5_preserve(st) && nm.len > 1 && memchr(nm.s + 1, '+', nm.len - 1) &&
+		    !st->h->feature[HF_PRESERVE_LOCAL_PLUS_DETAIL] && nm.len > 1 && memchr(nm.s + 1, '+', nm.len - 1) &&
 		    !(nm.len >= 2 && nm.s[nm.len - 2] == '+' && nm.s[nm.len - 1] == '*') &&
 		    hset_set(&r->seen, sk.s, sk.len, 3) < 0)
 			goto out;
@@ -2434,11 +2435,8 @@ static int check_rcpt(struct run *r, const char *a, size_t n)
 	/* ParseRecipient dequotes a local part that is one quoted token:
 	   "alice"@domain is alice@domain to the access checks below */
 	if (L.len > 2 && L.s[0] == '"' && L.s[L.len - 1] == '"' &&
-	    strcspn(L.s + 1, "\"\\ \t()<>@,;:[]") == L.len - 2) {
-		memmove(L.s, L.s + 1, L.len - 2);
-		L.len -= 2;
-		L.s[L.len] = '\0';
-	}
+	    strcspn(L.s + 1, "\"\\ \t()<>@,;:[]") == L.len - 2)
+		stripquotes(&L);
 	/* ! and % in the local part are remote hops (a UUCP path; nouucp / nopercenthack
 	   "reject") */
 	if (((st->reject_bang || !h->feature[HF_NOUUCP]) && memchr(L.s, '!', L.len)) ||
