@@ -938,6 +938,7 @@ void qres_close(struct qres *q)
 		hset_free(&st->cv[i].doms);
 	}
 	free(st->cv);
+	qr_s2q_free(st);
 	bufpool_free(&st->pool);
 	free(st->qmailhome);
 	free(st->aliasempty);
@@ -974,7 +975,7 @@ void qres_close(struct qres *q)
 
 /* ---------------------------------------------------------------- trace and results */
 
-int qr_trace(struct qr_run *r, const char *fmt, ...)
+int qr_trace_f(struct qr_run *r, const char *fmt, ...)
 {
 	va_list ap;
 	size_t i;

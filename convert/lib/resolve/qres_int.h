@@ -41,6 +41,8 @@ struct qr_cdb {			/* an aliases.cdb opened by a fastforward line */
 	struct hset doms;	/* lower-cased domain parts of the keys */
 };
 
+struct qr_s2qent;
+
 struct qres_st {
 	int rootfd;		/* OUTROOT */
 	int homefd;		/* home_root for qmail-getpw's ownership check, or -1 */
@@ -95,6 +97,10 @@ struct qres_st {
 				   holds while no other cdb is opened) */
 	struct qr_stat *sv;
 	size_t nsv, capsv;
+	struct hset s2qidx;	/* qres_s2q.c: a program line's text -> index into s2qv */
+	struct qr_s2qent **s2qv;	/* what the line was recognised as (never changed once
+					   there: a nested run may add, never moves, one) */
+	size_t ns2q, caps2q;
 };
 
 /* the environment qmail-local gives programs (NULL: unset) */
@@ -135,7 +141,10 @@ struct qr_ffres {
 };
 
 /* qres.c */
-int qr_trace(struct qr_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int qr_trace_f(struct qr_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* qr_trace - a trace line (printf format) when the run keeps a trace; without one, not even
+   the arguments are evaluated (a run without a trace calls it some ten times per address) */
+#define qr_trace(r, ...) ((r)->trace ? qr_trace_f((r), __VA_ARGS__) : 0)
 int qr_add(struct qr_run *r, enum dlv_kind kind, const char *user, const char *target,
 	   const char *route, const char *status, const char *text);
 /* qr_add_msg - bounce/defer from a qmail message "text (#5.1.1)" (status split off) */
@@ -176,6 +185,8 @@ int qr_program(struct qr_run *r, const struct qr_env *e, const char *cmd, int in
  * 0 not one of them, -1 ENOMEM.
  */
 int qr_s2q_script(struct qr_run *r, const struct qr_env *e, const char *cmd, int *code, buf *msg);
+/* qr_s2q_free - what qr_s2q_script remembered of the lines it has seen */
+void qr_s2q_free(struct qres_st *st);
 
 /* qres_ff.c */
 /*

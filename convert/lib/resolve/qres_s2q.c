@@ -427,64 +427,187 @@ static int sh_c(const char *cmd, buf *out, int *oom)
 	return cmd[used] == '\0' && buf_cstr(out) != NULL;
 }
 
+/* what a program line was recognised as */
+enum s2q_kind { K_NONE, K_SHC, K_EXEC, K_ALIAS, K_VPLUS };
+
+struct qr_s2qent {
+	enum s2q_kind kind;
+	struct caps c;		/* K_SHC: the program; K_ALIAS, K_VPLUS: the captures */
+};
+
+/* a host has a few such lines per domain: beyond this many, lines are matched each time */
+#define S2Q_CACHE_MAX 65536
+
+/* classify - what cmd is, with its captures in c (from the pool): 0, or -1 ENOMEM */
+static int classify(const char *cmd, struct caps *c, enum s2q_kind *kind)
+{
+	int oom = 0, m;
+	size_t i;
+
+	*kind = K_NONE;
+	/* sh -c 'CMD' is what qmail-local's own sh -c already does: CMD is the program */
+	if (sh_c(cmd, &c->v[0], &oom)) {
+		c->n = 1;
+		*kind = K_SHC;
+		return 0;
+	}
+	if (oom)
+		return -1;
+	buf_reset(&c->v[0]);
+	if (strncmp(cmd, "exec ", 5) == 0) {
+		m = match(cmd, t_exec, c);
+		if (m < 0)
+			return -1;
+		if (m == 1 && c->v[0].len >= 8 &&
+		    memcmp(c->v[0].s + c->v[0].len - 8, "/forward", 8) == 0) {
+			*kind = K_EXEC;
+			return 0;
+		}
+		c->n = 0;
+	}
+	m = match(cmd, t_alias, c);
+	if (m == 1) {
+		*kind = K_ALIAS;
+		return buf_cstr(&c->v[0]) == NULL ? -1 : 0;
+	}
+	c->n = 0;
+	c->inff = 0;
+	if (m == 0)
+		m = match(cmd, t_vplus, c);
+	if (m < 0)
+		return -1;
+	if (m == 1) {
+		for (i = 0; i < c->n; i++)
+			if (buf_cstr(&c->v[i]) == NULL)
+				return -1;
+		*kind = K_VPLUS;
+	}
+	return 0;
+}
+
+static void ent_free(struct qr_s2qent *x)
+{
+	size_t i;
+
+	for (i = 0; i < NCAP; i++)
+		buf_free(&x->c.v[i]);
+	free(x);
+}
+
+void qr_s2q_free(struct qres_st *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->ns2q; i++)
+		ent_free(st->s2qv[i]);
+	free(st->s2qv);
+	st->s2qv = NULL;
+	st->ns2q = st->caps2q = 0;
+	hset_free(&st->s2qidx);
+}
+
+/*
+ * lookup - cmd's entry, recognised once and remembered (entries are never
+ * changed or moved, so one stays valid through the nested runs of its line).
+ * NULL with *oom 0: not remembered (the cache is full), classify it yourself.
+ */
+static const struct qr_s2qent *lookup(struct qres_st *st, const char *cmd, int *oom)
+{
+	size_t len = strlen(cmd);
+	unsigned long v;
+	struct qr_s2qent *x;
+	struct caps c;
+	size_t i;
+
+	*oom = 0;
+	if (hset_get(&st->s2qidx, cmd, len, &v))
+		return st->s2qv[v];
+	if (st->ns2q >= S2Q_CACHE_MAX)
+		return NULL;
+	if (st->ns2q == st->caps2q) {
+		size_t nc = st->caps2q ? st->caps2q * 2 : 16;
+		struct qr_s2qent **nv = realloc(st->s2qv, nc * sizeof(*nv));
+
+		if (nv == NULL)
+			goto oom;
+		st->s2qv = nv;
+		st->caps2q = nc;
+	}
+	x = calloc(1, sizeof(*x));
+	if (x == NULL)
+		goto oom;
+	caps_take(st, &c);
+	if (classify(cmd, &c, &x->kind) < 0) {
+		caps_give(st, &c);
+		ent_free(x);
+		goto oom;
+	}
+	/* the entry keeps the captures it needs; the pool gets the rest back */
+	x->c.n = c.n;
+	x->c.inff = c.inff;
+	for (i = 0; i < NCAP; i++)
+		if (x->kind != K_NONE && x->kind != K_EXEC && i < c.n) {
+			x->c.v[i] = c.v[i];
+			buf_init(&c.v[i]);
+		}
+	caps_give(st, &c);
+	if (hset_set(&st->s2qidx, cmd, len, st->ns2q) < 0) {
+		ent_free(x);
+		goto oom;
+	}
+	st->s2qv[st->ns2q++] = x;
+	return x;
+oom:
+	*oom = 1;
+	return NULL;
+}
+
+/* run - what the shell does with a line of kind k (captures c) */
+static int run(struct qr_run *r, const struct qr_env *e, const char *cmd, enum s2q_kind k,
+	       struct caps *c, int *code, buf *msg)
+{
+	int rc;
+
+	switch (k) {
+	case K_SHC:
+		if (qr_trace(r, "sh -c: the program is '%s'", c->v[0].s) < 0)
+			return -1;
+		rc = qr_program(r, e, c->v[0].s, 0, code, msg);
+		break;
+	case K_EXEC:
+		rc = unknown_action(r, e, cmd, code, msg);
+		break;
+	case K_ALIAS:
+		rc = run_alias(r, e, c, code, msg);
+		break;
+	case K_VPLUS:
+		rc = run_vplus(r, e, c, code, msg);
+		break;
+	default:
+		return 0;
+	}
+	return rc < 0 ? -1 : 1;
+}
+
 int qr_s2q_script(struct qr_run *r, const struct qr_env *e, const char *cmd, int *code, buf *msg)
 {
+	const struct qr_s2qent *x;
 	struct caps c;
-	int m, rc;
+	enum s2q_kind k;
+	int oom, rc;
 
+	x = lookup(r->st, cmd, &oom);
+	if (oom)
+		return -1;
+	if (x) {
+		struct caps cc = x->c;	/* a shallow copy: the runs only read it */
+
+		return run(r, e, cmd, x->kind, &cc, code, msg);
+	}
 	caps_take(r->st, &c);
-	/* sh -c 'CMD' is what qmail-local's own sh -c already does: CMD is the program */
-	{
-		int oom = 0;
-
-		if (sh_c(cmd, &c.v[0], &oom)) {
-			if (qr_trace(r, "sh -c: the program is '%s'", c.v[0].s) < 0)
-				rc = -1;
-			else
-				rc = qr_program(r, e, c.v[0].s, 0, code, msg);
-			caps_give(r->st, &c);
-			return rc < 0 ? -1 : 1;
-		}
-		if (oom) {
-			caps_give(r->st, &c);
-			return -1;
-		}
-		buf_reset(&c.v[0]);
-	}
-	if (strncmp(cmd, "exec ", 5) == 0) {
-		m = match(cmd, t_exec, &c);
-		if (m == 1 && c.v[0].len >= 8 &&
-		    memcmp(c.v[0].s + c.v[0].len - 8, "/forward", 8) == 0) {
-			rc = unknown_action(r, e, cmd, code, msg);
-			caps_give(r->st, &c);
-			return rc < 0 ? -1 : 1;
-		}
-		if (m < 0) {
-			caps_give(r->st, &c);
-			return -1;
-		}
-		c.n = 0;
-	}
-	m = match(cmd, t_alias, &c);
-	if (m == 1) {
-		rc = buf_cstr(&c.v[0]) == NULL ? -1 : run_alias(r, e, &c, code, msg);
-		caps_give(r->st, &c);
-		return rc < 0 ? -1 : 1;
-	}
-	c.n = 0;
-	c.inff = 0;
-	if (m == 0)
-		m = match(cmd, t_vplus, &c);
-	if (m == 1) {
-		size_t i;
-
-		for (i = 0; i < c.n; i++)
-			if (buf_cstr(&c.v[i]) == NULL)
-				m = -1;
-		rc = m < 0 ? -1 : run_vplus(r, e, &c, code, msg);
-		caps_give(r->st, &c);
-		return rc < 0 ? -1 : 1;
-	}
+	rc = classify(cmd, &c, &k);
+	if (rc == 0)
+		rc = run(r, e, cmd, k, &c, code, msg);
 	caps_give(r->st, &c);
-	return m;
+	return rc;
 }
