@@ -644,6 +644,9 @@ static const struct row rows[] = {
 	  "a@remote.example via mx:remote.example | forward b@remote.example via mx:remote.example" },
 	{ T_CHAIN, 0, "h1@me.example", "defer s2q: more than 5 forwarding levels, not followed" },
 	{ T_CHAIN, 0, "h2@me.example", "forward end@remote.example via mx:remote.example" },
+	/* again after h2: h3..h6 are remembered from h2's run, one level higher up */
+	{ T_CHAIN, 0, "h1@me.example", "defer s2q: more than 5 forwarding levels, not followed" },
+	{ T_CHAIN, 0, "h2@me.example", "forward end@remote.example via mx:remote.example" },
 	{ T_CHAIN, 0, "toquiet@me.example", "forward r@remote.example via mx:remote.example" },
 	{ T_CHAIN, 0, "quiet@me.example", "discard" },
 	{ T_CHAIN, 0, "pre@me.example",
@@ -898,6 +901,30 @@ static void test_rows(void **state)
 				bad++;
 			}
 			bad += check_nested(&q, tr, r, &s, &nvalid);
+			dlv_set_free(&s);
+		}
+		/*
+		 * the rows again without a trace, last first: re-injections remembered
+		 * from every row (qres.c deliver's memo), reached now from other
+		 * addresses, at other levels, after other deliveries, must answer as
+		 * the traced runs did
+		 */
+		for (i = sizeof(rows) / sizeof(rows[0]); i-- > 0;) {
+			const struct row *r = &rows[i];
+			struct dlv_set s;
+
+			if ((size_t)r->tree != t)
+				continue;
+			dlv_set_init(&s);
+			assert_int_equal(qres_resolve(&q, r->addr, r->via, &s, NULL), 0);
+			buf_reset(&got);
+			assert_int_equal(dlv_format_set(&got, &s), 0);
+			assert_non_null(buf_cstr(&got));
+			if (strcmp(got.s, r->want) != 0) {
+				print_message("tree %s, via %d <%s>, second pass:\n  got  '%s'\n  want "
+					      "'%s'\n", tr->name, r->via, r->addr, got.s, r->want);
+				bad++;
+			}
 			dlv_set_free(&s);
 		}
 		qres_close(&q);

@@ -53,21 +53,35 @@ static int dup(char **dst, const char *src)
 	return *dst ? 0 : -1;
 }
 
-int dlv_has(const struct dlv_set *s, const struct delivery *d)
+/* find - the index of a delivery identical to d, or s->n */
+static size_t find(const struct dlv_set *s, const struct delivery *d)
 {
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
 		if (same(&s->v[i], d))
-			return 1;
-	return 0;
+			break;
+	return i;
+}
+
+int dlv_has(const struct dlv_set *s, const struct delivery *d)
+{
+	return find(s, d) < s->n;
 }
 
 int dlv_add(struct dlv_set *s, const struct delivery *d)
 {
-	struct delivery c;
+	return dlv_add_at(s, d, NULL);
+}
 
-	if (dlv_has(s, d))
+int dlv_add_at(struct dlv_set *s, const struct delivery *d, size_t *at)
+{
+	struct delivery c;
+	size_t i = find(s, d);
+
+	if (at)
+		*at = i;
+	if (i < s->n)
 		return 0;
 	if (s->n == s->cap) {
 		size_t nc = s->cap ? s->cap * 2 : 4;

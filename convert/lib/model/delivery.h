@@ -45,6 +45,8 @@ void dlv_set_free(struct dlv_set *s);
  * an identical delivery already present is not added again.  0 or -1 ENOMEM.
  */
 int dlv_add(struct dlv_set *s, const struct delivery *d);
+/* dlv_add_at - dlv_add, and *at = the index of d's copy in s (added or already there) */
+int dlv_add_at(struct dlv_set *s, const struct delivery *d, size_t *at);
 /* dlv_has - s has a delivery identical to d: 1, else 0 */
 int dlv_has(const struct dlv_set *s, const struct delivery *d);
 /* dlv_add_simple - convenience: kind plus up to three strings in field order */

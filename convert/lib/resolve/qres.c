@@ -693,6 +693,8 @@ static void dead(struct qres *q, const char *why)
 	q->send_dead = q->st->send_dead = 1;
 }
 
+static void memo_free(struct qres_st *st);
+
 int qres_open(struct qres *q, const char *outroot, const struct qres_opts *o, struct diag_sink *d)
 {
 	struct qres_opts def;
@@ -939,6 +941,7 @@ void qres_close(struct qres *q)
 	}
 	free(st->cv);
 	qr_s2q_free(st);
+	memo_free(st);
 	bufpool_free(&st->pool);
 	free(st->qmailhome);
 	free(st->aliasempty);
@@ -1005,6 +1008,138 @@ int qr_trace_f(struct qr_run *r, const char *fmt, ...)
 	return buf_append_c(r->trace, '\n');
 }
 
+/* ---------------------------------------------------------------- the re-injection memo */
+
+/* a run's records for the memo: which of out each qr_add was, what qmail-local checked */
+static int addlog(struct qr_run *r, size_t at)
+{
+	if (r->naddlog == r->capaddlog) {
+		size_t nc = r->capaddlog ? r->capaddlog * 2 : 16;
+		size_t *nv = realloc(r->addlog, nc * sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		r->addlog = nv;
+		r->capaddlog = nc;
+	}
+	r->addlog[r->naddlog++] = at;
+	return 0;
+}
+
+int qr_dt_checked(struct qr_run *r, const char *dt)
+{
+	if (!r->memo)
+		return 0;
+	return buf_append(&r->dtlog, dt, strlen(dt) + 1);
+}
+
+void qr_run_free(struct qr_run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ndt; i++)
+		free(r->dt[i]);
+	free(r->dt);
+	r->dt = NULL;
+	r->ndt = r->capdt = 0;
+	buf_free(&r->tmp);
+	free(r->addlog);
+	r->addlog = NULL;
+	r->naddlog = r->capaddlog = 0;
+	buf_free(&r->dtlog);
+}
+
+static void memo_free(struct qres_st *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nmemo; i++)
+		dlv_set_free(&st->memov[i].dl);
+	free(st->memov);
+	st->memov = NULL;
+	st->nmemo = st->capmemo = 0;
+	hset_free(&st->memo);
+	buf_free(&st->memodt);
+}
+
+/* at most this many re-injections are remembered (the first ones: a host's busy targets) */
+#define QR_MEMO_MAX 131072
+
+/* memo_fits - m may stand for the delivery at r's level, with r's Delivered-To lines */
+static int memo_fits(const struct qr_run *r, const struct qr_memo *m)
+{
+	const struct qres_st *st = r->st;
+	const char *p = st->memodt.s + m->dtoff, *e = p + m->dtlen;
+	size_t i;
+
+	if (r->depth + m->levels > st->max_depth || r->steps + m->steps > st->max_steps)
+		return 0;
+	for (; p < e; p += strlen(p) + 1)
+		for (i = 0; i < r->ndt; i++)
+			if (strcmp(r->dt[i], p) == 0)
+				return 0;
+	return 1;
+}
+
+/* memo_replay - what the delivery did, done again: its deliveries and its counts */
+static int memo_replay(struct qr_run *r, const struct qr_memo *m)
+{
+	const struct qres_st *st = r->st;
+	size_t i, at;
+
+	for (i = 0; i < m->dl.n; i++)
+		if (dlv_add_at(r->out, &m->dl.v[i], &at) < 0 || addlog(r, at) < 0)
+			return -1;
+	if (buf_append(&r->dtlog, st->memodt.s + m->dtoff, m->dtlen) < 0)
+		return -1;
+	r->nadd += m->nadd;
+	r->steps += m->steps;
+	r->hostdep |= m->hostdep;
+	if (r->maxd < r->depth + m->levels)
+		r->maxd = r->depth + m->levels;
+	return 0;
+}
+
+/* memo_keep - remember the delivery of addr that just ended (its records from a0, d0) */
+static int memo_keep(struct qr_run *r, const char *addr, size_t len, size_t a0, size_t d0,
+		     unsigned long nadd, unsigned long steps, unsigned levels, int hostdep)
+{
+	struct qres_st *st = r->st;
+	struct qr_memo m;
+	size_t i;
+
+	if (st->nmemo >= QR_MEMO_MAX)
+		return 0;
+	if (st->nmemo == st->capmemo) {
+		size_t nc = st->capmemo ? st->capmemo * 2 : 256;
+		struct qr_memo *nv = realloc(st->memov, nc * sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		st->memov = nv;
+		st->capmemo = nc;
+	}
+	memset(&m, 0, sizeof(m));
+	dlv_set_init(&m.dl);
+	for (i = a0; i < r->naddlog; i++)
+		if (dlv_add(&m.dl, &r->out->v[r->addlog[i]]) < 0)
+			goto oom;
+	m.nadd = nadd;
+	m.steps = steps;
+	m.levels = levels;
+	m.hostdep = hostdep;
+	m.dtoff = st->memodt.len;
+	m.dtlen = r->dtlog.len - d0;
+	if (buf_append(&st->memodt, r->dtlog.s + d0, m.dtlen) < 0 ||
+	    hset_set(&st->memo, addr, len, st->nmemo) < 0)
+		goto oom;
+	st->memov[st->nmemo++] = m;
+	return 0;
+oom:
+	dlv_set_free(&m.dl);
+	return -1;
+}
+
 int qr_add(struct qr_run *r, enum dlv_kind kind, const char *user, const char *target,
 	   const char *route, const char *status, const char *text)
 {
@@ -1024,6 +1159,13 @@ int qr_add(struct qr_run *r, enum dlv_kind kind, const char *user, const char *t
 	if (text && qr_trace(r, "   %s", text) < 0)
 		return -1;
 	r->nadd++;
+	if (r->memo) {
+		size_t at;
+
+		if (dlv_add_at(r->out, &d, &at) < 0)
+			return -1;
+		return addlog(r, at);
+	}
 	return dlv_add(r->out, &d);
 }
 
@@ -1201,7 +1343,52 @@ int qr_deliver(struct qr_run *r, const char *addr0, size_t len0)
 	return rc;
 }
 
+static int deliver1(struct qr_run *r, const char *addr0, size_t len0);
+
+/*
+ * deliver - qmail-send's delivery of an address.  A re-injected one (level 1
+ * and below) that was delivered before is not followed again when what it did
+ * then holds now (struct qr_memo): that needs no trace, and the first time no
+ * loop or limit (ctxdep), and now no Delivered-To value it checked on the
+ * message and the limits not reached.  A $HOST it used (hostdep) is the
+ * address's own domain, the same each time; the flag is passed on as it was.
+ * Remote ones (no qmail-local run) are not remembered.
+ */
 static int deliver(struct qr_run *r, const char *addr0, size_t len0)
+{
+	struct qres_st *st = r->st;
+	size_t a0, d0;
+	unsigned long s0, n0, v;
+	unsigned md0;
+	int hd0, cd0, rc, have;
+
+	if (!r->memo || r->trace || r->depth == 0)
+		return deliver1(r, addr0, len0);
+	have = hset_get(&st->memo, addr0, len0, &v);
+	if (have && memo_fits(r, &st->memov[v]))
+		return memo_replay(r, &st->memov[v]);
+	a0 = r->naddlog;
+	d0 = r->dtlog.len;
+	s0 = r->steps;
+	n0 = r->nadd;
+	hd0 = r->hostdep;
+	cd0 = r->ctxdep;
+	md0 = r->maxd;
+	r->hostdep = r->ctxdep = 0;
+	r->maxd = r->depth;
+	rc = deliver1(r, addr0, len0);
+	if (rc == 0 && !have && !r->ctxdep && r->steps > s0 &&
+	    memo_keep(r, addr0, len0, a0, d0, r->nadd - n0, r->steps - s0, r->maxd - r->depth,
+		      r->hostdep) < 0)
+		rc = -1;
+	r->hostdep |= hd0;
+	r->ctxdep |= cd0;
+	if (r->maxd < md0)
+		r->maxd = md0;
+	return rc;
+}
+
+static int deliver1(struct qr_run *r, const char *addr0, size_t len0)
 {
 	struct qres_st *st = r->st;
 	buf a, loc;
@@ -1209,12 +1396,15 @@ static int deliver(struct qr_run *r, const char *addr0, size_t len0)
 	size_t i, j, at;
 	int rc = -1;
 
+	if (r->maxd < r->depth)
+		r->maxd = r->depth;
 	if (qr_trace(r, "qmail-send: <%.*s>", (int)len0, addr0) < 0)
 		return -1;
 	if (r->depth > st->max_depth) {
 		char t[96];
 
 		r->hostdep = 1;	/* the level the limit is met at may depend on the first domain */
+		r->ctxdep = 1;
 		snprintf(t, sizeof(t), "s2q: more than %u forwarding levels, not followed",
 			 st->max_depth);
 		return qr_add(r, DLV_DEFER, NULL, NULL, NULL, NULL, t);
@@ -1623,6 +1813,7 @@ int qres_resolve_nested(struct qres *q, const char *address, int via, struct dlv
 	r.st = q->st;
 	r.out = out;
 	r.trace = trace;
+	r.memo = trace == NULL;
 	if (nested) {
 		nested->valid = 0;
 		dlv_set_free(&nested->set);
@@ -1668,10 +1859,7 @@ int qres_resolve_nested(struct qres *q, const char *address, int via, struct dlv
 	     qr_add(&r, DLV_DISCARD, NULL, NULL, NULL, NULL, NULL) < 0))
 		rc = -1;
 out:
-	for (i = 0; i < r.ndt; i++)
-		free(r.dt[i]);
-	free(r.dt);
-	buf_free(&r.tmp);
+	qr_run_free(&r);
 	buf_free(&a);
 	buf_free(&pa);
 	if (hostdep)

@@ -101,6 +101,27 @@ struct qres_st {
 	struct qr_s2qent **s2qv;	/* what the line was recognised as (never changed once
 					   there: a nested run may add, never moves, one) */
 	size_t ns2q, caps2q;
+	/* qres.c deliver: what a re-injected address delivered to, for the next time */
+	struct hset memo;	/* address as injected -> index into memov */
+	struct qr_memo *memov;
+	size_t nmemo, capmemo;
+	buf memodt;		/* the entries' Delivered-To values, NUL after each */
+};
+
+/*
+ * one remembered re-injection (qres.c deliver): what the delivery of an address
+ * re-injected at level d did when it met no loop and no limit: its
+ * deliveries (each once, in the order first made), how many qr_add calls and
+ * qmail-local runs it took, how many levels below d it went, and the
+ * Delivered-To values it checked.  It stands for the delivery again wherever
+ * none of those values is on the message and the limits are not reached.
+ */
+struct qr_memo {
+	struct dlv_set dl;
+	unsigned long nadd, steps;
+	unsigned levels;
+	int hostdep;		/* it used $HOST or $RECIPIENT (qr_run.hostdep) */
+	size_t dtoff, dtlen;	/* memodt[dtoff .. dtoff + dtlen) */
 };
 
 /* the environment qmail-local gives programs (NULL: unset) */
@@ -123,12 +144,20 @@ struct qr_run {
 	unsigned long nadd;	/* deliveries reported (qr_add calls) */
 	int hostdep;		/* a program line used the domain (qr_env.hostdep), or a loop or a
 				   limit was met (when depends on the Delivered-To lines) */
+	int ctxdep;		/* a loop or a limit was met: the answer depends on how the
+				   address was reached, not only on itself */
 	char **dt;		/* Delivered-To values the message carries (qmail-local loop check) */
 	size_t ndt, capdt;
 	/* qres_resolve_nested: the run's first re-injection at level 1 (qr_deliver) */
 	struct qres_nested *nest;	/* NULL: not asked for, or that re-injection has passed */
 	size_t nest_n;		/* its deliveries: out->v[0 .. nest_n) */
 	unsigned long nest_nadd;	/* qr_add calls it made (none: discarded) */
+	/* the re-injection memo (qres.c deliver); on for runs without a trace */
+	int memo;
+	size_t *addlog;		/* out index of each qr_add's delivery, in call order */
+	size_t naddlog, capaddlog;
+	buf dtlog;		/* the Delivered-To values qmail-local checked, NUL after each */
+	unsigned maxd;		/* the deepest level deliver was entered at */
 };
 
 /* fastforward's result (one run) */
@@ -141,6 +170,10 @@ struct qr_ffres {
 };
 
 /* qres.c */
+/* qr_run_free - what a run holds besides its out set */
+void qr_run_free(struct qr_run *r);
+/* qr_dt_checked - qmail-local checked the Delivered-To value dt (for the memo): 0, -1 ENOMEM */
+int qr_dt_checked(struct qr_run *r, const char *dt);
 int qr_trace_f(struct qr_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* qr_trace - a trace line (printf format) when the run keeps a trace; without one, not even
    the arguments are evaluated (a run without a trace calls it some ten times per address) */

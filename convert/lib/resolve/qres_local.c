@@ -690,6 +690,7 @@ static int qmail_local(struct qr_run *r, const struct urec *u, const char *local
 		return -1;
 	if (++r->steps > st->max_steps) {
 		r->hostdep = 1;	/* how soon a limit is met may depend on the first domain */
+		r->ctxdep = 1;
 		snprintf(m, sizeof(m), "s2q: more than %lu deliveries for one address, not followed",
 			 st->max_steps);
 		return qr_add(r, DLV_DEFER, NULL, NULL, NULL, NULL, m);
@@ -728,9 +729,12 @@ static int qmail_local(struct qr_run *r, const struct urec *u, const char *local
 	for (i = 0; i < dt.len; i++)
 		if (dt.s[i] == '\n')
 			dt.s[i] = '_';
+	if (qr_dt_checked(r, dt.s) < 0)
+		goto out;
 	if (dt_has(r, dt.s)) {
 		/* when the loop shows depends on the Delivered-To lines, which carry the domain */
 		r->hostdep = 1;
+		r->ctxdep = 1;
 		rc = bounce(r, "This message is looping: it already has my Delivered-To line. (#5.4.6)");
 		goto out;
 	}
