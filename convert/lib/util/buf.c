@@ -7,24 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void buf_init(buf *b)
-{
-	b->s = NULL;
-	b->len = 0;
-	b->cap = 0;
-}
-
-void buf_free(buf *b)
-{
-	free(b->s);
-	buf_init(b);
-}
-
-void buf_reset(buf *b)
-{
-	b->len = 0;
-}
-
 int buf_ready(buf *b, size_t n)
 {
 	size_t want, ncap;
@@ -55,31 +37,6 @@ int buf_ready(buf *b, size_t n)
 	return 0;
 }
 
-int buf_append(buf *b, const void *p, size_t n)
-{
-	if (n == 0)
-		return 0;
-	/* room for n bytes and buf_cstr's NUL: len + n + 1 <= cap */
-	if (n >= b->cap - b->len && buf_ready(b, n) < 0)
-		return -1;
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-	return 0;
-}
-
-int buf_append_s(buf *b, const char *s)
-{
-	return buf_append(b, s, strlen(s));
-}
-
-int buf_append_c(buf *b, int c)
-{
-	if (b->cap - b->len < 2 && buf_ready(b, 1) < 0)
-		return -1;
-	b->s[b->len++] = (char)c;
-	return 0;
-}
-
 int buf_append_ulong(buf *b, unsigned long v)
 {
 	char t[3 * sizeof(v) + 1];
@@ -90,12 +47,6 @@ int buf_append_ulong(buf *b, unsigned long v)
 		v /= 10;
 	} while (v);
 	return buf_append(b, t + n, sizeof(t) - n);
-}
-
-int buf_copy(buf *b, const void *p, size_t n)
-{
-	b->len = 0;
-	return buf_append(b, p, n);
 }
 
 int buf_vprintf(buf *b, const char *fmt, va_list ap)
@@ -132,14 +83,6 @@ int buf_printf(buf *b, const char *fmt, ...)
 	r = buf_vprintf(b, fmt, ap);
 	va_end(ap);
 	return r;
-}
-
-char *buf_cstr(buf *b)
-{
-	if (b->len >= b->cap && buf_ready(b, 0) < 0)
-		return NULL;
-	b->s[b->len] = '\0';
-	return b->s;
 }
 
 int buf_eq(const buf *b, const void *p, size_t n)

@@ -4,6 +4,8 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 /*
  * s[0..len) holds the bytes; NUL bytes are ordinary data.  cap is the
@@ -19,15 +21,57 @@ typedef struct buf {
 
 #define BUF_INIT { NULL, 0, 0 }
 
-void buf_init(buf *b);
-void buf_free(buf *b);
-/* buf_reset - forget the contents, keep the memory */
-void buf_reset(buf *b);
-/* buf_ready - make room for at least n more bytes */
+/*
+ * The calls made millions of times per run (the route resolvers build and
+ * compare small strings at every step) are inline here, with the growing
+ * itself (buf_ready) out of line.
+ */
+/* buf_ready - make room for at least n more bytes (and buf_cstr's NUL) */
 int buf_ready(buf *b, size_t n);
-int buf_append(buf *b, const void *p, size_t n);
-int buf_append_s(buf *b, const char *s);
-int buf_append_c(buf *b, int c);
+
+static inline void buf_init(buf *b)
+{
+	b->s = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+static inline void buf_free(buf *b)
+{
+	free(b->s);
+	buf_init(b);
+}
+
+/* buf_reset - forget the contents, keep the memory */
+static inline void buf_reset(buf *b)
+{
+	b->len = 0;
+}
+
+static inline int buf_append(buf *b, const void *p, size_t n)
+{
+	if (n == 0)
+		return 0;
+	/* room for n bytes and buf_cstr's NUL: len + n + 1 <= cap */
+	if (n >= b->cap - b->len && buf_ready(b, n) < 0)
+		return -1;
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+static inline int buf_append_s(buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
+
+static inline int buf_append_c(buf *b, int c)
+{
+	if (b->cap - b->len < 2 && buf_ready(b, 1) < 0)
+		return -1;
+	b->s[b->len++] = (char)c;
+	return 0;
+}
 /* buf_append_ulong - v in decimal (as "%lu") */
 int buf_append_ulong(buf *b, unsigned long v);
 /* buf_add_c - buf_append_c with the common case inline (per-byte loops) */
@@ -39,7 +83,11 @@ static inline int buf_add_c(buf *b, char c)
 	}
 	return buf_append_c(b, c);
 }
-int buf_copy(buf *b, const void *p, size_t n);
+static inline int buf_copy(buf *b, const void *p, size_t n)
+{
+	b->len = 0;
+	return buf_append(b, p, n);
+}
 /* buf_printf - append formatted text */
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(buf *b, const char *fmt, va_list ap);
@@ -78,7 +126,13 @@ void bufpool_free(struct bufpool *p);
 char *mem_dupz(const void *s, size_t n);
 
 /* buf_cstr - NUL-terminate (not counted in len) and return s; NULL on ENOMEM */
-char *buf_cstr(buf *b);
+static inline char *buf_cstr(buf *b)
+{
+	if (b->len >= b->cap && buf_ready(b, 0) < 0)
+		return NULL;
+	b->s[b->len] = '\0';
+	return b->s;
+}
 /* buf_eq - compare contents with p[0..n) */
 int buf_eq(const buf *b, const void *p, size_t n);
 
