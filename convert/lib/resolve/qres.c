@@ -38,9 +38,12 @@ void qr_lower(char *s, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (s[i] >= 'A' && s[i] <= 'Z')
-			s[i] = (char)(s[i] + ('a' - 'A'));
+	/* without a branch per byte (the compiler can do several at once) */
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		s[i] = (char)(c | (unsigned char)(((unsigned char)(c - 'A') < 26) << 5));
+	}
 }
 
 /* the words of djb's error_str(), as qmail-local and fastforward print them */

@@ -1319,6 +1319,13 @@ static size_t last_at(const char *s, size_t n)
 	size_t i, at = n;
 	int q = 0, br = 0;
 
+	/* no quote, backslash or bracket (nearly every address): the last '@' */
+	if (!memchr(s, '"', n) && !memchr(s, '\\', n) && !memchr(s, '[', n)) {
+		for (i = n; i > 0; i--)
+			if (s[i - 1] == '@')
+				return i - 1;
+		return n;
+	}
 	for (i = 0; i < n; i++) {
 		if (s[i] == '\\' && i + 1 < n) {
 			i++;
