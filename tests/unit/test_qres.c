@@ -21,6 +21,7 @@
 #include "../../convert/lib/emit/usercdb.h"
 #include "../../convert/lib/parse/assign.h"
 #include "../../convert/lib/resolve/qres.h"
+#include "../../convert/lib/resolve/qres_int.h"
 #include "../../convert/lib/util/aw.h"
 #include "../../convert/lib/util/cdbw.h"
 
@@ -1257,6 +1258,27 @@ static void test_ff_dryrun(void **state)
 	tu_rmtree(dir);
 }
 
+/* qr_lower (eight bytes a step) against the byte-by-byte rule, every byte value at every offset */
+static void test_lower(void **state)
+{
+	unsigned char a[40], b[40];
+	unsigned v, off, len, i;
+
+	(void)state;
+	for (v = 0; v < 256; v++)
+		for (len = 1; len <= sizeof(a); len++)
+			for (off = 0; off < len; off++) {
+				for (i = 0; i < len; i++)
+					a[i] = (unsigned char)(i == off ? v : 'A' + (i * 7 + v) % 60);
+				memcpy(b, a, len);
+				for (i = 0; i < len; i++)
+					if (b[i] >= 'A' && b[i] <= 'Z')
+						b[i] = (unsigned char)(b[i] + 32);
+				qr_lower((char *)a, len);
+				assert_memory_equal(a, b, len);
+			}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1267,6 +1289,7 @@ int main(void)
 		cmocka_unit_test(test_plain_later),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_ff_dryrun),
+		cmocka_unit_test(test_lower),
 	};
 	return cmocka_run_group_tests_name("qres", tests, NULL, NULL);
 }

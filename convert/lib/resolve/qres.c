@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -38,12 +39,20 @@ void qr_lower(char *s, size_t n)
 {
 	size_t i;
 
-	/* without a branch per byte (the compiler can do several at once) */
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	/* eight bytes a step: in each byte below 0x80, the 0x20 bit set where it is A..Z */
+	for (i = 0; i + 8 <= n; i += 8) {
+		const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+		uint64_t x, h, up;
 
-		s[i] = (char)(c | (unsigned char)(((unsigned char)(c - 'A') < 26) << 5));
+		memcpy(&x, s + i, 8);
+		h = x & ~high;
+		up = (h + ones * (0x80 - 'A')) & ~(h + ones * (0x80 - 'Z' - 1)) & ~x & high;
+		x |= up >> 2;
+		memcpy(s + i, &x, 8);
 	}
+	for (; i < n; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			s[i] = (char)(s[i] + ('a' - 'A'));
 }
 
 /* the words of djb's error_str(), as qmail-local and fastforward print them */
@@ -173,14 +182,14 @@ static int fs_stat(struct qres_st *st, int rootfd, const char *path, struct stat
 /* qr_fs_stat - fs_stat, remembered per root and path (the trees do not change under us) */
 int qr_fs_stat(struct qres_st *st, int rootfd, const char *path, struct stat *sb, int *err)
 {
-	buf key = BUF_INIT;
+	buf key = bufpool_take(&st->pool);
 	unsigned long v;
 	int r;
 
 	if (buf_append_c(&key, rootfd == st->rootfd ? 'R' : 'H') < 0 || buf_append_s(&key, path) < 0)
 		goto oom;
 	if (hset_get(&st->stats, key.s, key.len, &v)) {
-		buf_free(&key);
+		bufpool_give(&st->pool, &key);
 		*err = st->sv[v].err;
 		*sb = st->sv[v].sb;
 		return st->sv[v].r;
@@ -189,7 +198,7 @@ int qr_fs_stat(struct qres_st *st, int rootfd, const char *path, struct stat *sb
 	*err = 0;
 	r = fs_stat(st, rootfd, path, sb, err);
 	if (st->nsv >= PCACHE_MAX) {	/* enough remembered: a million homes stay a million stats */
-		buf_free(&key);
+		bufpool_give(&st->pool, &key);
 		return r;
 	}
 	if (st->nsv == st->capsv) {
@@ -207,10 +216,10 @@ int qr_fs_stat(struct qres_st *st, int rootfd, const char *path, struct stat *sb
 	if (hset_set(&st->stats, key.s, key.len, st->nsv) < 0)
 		goto oom;
 	st->nsv++;
-	buf_free(&key);
+	bufpool_give(&st->pool, &key);
 	return r;
 oom:
-	buf_free(&key);
+	bufpool_give(&st->pool, &key);
 	errno = ENOMEM;
 	return -1;
 }
@@ -1502,7 +1511,7 @@ out:
 static int rcpthosts(struct qr_run *r, const char *addr, size_t len)
 {
 	struct qres_st *st = r->st;
-	buf h = BUF_INIT;
+	buf h;
 	size_t at, j;
 	int rc = 0;
 
@@ -1522,8 +1531,11 @@ static int rcpthosts(struct qr_run *r, const char *addr, size_t len)
 	if (at == 0)
 		return qr_trace(r, "qmail-smtpd: no @: accepted (envnoathost presumed local)") < 0
 			       ? -1 : 1;
-	if (buf_copy(&h, addr + at, len - at) < 0)
+	h = bufpool_take(&st->pool);
+	if (buf_copy(&h, addr + at, len - at) < 0) {
+		bufpool_give(&st->pool, &h);
 		return -1;
+	}
 	qr_lower(h.s, h.len);
 	for (j = 0; j < h.len; j++) {
 		if (j && h.s[j] != '.')
@@ -1562,7 +1574,7 @@ static int rcpthosts(struct qr_run *r, const char *addr, size_t len)
 	rc = qr_add(r, DLV_REFUSED, NULL, NULL, NULL, "5.7.1",
 		    "sorry, that domain isn't in my list of allowed rcpthosts") < 0 ? -1 : 0;
 out:
-	buf_free(&h);
+	bufpool_give(&st->pool, &h);
 	return rc;
 }
 

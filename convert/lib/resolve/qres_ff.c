@@ -214,12 +214,14 @@ static int doprogram(struct ff *f, const char *arg)
 /* dodata - the instructions of f->data */
 static int dodata(struct ff *f)
 {
-	buf d = BUF_INIT;
+	buf d = bufpool_take(&f->st->pool);
 	size_t i = 0, j;
 	int rc = 0;
 
-	if (buf_copy(&d, f->data.s, f->data.len) < 0)	/* doprogram may look up more */
+	if (buf_copy(&d, f->data.s, f->data.len) < 0) {	/* doprogram may look up more */
+		bufpool_give(&f->st->pool, &d);
 		return -1;
+	}
 	for (j = 0; j < d.len && !f->stop && rc == 0; ++j) {
 		if (d.s[j])
 			continue;
@@ -229,7 +231,7 @@ static int dodata(struct ff *f)
 			rc = push(&f->todo, d.s + i);
 		i = j + 1;
 	}
-	buf_free(&d);
+	bufpool_give(&f->st->pool, &d);
 	return rc;
 }
 

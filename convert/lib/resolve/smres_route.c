@@ -846,12 +846,13 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 	struct smres_st *st = r->st;
 	const char *fp = st->h->forward_path ? st->h->forward_path : "$z/.forward.$w:$z/.forward";
 	const char *home = st->pwarena.s + st->pw[pwi].home;
-	buf path = BUF_INIT;
+	buf path;
 	int bad;
 	int rc = 0;
 
 	if (st->no_forward || *fp == '\0' || *home == '\0')
 		return 0;
+	path = bufpool_take(&st->pool);
 	while (*fp) {
 		size_t n = strcspn(fp, ":");
 		const struct sm_list *l;
@@ -909,7 +910,7 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 			r->loop = 1;
 		break;
 	}
-	buf_free(&path);
+	bufpool_give(&st->pool, &path);
 	return rc;
 }
 
@@ -2584,7 +2585,7 @@ static int plain(struct smres *res, const char *d, size_t n, const char *L, size
 {
 	struct smres_st *st = res->st;
 	const struct host *h = st->h;
-	buf D = BUF_INIT, W = BUF_INIT, tmp = BUF_INIT;
+	buf D = bufpool_take(&st->pool), W = bufpool_take(&st->pool), tmp = bufpool_take(&st->pool);
 	const char *val;
 	unsigned long line;
 	size_t i;
@@ -2652,9 +2653,9 @@ static int plain(struct smres *res, const char *d, size_t n, const char *L, size
 			goto out;
 	rc = 1;
 out:
-	buf_free(&D);
-	buf_free(&W);
-	buf_free(&tmp);
+	bufpool_give(&st->pool, &D);
+	bufpool_give(&st->pool, &W);
+	bufpool_give(&st->pool, &tmp);
 	return rc;
 }
 

@@ -101,30 +101,6 @@ char *mem_dupz(const void *s, size_t n)
 	return p;
 }
 
-/* under AddressSanitizer a pool would hide a buffer used after it was given back */
-#if defined(__SANITIZE_ADDRESS__)
-#define BUFPOOL_OFF 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define BUFPOOL_OFF 1
-#endif
-#endif
-
-void bufpool_give(struct bufpool *p, buf *b)
-{
-#ifdef BUFPOOL_OFF
-	(void)p;
-	buf_free(b);
-	return;
-#endif
-	if (b->s && b->cap <= BUFPOOL_KEEP && p->n < BUFPOOL_N) {
-		p->v[p->n++] = *b;
-		buf_init(b);
-	} else {
-		buf_free(b);
-	}
-}
-
 void bufpool_free(struct bufpool *p)
 {
 	while (p->n)

@@ -101,7 +101,7 @@ int buf_vprintf(buf *b, const char *fmt, va_list ap);
  * AddressSanitizer the pool keeps nothing, so a buffer used after it was given
  * back is reported.
  */
-#define BUFPOOL_N	64
+#define BUFPOOL_N	256
 #define BUFPOOL_KEEP	4096
 struct bufpool {
 	buf v[BUFPOOL_N];
@@ -119,7 +119,29 @@ static inline buf bufpool_take(struct bufpool *p)
 	return b;
 }
 
-void bufpool_give(struct bufpool *p, buf *b);
+/* under AddressSanitizer a pool would hide a buffer used after it was given back */
+#if defined(__SANITIZE_ADDRESS__)
+#define BUFPOOL_OFF 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BUFPOOL_OFF 1
+#endif
+#endif
+
+static inline void bufpool_give(struct bufpool *p, buf *b)
+{
+#ifdef BUFPOOL_OFF
+	(void)p;
+	buf_free(b);
+#else
+	if (b->s && b->cap <= BUFPOOL_KEEP && p->n < BUFPOOL_N) {
+		p->v[p->n++] = *b;
+		buf_init(b);
+	} else {
+		buf_free(b);
+	}
+#endif
+}
 void bufpool_free(struct bufpool *p);
 
 /* mem_dupz - a malloc'ed copy of s[0..n) with a NUL after it (embedded NULs kept); NULL ENOMEM */
