@@ -1075,7 +1075,7 @@ static void memo_free(struct qres_st *st)
 }
 
 /* at most this many re-injections are remembered (the first ones: a host's busy targets) */
-#define QR_MEMO_MAX 131072
+#define QR_MEMO_MAX 32768
 
 /* memo_fits - m may stand for the delivery at r's level, with r's Delivered-To lines */
 static int memo_fits(const struct qr_run *r, const struct qr_memo *m)
