@@ -844,11 +844,11 @@ static int check_nested(struct qres *q, const struct tree *tr, const struct row 
 	return bad;
 }
 
-static void test_rows(void **state)
+/* every row of every tree; filter_min: qres_opts.cdb_filter_min (1: every cdb filtered) */
+static void rows_pass(size_t filter_min)
 {
 	size_t t, i, nvalid = 0;
 	int bad = 0;
-	(void)state;
 
 	for (t = 0; t < sizeof(trees) / sizeof(trees[0]); t++) {
 		const struct tree *tr = &trees[t];
@@ -860,6 +860,7 @@ static void test_rows(void **state)
 
 		build(dir, tr->ents);
 		qres_opts_init(&o);
+		o.cdb_filter_min = filter_min;
 		if (tr->defdel)
 			o.default_delivery = tr->defdel;
 		if (tr->max_depth)
@@ -939,6 +940,19 @@ static void test_rows(void **state)
 	/* every kept answer above was checked against the address on its own */
 	print_message("qres_resolve_nested: %zu answers kept and checked\n", nvalid);
 	assert_true(nvalid >= 20);
+}
+
+static void test_rows(void **state)
+{
+	(void)state;
+	rows_pass(0);
+}
+
+/* the same with a filter of absent keys on every users/cdb and aliases.cdb (util/cdbfilter) */
+static void test_rows_filtered(void **state)
+{
+	(void)state;
+	rows_pass(1);
 }
 
 /* ---------------------------------------------------------------- qmail-getpw over the old passwd */
@@ -1283,6 +1297,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_rows_filtered),
 		cmocka_unit_test(test_getpw),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_trace),

@@ -756,6 +756,7 @@ int qres_open(struct qres *q, const char *outroot, const struct qres_opts *o, st
 	buf_free(&tmp);
 	st->max_depth = o->max_depth ? o->max_depth : 64;
 	st->max_steps = o->max_steps ? o->max_steps : 20000;
+	st->filter_min = o->cdb_filter_min ? o->cdb_filter_min : 4096;
 	if (bad) {
 		errno = ENOMEM;
 		goto fail;
@@ -908,6 +909,8 @@ int qres_open(struct qres *q, const char *outroot, const struct qres_opts *o, st
 		if (q->users_cdb != 1)
 			q->users_cdb = -1;
 	}
+	if (q->users_cdb == 1 && cdbfilter_build(&st->ucdbfilt, &st->ucdb, st->filter_min) < 0)
+		goto fail;
 	if (q->users_cdb < 0)
 		note(st, DIAG_WARN, "S2Q-R106", "users/cdb", "%s: qmail-lspawn defers every "
 			 "local delivery", st->ucdb_why);
@@ -943,6 +946,7 @@ void qres_close(struct qres *q)
 		cdb_free(&st->ucdb);
 		close(st->ucdbfd);
 	}
+	cdbfilter_free(&st->ucdbfilt);
 	for (i = 0; i < st->nc; i++) {
 		if (st->cv[i].fd >= 0) {
 			cdb_free(&st->cv[i].c);
@@ -950,6 +954,7 @@ void qres_close(struct qres *q)
 		}
 		free(st->cv[i].path);
 		hset_free(&st->cv[i].doms);
+		cdbfilter_free(&st->cv[i].filt);
 	}
 	free(st->cv);
 	qr_s2q_free(st);

@@ -56,6 +56,9 @@ struct qres_opts {
 	unsigned long max_steps;	/* qmail-local runs per address; default 20000 */
 	int no_openat2;			/* use the portable opener, as on kernels without openat2:
 					   one component at a time, symlinks never followed */
+	size_t cdb_filter_min;		/* users/cdb and aliases.cdb files with at least this many
+					   keys get a filter of absent keys (util/cdbfilter); 0: the
+					   default, 4096 */
 };
 
 /* qres_opts_init - the defaults above */

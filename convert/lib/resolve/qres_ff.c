@@ -119,7 +119,8 @@ static int lookup(struct ff *f, int want)
 
 	qr_lower(f->key.s, f->key.len);
 	errno = 0;
-	r = cdb_find(c, f->key.s, (unsigned)f->key.len);
+	r = cdbfilter_absent(&f->st->cv[f->ci].filt, hset_hash64(f->key.s, f->key.len)) ? 0
+	    : cdb_find(c, f->key.s, (unsigned)f->key.len);
 	if (r < 0)
 		return cdberror(f, errno) < 0 ? -1 : -2;
 	if (trace(f, r ? "aliases.cdb: '%.*s' found" : "aliases.cdb: '%.*s' not found",
@@ -344,6 +345,8 @@ static long get_cdb(struct qres_st *st, const char *path, int *err)
 			c->err = errno ? errno : EPROTO;
 			close(c->fd);
 			c->fd = -1;
+		} else if (cdbfilter_build(&c->filt, &c->c, st->filter_min) < 0) {
+			return -1;
 		}
 	}
 	*err = st->cv[i].err;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "../util/cdbfilter.h"
 #include "../util/hset.h"
 #include "qres.h"
 
@@ -37,6 +38,7 @@ struct qr_cdb {			/* an aliases.cdb opened by a fastforward line */
 	int fd;
 	int err;		/* 0 usable, else errno of the failed open/init */
 	struct cdb c;
+	struct cdbfilter filt;	/* keys it certainly lacks */
 	int doms_ready;		/* doms is built (qres_domain_plain) */
 	struct hset doms;	/* lower-cased domain parts of the keys */
 };
@@ -70,6 +72,8 @@ struct qres_st {
 	/* users/cdb */
 	int ucdbfd;
 	struct cdb ucdb;
+	struct cdbfilter ucdbfilt;	/* keys it certainly lacks */
+	size_t filter_min;	/* qres_opts.cdb_filter_min */
 	buf wildchars;
 	char ucdb_why[128];	/* why users/cdb is unusable */
 
