@@ -1379,7 +1379,7 @@ static int deliver(struct qr_run *r, const char *addr0, size_t len0)
 	unsigned md0;
 	int hd0, cd0, rc, have;
 
-	if (!r->memo || r->trace || r->depth == 0)
+	if (!r->memo || r->depth == 0)
 		return deliver1(r, addr0, len0);
 	have = hset_get(&st->memo, addr0, len0, &v);
 	if (have && memo_fits(r, &st->memov[v]))

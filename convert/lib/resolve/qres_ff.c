@@ -119,8 +119,7 @@ static int lookup(struct ff *f, int want)
 
 	qr_lower(f->key.s, f->key.len);
 	errno = 0;
-	r = cdbfilter_absent(&f->st->cv[f->ci].filt, hset_hash64(f->key.s, f->key.len)) ? 0
-	    : cdb_find(c, f->key.s, (unsigned)f->key.len);
+	r = cdbfilter_find(&f->st->cv[f->ci].filt, c, f->key.s, (unsigned)f->key.len);
 	if (r < 0)
 		return cdberror(f, errno) < 0 ? -1 : -2;
 	if (trace(f, r ? "aliases.cdb: '%.*s' found" : "aliases.cdb: '%.*s' not found",

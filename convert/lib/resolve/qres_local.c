@@ -1025,8 +1025,7 @@ int qr_local(struct qr_run *r, const char *local, const char *domain)
 		do {
 			if (!wild || i == 1 ||
 			    (st->wildchars.len && memchr(st->wildchars.s, key.s[i - 1], st->wildchars.len))) {
-				f = cdbfilter_absent(&st->ucdbfilt, hset_hash64(key.s, i)) ? 0
-				    : cdb_find(&st->ucdb, key.s, (unsigned)i);
+				f = cdbfilter_find(&st->ucdbfilt, &st->ucdb, key.s, (unsigned)i);
 				if (f < 0) {
 					rc = defer(r, "Trouble reading users/cdb in qmail-lspawn.");
 					goto out;

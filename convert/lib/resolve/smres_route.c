@@ -1175,8 +1175,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	   Ruleset 5's steps between user+detail and "@user" (user+*, user) carry the
 	   detail as their host: sendmail's sameaddr never finds them among the plain
 	   names (user+detail itself is in the queue: see value 3 below) */
-	if (!(flags & LU_NOALIAS) && !(host[0] == '+' && !(flags & LU_DET)) &&
-	    hset_get(&r->seen, sk.s, sk.len, &sv) == 1) {
+	r5 = host[0] == '+' && !(flags & LU_DET);
+	if (!(flags & LU_NOALIAS) && !r5 && hset_get(&r->seen, sk.s, sk.len, &sv) == 1) {
 		size_t j, x, un;
 		const char *u0;
 
@@ -1210,9 +1210,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	}
 	if (!(flags & LU_NOALIAS) && has_flag(st, 'A'))
 		ae = alias_lookup_n(&st->at, nm.s, nm.len);
-	/* a step of ruleset 5 (the detail as host) is a recipient apart from the
-	   plain name: its alias expansion is neither in seen nor a self reference */
-	r5 = host[0] == '+' && !(flags & LU_DET);
+	/* a step of ruleset 5 (r5: the detail as host) is a recipient apart from
+	   the plain name: its alias expansion is neither in seen nor a self reference */
 	if (ae) {
 		if (used(r, st->at.files[ae->file], ae->lastline) < 0 ||
 		    trace(r, level, "aliased (%s:%lu) to %s", st->at.files[ae->file],

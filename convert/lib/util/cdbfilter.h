@@ -12,9 +12,10 @@
  * sixteen bits of array per key: some 1.5% of absent keys still go to the
  * cdb).  A lookup of a key that is not there costs the cdb's hash table
  * slot and often a record, each a cache and TLB miss in a file of tens of
- * megabytes; the array is a few megabytes.  Built from a sequential pass
- * over the records with tinycdb's own reader; a cdb it cannot read to the
- * end leaves the filter off, so every lookup goes to the cdb as before (and
+ * megabytes; the array is a few megabytes.  Sized from the cdb's table of
+ * contents (a table has two slots per record) and filled by one pass over
+ * the records with tinycdb's own reader; a cdb it cannot read to the end
+ * leaves the filter off, so every lookup goes to the cdb as before (and
  * meets the same error).  A zeroed filter is off.
  */
 struct cdbfilter {
@@ -29,17 +30,7 @@ struct cdbfilter {
 int cdbfilter_build(struct cdbfilter *f, struct cdb *c, size_t min_keys);
 void cdbfilter_free(struct cdbfilter *f);
 
-/* cdbfilter_absent - 1 when the key whose hset_hash64 is h is certainly not in the cdb;
-   0 maybe (or the filter is off) */
-static inline int cdbfilter_absent(const struct cdbfilter *f, uint64_t h)
-{
-	size_t a, b;
-
-	if (f->nbits == 0)
-		return 0;
-	a = (size_t)h & (f->nbits - 1);
-	b = (size_t)(h >> 32) & (f->nbits - 1);
-	return !((f->bits[a / 64] >> (a % 64)) & 1) || !((f->bits[b / 64] >> (b % 64)) & 1);
-}
+/* cdbfilter_find - cdb_find(c, key, len), answered 0 at once when the filter rules key out */
+int cdbfilter_find(const struct cdbfilter *f, struct cdb *c, const void *key, unsigned len);
 
 #endif
