@@ -30,7 +30,8 @@
  * Each is recognised by its whole text (only the quoted paths and NOMATCH
  * vary) and evaluated with the same steps the shell takes, through qres's
  * own fastforward and forward.  A line that differs in any byte is not
- * recognised and stays an ordinary program.
+ * recognised and stays an ordinary program.  What a line is (and its
+ * captures) is found once per text and remembered (qres_st.s2qv).
  *
  * Also "sh -c 'CMD'" (one single-quoted word, as the .forward converter
  * writes a sendmail program): qmail-local already runs its line with
