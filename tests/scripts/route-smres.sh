@@ -74,10 +74,13 @@ check "stickyrel: LUSER_RELAY with preserve_local_plus_detail reported (S2Q-C081
 "$S2Q_BIN/s2q-route" --sendmail "$top/tests/smres/fwd/root" --qmail "$scratch/fwd" \
 	--hostname "$(cat "$top/tests/smres/fwd/hostname")" --known "$scratch/fwd.json" d2 >"$scratch/d2.out" 2>/dev/null
 check "fwd: d2, too deep through alice's .forward, is known as S2Q-R309" grep -q 'known S2Q-R309' "$scratch/d2.out"
-# proofcodes: the differences the proof explains itself, each for its addresses only
+# proofcodes: the differences the proof explains itself, each for its addresses only;
+# lista and listb include one list with \dora in it: s2q-aliases reports that member
+# once, at its line of the list, and the proof finds it for both aliases
 for x in 'alirudo S2Q-R308' 'carol S2Q-R308' 'sales@v1.pc.example S2Q-R308' \
 	'alivozita S2Q-R309' 's2q.nosuch@v1.pc.example S2Q-V102' \
-	's2q.probe%s2q-remote.invalid@gone.pc.example.test S2Q-R305'; do
+	's2q.probe%s2q-remote.invalid@gone.pc.example.test S2Q-R305' \
+	'lista S2Q-A109' 'listb@pc.example.test S2Q-A109'; do
 	set -- $x
 	"$S2Q_BIN/s2q-route" --sendmail "$top/tests/smres/proofcodes/root" --qmail "$scratch/proofcodes" \
 		--hostname mx.pc.example.test --known "$scratch/proofcodes.json" "$1" >"$scratch/pc.out" 2>/dev/null

@@ -15,7 +15,8 @@
  * ":include:path", "\\user", "error:text", else an address); the local
  * name of an address is set when it has no '@' or its domain is
  * "mx.example.com" or "example.com".  A list is "@/path: e1, e2" (or
- * "@/path!" for one that could not be read).  Lines are numbered from 1.
+ * "@/path!" for one that could not be read), its members at that line of
+ * the list file /path.  Lines are numbered from 1.
  */
 struct tcase {
 	const char *label;
@@ -25,7 +26,7 @@ struct tcase {
 	int noplus;
 	const char *in;		/* lines separated by '\n' */
 	const char *refused;	/* names sendmail refuses (verdicts), space separated */
-	const char *codes;	/* "CODE@line ..." */
+	const char *codes;	/* "CODE@line ...", "CODE@/list:line" for a list's member */
 	const char *cdb;	/* dump of aliases.cdb ("" none written), NUL shown as '0' */
 	const char *files;	/* "path=content\x01path=content..." under the root, except the cdb */
 };
@@ -99,7 +100,8 @@ static const struct tcase cases[] = {
 	{ "include with program and file", AMAP_FASTFORWARD, 0, 0, 1,
 	  "staff: :include:/etc/staff, bob\n@/etc/staff: carol, \"|/bin/p\", /var/f, :include:/etc/n, "
 	  "error:x\n@/etc/n: dave, /dev/null",
-	  NULL, "S2Q-A112@0 S2Q-A101@1 S2Q-A102@1 S2Q-A103@1 S2Q-A104@1 S2Q-A105@1 S2Q-A120@1",
+	  NULL, "S2Q-A112@0 S2Q-A101@/etc/staff:2 S2Q-A102@/etc/staff:2 S2Q-A103@/etc/n:3 "
+	  "S2Q-A104@/etc/staff:2 S2Q-A105@/etc/staff:2 S2Q-A120@1",
 	  ":staff@=!/bin/p0/etc/staff.bin0&bob@mx.example.com0;",
 	  "etc/n.bin=&dave@mx.example.com^@\001"
 	  "etc/staff.bin=&carol@mx.example.com^@/etc/n.bin^@\001"
@@ -132,8 +134,8 @@ static const struct tcase cases[] = {
 	  "sales: alice, Bob\nsupport: \"|/bin/t x\"\narchive: /var/a, carol@x.example\n"
 	  "gone: error:x\nnobody: /dev/null\nstaff: :include:/etc/staff\nowner-staff: a, b\n"
 	  "alice: \\alice\n@/etc/staff: dave, \"|/bin/p\", /var/f",
-	  NULL, "S2Q-A101@2 S2Q-A102@3 S2Q-A104@4 S2Q-A103@5 S2Q-A120@6 S2Q-A101@6 S2Q-A102@6 "
-		"S2Q-A113@7 S2Q-A111@8 S2Q-A109@8 S2Q-A127@1 S2Q-A127@2",
+	  NULL, "S2Q-A101@2 S2Q-A102@3 S2Q-A104@4 S2Q-A103@5 S2Q-A120@6 S2Q-A101@/etc/staff:9 "
+		"S2Q-A102@/etc/staff:9 S2Q-A113@7 S2Q-A111@8 S2Q-A109@8 S2Q-A127@1 S2Q-A127@2",
 	  "",
 	  "var/qmail/alias/.qmail-sales=&alice@mx.example.com\n&Bob@mx.example.com\n\001"
 	  "var/qmail/alias/.qmail-support=|/var/qmail/bin/preline sh -c '/bin/t x'\n\001"
@@ -237,13 +239,22 @@ static void build(struct alias_table *t, const char *in)
 
 			if (line[len - 1] == '!') {
 				line[len - 1] = '\0';
-				assert_true(alias_table_addinc(t, line + 1, NULL, NULL, 0, 1, &idx) >= 0);
+				assert_true(alias_table_addinc(t, line + 1, NULL, NULL, NULL, 0, 1, &idx) >= 0);
 				continue;
 			}
+			unsigned long *lines;
+			size_t k;
+
 			colon = strchr(line, ':');
 			*colon = '\0';
 			v = mkelems(colon + 2, &n);
-			assert_true(alias_table_addinc(t, line + 1, line + 1, v, n, 0, &idx) >= 0);
+			/* every member at this line of the test (the parser gives each its own) */
+			lines = calloc(n ? n : 1, sizeof(*lines));
+			assert_non_null(lines);
+			for (k = 0; k < n; k++)
+				lines[k] = ln;
+			assert_true(alias_table_addinc(t, line + 1, line + 1, v, lines, n, 0, &idx) >= 0);
+			free(lines);
 			freeelems(v, n);
 			continue;
 		}
@@ -457,7 +468,10 @@ static void run_case(const struct tcase *k)
 	rc = amap_run(&o, &t, &l, verd, -1, &d, &r);
 	assert_int_equal(rc, 0);
 	for (i = 0; i < d.n; i++)
-		buf_printf(&codes, "%s%s@%lu", i ? " " : "", d.v[i].code, d.v[i].line);
+		/* CODE@LINE, CODE@/LIST:LINE for a list's member (a list's path is absolute) */
+		buf_printf(&codes, "%s%s@%s%s%lu", i ? " " : "", d.v[i].code,
+			   d.v[i].file && d.v[i].file[0] == '/' ? d.v[i].file : "",
+			   d.v[i].file && d.v[i].file[0] == '/' ? ":" : "", d.v[i].line);
 	buf_append_c(&codes, '\0');
 	if (strcmp(codes.s, k->codes) != 0) {
 		for (i = 0; i < d.n; i++)
@@ -535,7 +549,10 @@ static void run_case(const struct tcase *k)
 		assert_null(r2.staged);
 		close(fd);
 		for (i = 0; i < d2.n; i++)
-			buf_printf(&codes2, "%s%s@%lu", i ? " " : "", d2.v[i].code, d2.v[i].line);
+			buf_printf(&codes2, "%s%s@%s%s%lu", i ? " " : "", d2.v[i].code,
+				   d2.v[i].file && d2.v[i].file[0] == '/' ? d2.v[i].file : "",
+				   d2.v[i].file && d2.v[i].file[0] == '/' ? ":" : "",
+				   d2.v[i].line);
 		buf_append_c(&codes2, '\0');
 		if (strcmp(codes2.s, codes.s) != 0)
 			fail_msg("%s: one pass: codes '%s', want '%s'", k->label, codes2.s, codes.s);

@@ -294,6 +294,7 @@ struct ctx {
 	const struct alias_ent *e;
 	const char *file;
 	const char *inlist;	/* non-NULL: diagnostics are about this :include: list */
+	unsigned long inlistline;	/* not 0: ... and its member at this line of the list */
 	buf local;
 	struct ins *v;
 	size_t n, cap;
@@ -322,6 +323,16 @@ static void say(struct ctx *c, enum diag_sev sev, const char *code, const char *
 	if (c->d->n >= DIAG_KEEP - 1) {
 		/* the sink keeps no more messages, it only counts: do not format one */
 		diag_add(c->d, sev, code, c->file, c->e ? c->e->lastline : 0, "%s", "");
+		return;
+	}
+	if (c->inlist != NULL && c->inlistline != 0) {
+		/*
+		 * about one member: at its own line of the list, where the proof
+		 * finds it for every alias that includes the list
+		 */
+		va_start(ap, fmt);
+		diag_vadd(c->d, sev, code, c->inlist, c->inlistline, fmt, ap);
+		va_end(ap);
 		return;
 	}
 	if (c->inlist == NULL) {
@@ -715,13 +726,15 @@ static int reaches(const struct ctx *c, const struct alias_elem *v, size_t n, un
 
 /*
  * list_prepare - check (and in style fastforward write) an :include: list
- * once; its diagnostics are reported at the first alias that uses it.
+ * once; what is about one member is reported at the member's line of the
+ * list, what is about the list at the first alias that uses it.
  * 0 usable, 1 not (reported), -1 system error.
  */
 static int list_prepare(struct ctx *c, size_t ix)
 {
 	const struct alias_include *inc = &c->t->incs[ix];
 	const char *saved = c->inlist;
+	unsigned long savedline = c->inlistline;
 	int ff = c->o->style == AMAP_FASTFORWARD, r, copynote = 0;
 	buf data = BUF_INIT, rel = BUF_INIT;
 	size_t i, j;
@@ -759,6 +772,7 @@ static int list_prepare(struct ctx *c, size_t ix)
 		const char *mt = alias_elem_text(m), *mraw = alias_elem_raw(m);
 		size_t n = strlen(mt);
 
+		c->inlistline = inc->lines ? inc->lines[i] : 0;
 		switch (m->kind) {
 		case ALIAS_ADDR:
 		case ALIAS_LOCAL:
@@ -810,8 +824,10 @@ static int list_prepare(struct ctx *c, size_t ix)
 			}
 			if (!(c->ls[j] & LS_ACTIVE)) {
 				c->inlist = saved;
+				c->inlistline = savedline;
 				r = list_prepare(c, j);
 				c->inlist = inc->path;
+				c->inlistline = inc->lines ? inc->lines[i] : 0;
 				if (r < 0)
 					goto sys;
 				if (r == 1)
@@ -834,6 +850,7 @@ static int list_prepare(struct ctx *c, size_t ix)
 			break;
 		}
 	}
+	c->inlistline = 0;
 	if (copynote)
 		say(c, DIAG_NOTE, "S2Q-A120",
 		    "programs and files cannot be run from a fastforward list: they are copied into "
@@ -848,6 +865,7 @@ static int list_prepare(struct ctx *c, size_t ix)
 	}
 out:
 	c->inlist = saved;
+	c->inlistline = savedline;
 	c->ls[ix] &= (unsigned char)~LS_ACTIVE;
 	buf_free(&data);
 	buf_free(&rel);
@@ -856,6 +874,7 @@ sys:
 	fail(c, inc->path);
 sysfail:
 	c->inlist = saved;
+	c->inlistline = savedline;
 	buf_free(&data);
 	buf_free(&rel);
 	return -1;

@@ -28,6 +28,7 @@ void alias_table_free(struct alias_table *t)
 	for (i = 0; i < t->nincs; i++) {
 		free(t->incs[i].path);
 		free(t->incs[i].realpath);
+		free(t->incs[i].lines);
 	}
 	free(t->incs);
 	numidx_free(&t->byname);
@@ -334,7 +335,8 @@ void alias_table_endfile(struct alias_table *t)
 }
 
 int alias_table_addinc(struct alias_table *t, const char *path, const char *realpath,
-		       const struct alias_elem_src *elems, size_t nelems, int missing, size_t *idx)
+		       const struct alias_elem_src *elems, const unsigned long *lines, size_t nelems,
+		       int missing, size_t *idx)
 {
 	struct alias_include *inc;
 	unsigned long prev;
@@ -354,6 +356,12 @@ int alias_table_addinc(struct alias_table *t, const char *path, const char *real
 	inc->elems = pack(&t->packs, elems, nelems, NULL, 0, NULL, NULL, 0, NULL);
 	if (inc->path == NULL || (realpath && inc->realpath == NULL) || inc->elems == NULL)
 		goto fail;
+	if (lines && nelems) {
+		inc->lines = malloc(nelems * sizeof(*lines));
+		if (inc->lines == NULL)
+			goto fail;
+		memcpy(inc->lines, lines, nelems * sizeof(*lines));
+	}
 	if (hset_put(&t->byinc, path, strlen(path), t->nincs, NULL) < 0)
 		goto fail;
 	inc->nelems = nelems;
@@ -363,6 +371,7 @@ int alias_table_addinc(struct alias_table *t, const char *path, const char *real
 fail:
 	free(inc->path);
 	free(inc->realpath);
+	free(inc->lines);
 	memset(inc, 0, sizeof(*inc));
 	errno = ENOMEM;
 	return -1;

@@ -159,6 +159,8 @@ struct alias_include {
 	char *realpath;		/* where it was read (under the sendmail root), or NULL */
 	struct alias_elem *elems;	/* its addresses, same classification as alias values (one
 					   block of the table's packs arena) */
+	unsigned long *lines;	/* lines[i]: the list file's line of elems[i] (NULL when
+				   not read) */
 	size_t nelems;
 	int missing;		/* 1: could not be read (absent, unreadable, relative path with
 				   no queue directory): sendmail defers/bounces at delivery;
@@ -242,12 +244,13 @@ int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const 
 void alias_table_prefetch(const struct alias_table *t, const char *name, size_t nlen);
 
 /*
- * alias_table_addinc - register an include file by path (elements copied);
- * *idx its index.  1 added, 0 the path was already registered (*idx the
+ * alias_table_addinc - register an include file by path (elements and, when
+ * lines is not NULL, the line of each copied); *idx its index.  1 added, 0 the path was already registered (*idx the
  * existing one, nothing copied), -1 ENOMEM.
  */
 int alias_table_addinc(struct alias_table *t, const char *path, const char *realpath,
-		       const struct alias_elem_src *elems, size_t nelems, int missing, size_t *idx);
+		       const struct alias_elem_src *elems, const unsigned long *lines, size_t nelems,
+		       int missing, size_t *idx);
 /* alias_include_find - index of the include registered for path, or (size_t)-1 */
 size_t alias_include_find(const struct alias_table *t, const char *path);
 

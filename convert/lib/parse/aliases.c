@@ -1136,7 +1136,7 @@ out:
 static int read_include(struct reader *rd, const char *path, unsigned long line)
 {
 	struct split sp;
-	buf full = BUF_INIT, res = BUF_INIT;
+	buf full = BUF_INIT, res = BUF_INIT, lines = BUF_INIT, *saved;
 	struct alias_elem_src *v;	/* in sp */
 	size_t idx, i;
 	int fd = -1, r, missing = 0, rv = -1;
@@ -1196,7 +1196,10 @@ static int read_include(struct reader *rd, const char *path, unsigned long line)
 	if (hset_put(&rd->busy, path, strlen(path), 1, NULL) < 0)
 		goto out;
 	rd->depth++;
+	saved = rd->lines;
+	rd->lines = &lines;
 	r = include_elems(rd, path, fd, &sp);
+	rd->lines = saved;
 	rd->depth--;
 	close(fd);
 	fd = -1;
@@ -1215,7 +1218,9 @@ static int read_include(struct reader *rd, const char *path, unsigned long line)
 reg:
 	if (elems(&sp, 0, &v) < 0)
 		goto out;
-	if (alias_table_addinc(rd->t, path, missing ? NULL : res.s, v, sp.n, missing, &idx) < 0)
+	if (alias_table_addinc(rd->t, path, missing ? NULL : res.s, v,
+			       missing ? NULL : (const unsigned long *)(void *)lines.s, sp.n, missing,
+			       &idx) < 0)
 		goto out;
 	rv = 0;
 out:
@@ -1224,6 +1229,7 @@ out:
 	split_free(&sp);
 	buf_free(&full);
 	buf_free(&res);
+	buf_free(&lines);
 	if (rv < 0)
 		errno = ENOMEM;
 	return rv;

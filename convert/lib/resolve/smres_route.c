@@ -577,9 +577,23 @@ static int include1(struct run *r, const char *path, unsigned level, const char 
 	if (trace(r, level, ":include:%s", path) < 0)
 		return -1;
 	if (idx != (size_t)-1 && !st->at.incs[idx].missing) {
-		*nel = st->at.incs[idx].nelems;
-		return deliver_elems(r, st->at.incs[idx].elems, st->at.incs[idx].nelems, level + 1,
-				     NULL, runas);
+		const struct alias_include *inc = &st->at.incs[idx];
+		size_t i, j;
+
+		*nel = inc->nelems;
+		if (inc->lines == NULL)
+			return deliver_elems(r, inc->elems, inc->nelems, level + 1, NULL, runas);
+		/* a line at a time, as sendmail's include() reads it: each line is a source */
+		for (i = 0; i < inc->nelems; i = j) {
+			for (j = i + 1; j < inc->nelems && inc->lines[j] == inc->lines[i]; j++)
+				;
+			if (used(r, inc->path, inc->lines[i]) < 0)
+				return -1;
+			rc = deliver_elems(r, inc->elems + i, j - i, level + 1, NULL, runas);
+			if (rc != 0)
+				return rc;
+		}
+		return 0;
 	}
 	if (path[0] != '/' && st->queue_dir == NULL) {
 		return add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.0.0", "Cannot open relative :include: "
