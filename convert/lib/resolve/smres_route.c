@@ -284,6 +284,18 @@ static int untemplate(buf *out, const char *t, size_t n, const char *L, const ch
 	return buf_cstr(out) == NULL ? -1 : 0;
 }
 
+static int too_deep(struct run *r, unsigned level);
+
+/*
+ * error_deep - after an error mailer's answer at level: past
+ * MaxAliasRecursion, recipient() refuses that address as well (buildaddr
+ * gave the error text already), so sendmail reports both
+ */
+static int error_deep(struct run *r, unsigned level)
+{
+	return level > r->st->maxalias ? too_deep(r, level) : 0;
+}
+
 /* emit_verr - the bounce or deferral a vu_err stands for */
 static int emit_verr(struct run *r, unsigned level, const struct vu_err *e, const char *L,
 		     const char *D)
@@ -298,7 +310,7 @@ static int emit_verr(struct run *r, unsigned level, const struct vu_err *e, cons
 		rc = add(r, e->temp ? DLV_DEFER : DLV_BOUNCE, NULL, NULL, NULL, e->dsn.s,
 			 t.len ? t.s : NULL);
 	buf_free(&t);
-	return rc;
+	return rc == 0 ? error_deep(r, level) : rc;
 }
 
 /*
@@ -348,6 +360,8 @@ static int mailer_error(struct run *r, unsigned level, const char *rest, const c
 		rc = trace(r, level, "error: %s %s", dsn, t);
 		if (rc == 0)
 			rc = add(r, temp ? DLV_DEFER : DLV_BOUNCE, NULL, NULL, NULL, dsn, *t ? t : NULL);
+		if (rc == 0)
+			rc = error_deep(r, level);
 		goto out;
 	}
 	if (buf_cstr(&v) == NULL)
@@ -357,6 +371,8 @@ static int mailer_error(struct run *r, unsigned level, const char *rest, const c
 		goto out;
 	if (k == 0) {
 		rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.0.0", rest);
+		if (rc == 0)
+			rc = error_deep(r, level);
 		goto out;
 	}
 	rc = emit_verr(r, level, &e, L, D);
@@ -407,7 +423,6 @@ static int routestr(buf *out, const char *host, size_t n)
 	return buf_cstr(out) == NULL ? -1 : 0;
 }
 
-static int too_deep(struct run *r, unsigned level);
 
 static int forward(struct run *r, unsigned level, const char *addr, const char *host, size_t hn)
 {
@@ -1485,6 +1500,8 @@ static int virtuser(struct run *r, const char *L, const char *D, unsigned level,
 		break;
 	case VT_BOUNCE:
 		rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, t.dsn, t.text);
+		if (rc == 0)
+			rc = error_deep(r, level);
 		break;
 	}
 out:
