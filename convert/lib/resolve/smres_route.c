@@ -1022,11 +1022,14 @@ static int ruleset5(struct run *r, const char *name, size_t n, const char *host,
 	if (relay == NULL) {
 		if (host[0] != '+' || h->feature[HF_PRESERVE_LOCAL_PLUS_DETAIL])
 			return 1;
-		/* "nope, restore +detail": a new recipient "@name" with the detail as host */
+		/* "nope, restore +detail": a new recipient "@name" with the detail as host;
+		   an empty detail (name+) leaves the host empty, as a plain name's is, so
+		   sendmail's sameaddr finds it equal to name */
 		if (trace(r, level, "ruleset 5: %.*s -> @%.*s, host %s", (int)n, name, (int)n, name,
 			  host + 1) < 0)
 			return -1;
-		return local_user(r, name, n, host + 1, level + 1, LU_AT | LU_DET, NULL, runas);
+		return local_user(r, name, n, host + 1, level + 1,
+				  host[1] ? LU_AT | LU_DET : LU_AT, NULL, runas);
 	}
 	/* maplocaluser: a result equal to the name leaves it unchanged (local:NAME, local:);
 	   sameaddr sees \name's backslash, so local:name is a new recipient name for it */
