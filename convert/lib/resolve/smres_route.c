@@ -715,7 +715,9 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < ne && rc == 0; i++) {
+	/* last first: sendtolist prepends each address it parses to its send list,
+	   then hands the list to recipient() from the head */
+	for (i = ne; i-- > 0 && rc == 0;) {
 		const struct alias_elem *e = &ev[i];
 		const char *text = alias_elem_text(e);
 
