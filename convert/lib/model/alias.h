@@ -244,9 +244,10 @@ int alias_table_add(struct alias_table *t, const char *name, size_t nlen, const 
 void alias_table_prefetch(const struct alias_table *t, const char *name, size_t nlen);
 
 /*
- * alias_table_addinc - register an include file by path (elements and, when
- * lines is not NULL, the line of each copied); *idx its index.  1 added, 0 the path was already registered (*idx the
- * existing one, nothing copied), -1 ENOMEM.
+ * alias_table_addinc - register an include file by path (its elements and,
+ * when lines is not NULL, the line of each are copied); *idx its index.
+ * 1 added, 0 the path was already registered (*idx the existing one,
+ * nothing copied), -1 ENOMEM.
  */
 int alias_table_addinc(struct alias_table *t, const char *path, const char *realpath,
 		       const struct alias_elem_src *elems, const unsigned long *lines, size_t nelems,

@@ -423,7 +423,6 @@ static int routestr(buf *out, const char *host, size_t n)
 	return buf_cstr(out) == NULL ? -1 : 0;
 }
 
-
 static int forward(struct run *r, unsigned level, const char *addr, const char *host, size_t hn)
 {
 	buf rt = BUF_INIT;
