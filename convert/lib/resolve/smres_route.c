@@ -49,13 +49,17 @@ struct run {
 
 #define PATH_FWD 1		/* expanded by its .forward (else as an alias) */
 #define PATH_AT 2		/* it came as "@user": past ruleset 5 (stickyhost, class L) */
-#define PATH_LEVEL 8		/* pflags / PATH_LEVEL: the level it was expanded at */
+#define PATH_KEEP 8		/* a self reference or loop kept it (QSELFREF): once its
+				   expansion is done it goes on (selfref_keep) */
+#define PATH_LEVEL 16		/* pflags / PATH_LEVEL: the level it was expanded at */
 #define PATH_R5 4		/* a step of ruleset 5 (user+*, user with the detail as host):
 				   never the same recipient as the plain name */
 
-/* push - name is being expanded; flags: PATH_ */
-static int push(struct run *r, const char *name, unsigned flags)
+/* push - name is being expanded (host, may be NULL: a ruleset 5 step's
+   detail, kept after the name's NUL); flags: PATH_ */
+static int push(struct run *r, const char *name, const char *host, unsigned flags)
 {
+	size_t len = strlen(name), hl = host ? strlen(host) : 0;
 	char *c;
 
 	if (r->npath == r->cappath) {
@@ -72,14 +76,17 @@ static int push(struct run *r, const char *name, unsigned flags)
 		r->pflags = nl;
 		r->cappath = nc;
 	}
-	c = malloc(strlen(name) + 1);
+	c = malloc(len + hl + 2);
 	if (c == NULL)
 		return -1;
-	strcpy(c, name);
+	memcpy(c, name, len + 1);
+	memcpy(c + len + 1, host ? host : "", hl + 1);	/* path_host */
 	r->pflags[r->npath] = flags;
 	r->path[r->npath++] = c;
 	return 0;
 }
+
+static int kept_done(struct run *r, const char *runas);
 
 static void pop(struct run *r)
 {
@@ -241,6 +248,12 @@ static size_t path_user(const char *p, const char **u)
 	}
 	*u = p;
 	return strlen(p);
+}
+
+/* path_host - the host pushed with a path entry ("" when none) */
+static const char *path_host(const char *p)
+{
+	return p + strlen(p) + 1;
 }
 
 /* ---------------------------------------------------------------- errors */
@@ -905,7 +918,8 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 		if (cnt == 0)
 			break;	/* an empty .forward: the mailbox */
 		if (trace(r, level, "%s: .forward %s", user, path.s) < 0 ||
-		    hset_set(&r->seen, key, strlen(key), 1) < 0 || push(r, key, PATH_FWD | (at ? PATH_AT : 0) | level * PATH_LEVEL) < 0) {
+		    hset_set(&r->seen, key, strlen(key), 1) < 0 ||
+		    push(r, key, NULL, PATH_FWD | (at ? PATH_AT : 0) | level * PATH_LEVEL) < 0) {
 			rc = -1;
 			break;
 		}
@@ -933,7 +947,8 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 			r->fwd = savedf;
 			r->fwd_cancel = savedc;
 		}
-		pop(r);
+		if (kept_done(r, user) < 0)
+			rc = -1;
 		if (rc == 1 && hset_set(&r->seen, key, strlen(key), 2) < 0)
 			rc = -1;
 		if (rc == 1 && cnt > 0 && members_too_deep(r, level, bad))
@@ -965,7 +980,8 @@ static int too_deep(struct run *r, unsigned level)
  * ctladdr): user from user+* is no self reference of user's .forward.
  */
 static int ruleset5(struct run *r, const char *name, size_t n, const char *host, unsigned level,
-		    const char *parent, const char *runas, buf *newhost, int bs, const char *lhost)
+		    const char *parent, const char *runas, buf *newhost, int bs, const char *lhost,
+		    int selfref)
 {
 	struct smres_st *st = r->st;
 	const struct host *h = st->h;
@@ -1046,10 +1062,14 @@ static int ruleset5(struct run *r, const char *name, size_t n, const char *host,
 		goto oom;
 	if (trace(r, level, "ruleset 5: %s -> relay %s", a.s, relay->raw) < 0)
 		goto oom;
-	/* preserve_luser_host: the relay gets name@host when the local mailer had one */
+	/* preserve_luser_host: the relay gets name@host when the local mailer had one.
+	   selfref: an alias's self reference, which sendmail follows as the alias
+	   itself (QSELFREF), a level up from its members: an error relay's depth
+	   (error_deep) counts from there */
 	rc = mailer_to_triple(r, relay->raw, a.s,
 			      relay == &h->luser_relay && h->feature[HF_PRESERVE_LUSER_HOST] ? lhost : NULL,
-			      level + 1, 0, parent, runas);
+			      selfref && strncasecmp(relay->raw, "error:", 6) == 0 ? level : level + 1,
+			      0, parent, runas);
 	if (rc == 1) {
 		/* a relay in class w: the address name@relay is parsed again */
 		buf b = BUF_INIT;
@@ -1075,12 +1095,41 @@ oom:
  * flags: when its .forward was being read it is past ruleset 5 already, kept
  * as the mailbox.
  */
-static int selfref_keep(struct run *r, const char *u, size_t un, unsigned pf, unsigned level,
-			const char *runas)
+static int selfref_keep(struct run *r, const char *u, size_t un, const char *host, unsigned pf,
+			unsigned level, const char *runas)
 {
 	if (pf & PATH_FWD)
 		return add(r, DLV_MAILBOX, u, NULL, NULL, NULL, NULL);
-	return local_user(r, u, un, "", level, LU_NOALIAS | LU_SELF | LU_KEEP, NULL, runas);
+	return local_user(r, u, un, host, level, LU_NOALIAS | LU_SELF | LU_KEEP, NULL, runas);
+}
+
+/*
+ * kept_done - the path entry on top (about to be popped) was kept: its
+ * expansion is over, so sendmail's recipient() goes on with it now
+ */
+static int kept_done(struct run *r, const char *runas)
+{
+	size_t j = r->npath - 1, un;
+	const char *u0;
+	unsigned pf = r->pflags[j];
+	buf u = BUF_INIT, h = BUF_INIT;
+	int rc = -1;
+
+	if (!(pf & PATH_KEEP)) {
+		pop(r);
+		return 0;
+	}
+	un = path_user(r->path[j], &u0);
+	if (buf_append(&u, u0, un) == 0 && buf_cstr(&u) &&
+	    buf_append_s(&h, path_host(r->path[j])) == 0 && buf_cstr(&h)) {
+		pop(r);
+		rc = selfref_keep(r, u.s, u.len, h.s, pf, pf / PATH_LEVEL, runas);
+	} else {
+		pop(r);
+	}
+	buf_free(&u);
+	buf_free(&h);
+	return rc;
 }
 
 /* pw_ancestor - the innermost path entry from index from on whose user has a
@@ -1096,10 +1145,12 @@ static size_t pw_ancestor(struct run *r, size_t from)
 	return r->npath;
 }
 
-/* keep_ancestor - the user of path entry j is kept (selfref_keep, at its own
-   level); name, what: the trace line.  0, or -1 ENOMEM */
+/* keep_ancestor - the user of path entry j is kept: marked, and followed
+   (kept_done, at its own level) once its expansion is done, as sendmail's
+   QSELFREF recipient goes on after alias(); name, what: the trace line.
+   0, or -1 ENOMEM */
 static int keep_ancestor(struct run *r, size_t j, const char *name, const char *what,
-			 unsigned level, const char *runas)
+			 unsigned level)
 {
 	const char *u0;
 	size_t un = path_user(r->path[j], &u0);
@@ -1107,8 +1158,10 @@ static int keep_ancestor(struct run *r, size_t j, const char *name, const char *
 	int rc = -1;
 
 	if (buf_append(&u, u0, un) == 0 && buf_cstr(&u) &&
-	    trace(r, level, "%s: %s %s", name, what, u.s) == 0)
-		rc = selfref_keep(r, u.s, u.len, r->pflags[j], r->pflags[j] / PATH_LEVEL, runas);
+	    trace(r, level, "%s: %s %s", name, what, u.s) == 0) {
+		r->pflags[j] |= PATH_KEEP;	/* followed when its expansion is done */
+		rc = 0;
+	}
 	buf_free(&u);
 	return rc;
 }
@@ -1191,9 +1244,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		if (parent != r->fwd && !is_pwuser(st, nm.s, nm.len, NULL)) {
 			size_t j = pw_ancestor(r, 0);
 
-			if (j < r->npath && !(r->pflags[j] & PATH_R5) &&
-			    keep_ancestor(r, j, nm.s, "self reference, kept the user", level,
-					  runas) < 0)
+			if (j < r->npath &&
+			    keep_ancestor(r, j, nm.s, "self reference, kept the user", level) < 0)
 				goto out;
 		}
 	}
@@ -1230,7 +1282,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		if (j < r->npath) {
 			if (r->used)
 				r->used->loop_user = 1;
-			rc = keep_ancestor(r, j, nm.s, "loop, broken at the user", level, runas);
+			rc = keep_ancestor(r, j, nm.s, "loop, broken at the user", level);
 			goto out;
 		}
 		r->loop = 1;
@@ -1250,8 +1302,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		    trace(r, level, "aliased (%s:%lu) to %s", st->at.files[ae->file],
 			  (unsigned long)ae->lastline, alias_ent_value(ae)) < 0 ||
 		    (!r5 && hset_set(&r->seen, nm.s, nm.len, 1) < 0) ||
-		    push(r, nm.s, ((flags & LU_AT) ? PATH_AT : 0) | (r5 ? PATH_R5 : 0) |
-			      level * PATH_LEVEL) < 0)
+		    push(r, nm.s, r5 ? host : NULL,
+			 ((flags & LU_AT) ? PATH_AT : 0) | (r5 ? PATH_R5 : 0) | level * PATH_LEVEL) < 0)
 			goto out;
 		{
 			const char *saved = r->bogus, *savedf = r->fwd;
@@ -1262,8 +1314,11 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			r->bogus = saved;
 			r->fwd = savedf;
 		}
-		pop(r);
-		if (k < 0 || (!r5 && hset_set(&r->seen, nm.s, nm.len, 2) < 0))
+		if (k < 0 || (!r5 && hset_set(&r->seen, nm.s, nm.len, 2) < 0)) {
+			pop(r);
+			goto out;
+		}
+		if (kept_done(r, runas) < 0)
 			goto out;
 		rc = 0;
 		goto out;
@@ -1279,7 +1334,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		    hset_set(&r->seen, sk.s, sk.len, 3) < 0)
 			goto out;
 		k = ruleset5(r, nm.s, nm.len, host, level, parent, runas, &nh, (flags & LU_BS) != 0,
-			     lhost);
+			     lhost, (flags & (LU_SELF | LU_KEEP)) == LU_SELF);
 
 		if (k <= 0) {
 			rc = k;
