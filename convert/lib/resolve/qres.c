@@ -1030,17 +1030,7 @@ int qr_trace_f(struct qr_run *r, const char *fmt, ...)
 /* a run's records for the memo: which of out each qr_add was, what qmail-local checked */
 static int addlog(struct qr_run *r, size_t at)
 {
-	if (r->naddlog == r->capaddlog) {
-		size_t nc = r->capaddlog ? r->capaddlog * 2 : 16;
-		size_t *nv = realloc(r->addlog, nc * sizeof(*nv));
-
-		if (nv == NULL)
-			return -1;
-		r->addlog = nv;
-		r->capaddlog = nc;
-	}
-	r->addlog[r->naddlog++] = at;
-	return 0;
+	return buf_append(&r->addlog, &at, sizeof(at));
 }
 
 int qr_dt_checked(struct qr_run *r, const char *dt)
@@ -1060,9 +1050,7 @@ void qr_run_free(struct qr_run *r)
 	r->dt = NULL;
 	r->ndt = r->capdt = 0;
 	buf_free(&r->tmp);
-	free(r->addlog);
-	r->addlog = NULL;
-	r->naddlog = r->capaddlog = 0;
+	buf_free(&r->addlog);
 	buf_free(&r->dtlog);
 }
 
@@ -1138,8 +1126,8 @@ static int memo_keep(struct qr_run *r, const char *addr, size_t len, size_t a0, 
 	}
 	memset(&m, 0, sizeof(m));
 	dlv_set_init(&m.dl);
-	for (i = a0; i < r->naddlog; i++)
-		if (dlv_add(&m.dl, &r->out->v[r->addlog[i]]) < 0)
+	for (i = a0; i < r->addlog.len / sizeof(size_t); i++)
+		if (dlv_add(&m.dl, &r->out->v[((const size_t *)(void *)r->addlog.s)[i]]) < 0)
 			goto oom;
 	m.nadd = nadd;
 	m.steps = steps;
@@ -1384,7 +1372,7 @@ static int deliver(struct qr_run *r, const char *addr0, size_t len0)
 	have = hset_get(&st->memo, addr0, len0, &v);
 	if (have && memo_fits(r, &st->memov[v]))
 		return memo_replay(r, &st->memov[v]);
-	a0 = r->naddlog;
+	a0 = r->addlog.len / sizeof(size_t);
 	d0 = r->dtlog.len;
 	s0 = r->steps;
 	n0 = r->nadd;

@@ -158,8 +158,7 @@ struct qr_run {
 	unsigned long nest_nadd;	/* qr_add calls it made (none: discarded) */
 	/* the re-injection memo (qres.c deliver); on for runs without a trace */
 	int memo;
-	size_t *addlog;		/* out index of each qr_add's delivery, in call order */
-	size_t naddlog, capaddlog;
+	buf addlog;		/* out index (size_t) of each qr_add's delivery, in call order */
 	buf dtlog;		/* the Delivered-To values qmail-local checked, NUL after each */
 	unsigned maxd;		/* the deepest level deliver was entered at */
 };

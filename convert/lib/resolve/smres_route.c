@@ -323,7 +323,7 @@ static int emit_verr(struct run *r, unsigned level, const struct vu_err *e, cons
 		rc = add(r, e->temp ? DLV_DEFER : DLV_BOUNCE, NULL, NULL, NULL, e->dsn.s,
 			 t.len ? t.s : NULL);
 	buf_free(&t);
-	return rc == 0 ? error_deep(r, level) : rc;
+	return rc;
 }
 
 /*
@@ -373,8 +373,6 @@ static int mailer_error(struct run *r, unsigned level, const char *rest, const c
 		rc = trace(r, level, "error: %s %s", dsn, t);
 		if (rc == 0)
 			rc = add(r, temp ? DLV_DEFER : DLV_BOUNCE, NULL, NULL, NULL, dsn, *t ? t : NULL);
-		if (rc == 0)
-			rc = error_deep(r, level);
 		goto out;
 	}
 	if (buf_cstr(&v) == NULL)
@@ -384,12 +382,12 @@ static int mailer_error(struct run *r, unsigned level, const char *rest, const c
 		goto out;
 	if (k == 0) {
 		rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.0.0", rest);
-		if (rc == 0)
-			rc = error_deep(r, level);
 		goto out;
 	}
 	rc = emit_verr(r, level, &e, L, D);
 out:
+	if (rc == 0)
+		rc = error_deep(r, level);
 	vu_err_free(&e);
 	buf_free(&v);
 	return rc;
@@ -1104,31 +1102,22 @@ static int selfref_keep(struct run *r, const char *u, size_t un, const char *hos
 }
 
 /*
- * kept_done - the path entry on top (about to be popped) was kept: its
- * expansion is over, so sendmail's recipient() goes on with it now
+ * kept_done - pop the path entry on top; when it was kept, its expansion is
+ * over, so sendmail's recipient() goes on with it now
  */
 static int kept_done(struct run *r, const char *runas)
 {
-	size_t j = r->npath - 1, un;
-	const char *u0;
-	unsigned pf = r->pflags[j];
-	buf u = BUF_INIT, h = BUF_INIT;
-	int rc = -1;
+	unsigned pf = r->pflags[r->npath - 1];
+	char *p = r->path[--r->npath];	/* popped; the entry is freed after its user goes on */
+	const char *u0, *host = path_host(p);
+	size_t un = path_user(p, &u0);
+	int rc = 0;
 
-	if (!(pf & PATH_KEEP)) {
-		pop(r);
-		return 0;
+	if (pf & PATH_KEEP) {
+		p[(size_t)(u0 - p) + un] = '\0';	/* the user alone ("@user+detail" -> "user") */
+		rc = selfref_keep(r, u0, un, host, pf, pf / PATH_LEVEL, runas);
 	}
-	un = path_user(r->path[j], &u0);
-	if (buf_append(&u, u0, un) == 0 && buf_cstr(&u) &&
-	    buf_append_s(&h, path_host(r->path[j])) == 0 && buf_cstr(&h)) {
-		pop(r);
-		rc = selfref_keep(r, u.s, u.len, h.s, pf, pf / PATH_LEVEL, runas);
-	} else {
-		pop(r);
-	}
-	buf_free(&u);
-	buf_free(&h);
+	free(p);
 	return rc;
 }
 
@@ -1533,6 +1522,8 @@ static int virtuser(struct run *r, const char *L, const char *D, unsigned level,
 		goto out;
 	if (k == 1) {
 		rc = emit_verr(r, level, &e, L, D);
+		if (rc == 0)
+			rc = error_deep(r, level);
 		goto out;
 	}
 	if (vu_target_parse(v.s, v.len, &t) < 0)
