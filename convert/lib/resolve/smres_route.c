@@ -51,7 +51,9 @@ struct run {
 #define PATH_AT 2		/* it came as "@user": past ruleset 5 (stickyhost, class L) */
 #define PATH_KEEP 8		/* a self reference or loop kept it (QSELFREF): once its
 				   expansion is done it goes on (selfref_keep) */
-#define PATH_LEVEL 16		/* pflags / PATH_LEVEL: the level it was expanded at */
+#define PATH_PRIM 16		/* the top-level address expanded again (QPRIMARY): its own
+				   self reference keeps it (PATH_KEEP), as sendmail does */
+#define PATH_LEVEL 32		/* pflags / PATH_LEVEL: the level it was expanded at */
 #define PATH_R5 4		/* a step of ruleset 5 (user+*, user with the detail as host):
 				   never the same recipient as the plain name */
 
@@ -103,6 +105,7 @@ static void pop(struct run *r)
 			   from "user" for duplicates and self references */
 #define LU_KEEP 32	/* the user kept where a loop was broken: a recipient already,
 			   not refused for its depth (what it leads to may be) */
+#define LU_PRIM 64	/* the top-level address named by its own alias (PATH_PRIM) */
 
 static int route_addr(struct run *r, const char *a, size_t n, unsigned level, unsigned hops,
 		      const char *parent, const char *runas);
@@ -1098,7 +1101,8 @@ static int selfref_keep(struct run *r, const char *u, size_t un, const char *hos
 {
 	if (pf & PATH_FWD)
 		return add(r, DLV_MAILBOX, u, NULL, NULL, NULL, NULL);
-	return local_user(r, u, un, host, level, LU_NOALIAS | LU_SELF | LU_KEEP, NULL, runas);
+	return local_user(r, u, un, host, level,
+			  LU_NOALIAS | LU_SELF | LU_KEEP | ((pf & PATH_AT) ? LU_AT : 0), NULL, runas);
 }
 
 /*
@@ -1164,7 +1168,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	const char *lhost = r->lhost;
 	unsigned long pwi, sv;
 	size_t i;
-	int rc = -1, k, r5;
+	int rc = -1, k, r5, prim;
 
 	r->lhost = NULL;
 	if (++r->steps > SM_MAX_STEPS)
@@ -1201,9 +1205,34 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			goto out;
 		flags |= LU_NOALIAS | LU_KEEP | LU_AT;
 	}
+	/* the top-level address while its alias is expanded is QPRIMARY and not
+	   yet QRCPTOK, which recipient()'s duplicate test passes over: a member
+	   naming it is a recipient of its own, expanded again one level down,
+	   where its own self reference holds */
+	prim = parent && level == 1 && r->npath == 1 && strcmp(r->path[0], parent) == 0 &&
+	       r->pflags[0] / PATH_LEVEL == 0 && !(r->pflags[0] & (PATH_FWD | PATH_R5)) &&
+	       strcmp(parent, nm.s) == 0 && !(flags & LU_NOALIAS) && host[0] != '+';
+	if (prim) {
+		/* and the top-level address itself (QSELFREF) goes on once its
+		   expansion is done (kept_done) */
+		r->pflags[0] |= PATH_KEEP;
+		flags |= LU_PRIM;
+		if (trace(r, level, "%s: the top-level address, still being expanded: "
+			  "not a duplicate (QPRIMARY)", nm.s) < 0)
+			goto out;
+	}
+	/* the self reference of that copy: a duplicate, and the copy goes on
+	   once its expansion is done, at its own level */
+	if (parent && r->npath == 2 && (r->pflags[1] & PATH_PRIM) &&
+	    strcmp(r->path[1], parent) == 0 && strcmp(parent, nm.s) == 0 &&
+	    !(flags & LU_NOALIAS) && host[0] != '+') {
+		r->pflags[1] |= PATH_KEEP;
+		rc = trace(r, level, "%s: self reference, kept the user", nm.s);
+		goto out;
+	}
 	/* a self reference: the user itself; in an alias sendmail still reads the
 	   user's .forward, in the .forward it is the mailbox */
-	if (parent && strcmp(parent, nm.s) == 0 && !(flags & LU_NOALIAS) &&
+	if (!prim && parent && strcmp(parent, nm.s) == 0 && !(flags & LU_NOALIAS) &&
 	    !(r->npath && (r->pflags[r->npath - 1] & PATH_R5) &&
 	      strcmp(r->path[r->npath - 1], parent) == 0)) {
 		if (parent == r->fwd && r->fwd_cancel) {
@@ -1250,7 +1279,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	   detail as their host: sendmail's sameaddr never finds them among the plain
 	   names (user+detail itself is in the queue: see value 3 below) */
 	r5 = host[0] == '+' && !(flags & LU_DET);
-	if (!(flags & LU_NOALIAS) && !r5 && hset_get(&r->seen, sk.s, sk.len, &sv) == 1) {
+	if (!(flags & LU_NOALIAS) && !r5 && !prim && hset_get(&r->seen, sk.s, sk.len, &sv) == 1) {
 		size_t j, x, un;
 		const char *u0;
 
@@ -1292,7 +1321,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			  (unsigned long)ae->lastline, alias_ent_value(ae)) < 0 ||
 		    (!r5 && hset_set(&r->seen, nm.s, nm.len, 1) < 0) ||
 		    push(r, nm.s, r5 ? host : NULL,
-			 ((flags & LU_AT) ? PATH_AT : 0) | (r5 ? PATH_R5 : 0) | level * PATH_LEVEL) < 0)
+			 ((flags & LU_AT) ? PATH_AT : 0) | (r5 ? PATH_R5 : 0) |
+			 ((flags & LU_PRIM) ? PATH_PRIM : 0) | level * PATH_LEVEL) < 0)
 			goto out;
 		{
 			const char *saved = r->bogus, *savedf = r->fwd;
