@@ -25,7 +25,8 @@ struct run {
 	struct smres_used *used;
 	buf *trace;
 	struct hset seen;	/* local names: 1 being expanded, 2 expanded, 3 user+detail
-				   rewritten by ruleset 5 (expanded at once) */
+				   rewritten by ruleset 5 (expanded at once), 4 a recipient
+				   (in the send queue) */
 	int loop;		/* an address was suppressed as a loop */
 	int fwd_cancel;		/* the .forward being read (fwd) has members too deep: a
 				   self reference in it leaves nothing (see dotforward) */
@@ -1274,16 +1275,21 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	if ((flags & LU_DET) ? buf_printf(&sk, "@%s+%s", nm.s, host) < 0
 			     : buf_copy(&sk, nm.s, nm.len) < 0 || buf_cstr(&sk) == NULL)
 		goto out;
-	/* already in the send queue: a duplicate (before the depth check, as sendmail).
+	/* already in the send queue: a duplicate.  A name being expanded (a loop)
+	   or a user+detail that ruleset 5 rewrote is one before the depth check; a
+	   recipient whose expansion is over, or that was no alias, only within
+	   MaxAliasRecursion - deeper, it is refused as too deep (both checked
+	   against sendmail: tests/smres/errdeep p1, q1, r1 and the generated hosts).
 	   Ruleset 5's steps between user+detail and "@user" (user+*, user) carry the
 	   detail as their host: sendmail's sameaddr never finds them among the plain
 	   names (user+detail itself is in the queue: see value 3 below) */
 	r5 = host[0] == '+' && !(flags & LU_DET);
-	if (!(flags & LU_NOALIAS) && !r5 && !prim && hset_get(&r->seen, sk.s, sk.len, &sv) == 1) {
+	if (!(flags & LU_NOALIAS) && !r5 && !prim && hset_get(&r->seen, sk.s, sk.len, &sv) == 1 &&
+	    !((sv == 2 || sv == 4) && level > st->maxalias)) {
 		size_t j, x, un;
 		const char *u0;
 
-		if (sv == 2 || sv == 3) {
+		if (sv != 1) {
 			rc = trace(r, level, "%s: duplicate, suppressed", sk.s);
 			goto out;
 		}
@@ -1311,6 +1317,16 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		rc = too_deep(r, level);
 		goto out;
 	}
+	/* a new recipient is in the send queue from here on, whatever becomes of
+	   it (an alias, ruleset 5, the passwd): the same address again is a
+	   duplicate (value 4; an alias's expansion and a .forward's set 1 and 2
+	   on top).  Not for a .forward's members: a name there that ruleset 5
+	   relays is no duplicate of itself in another user's .forward
+	   (tests/smres/fwdrelay) */
+	if (!(flags & LU_NOALIAS) && !r5 && !prim && r->fwd == NULL &&
+	    hset_get(&r->seen, sk.s, sk.len, NULL) != 1 &&
+	    hset_set(&r->seen, sk.s, sk.len, 4) < 0)
+		goto out;
 	if (!(flags & LU_NOALIAS) && has_flag(st, 'A'))
 		ae = alias_lookup_n(&st->at, nm.s, nm.len);
 	/* a step of ruleset 5 (r5: the detail as host) is a recipient apart from
