@@ -52,9 +52,7 @@ struct run {
 #define PATH_AT 2		/* it came as "@user": past ruleset 5 (stickyhost, class L) */
 #define PATH_KEEP 8		/* a self reference or loop kept it (QSELFREF): once its
 				   expansion is done it goes on (selfref_keep) */
-#define PATH_PRIM 16		/* the top-level address expanded again (QPRIMARY): its own
-				   self reference keeps it (PATH_KEEP), as sendmail does */
-#define PATH_LEVEL 32		/* pflags / PATH_LEVEL: the level it was expanded at */
+#define PATH_LEVEL 16		/* pflags / PATH_LEVEL: the level it was expanded at */
 #define PATH_R5 4		/* a step of ruleset 5 (user+*, user with the detail as host):
 				   never the same recipient as the plain name */
 
@@ -106,7 +104,6 @@ static void pop(struct run *r)
 			   from "user" for duplicates and self references */
 #define LU_KEEP 32	/* the user kept where a loop was broken: a recipient already,
 			   not refused for its depth (what it leads to may be) */
-#define LU_PRIM 64	/* the top-level address named by its own alias (PATH_PRIM) */
 
 static int route_addr(struct run *r, const char *a, size_t n, unsigned level, unsigned hops,
 		      const char *parent, const char *runas);
@@ -1209,7 +1206,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	/* the top-level address while its alias is expanded is QPRIMARY and not
 	   yet QRCPTOK, which recipient()'s duplicate test passes over: a member
 	   naming it is a recipient of its own, expanded again one level down,
-	   where its own self reference holds */
+	   where its own self reference keeps it (below) */
 	prim = parent && level == 1 && r->npath == 1 && strcmp(r->path[0], parent) == 0 &&
 	       r->pflags[0] / PATH_LEVEL == 0 && !(r->pflags[0] & (PATH_FWD | PATH_R5)) &&
 	       strcmp(parent, nm.s) == 0 && !(flags & LU_NOALIAS) && host[0] != '+';
@@ -1217,19 +1214,9 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		/* and the top-level address itself (QSELFREF) goes on once its
 		   expansion is done (kept_done) */
 		r->pflags[0] |= PATH_KEEP;
-		flags |= LU_PRIM;
 		if (trace(r, level, "%s: the top-level address, still being expanded: "
 			  "not a duplicate (QPRIMARY)", nm.s) < 0)
 			goto out;
-	}
-	/* the self reference of that copy: a duplicate, and the copy goes on
-	   once its expansion is done, at its own level */
-	if (parent && r->npath == 2 && (r->pflags[1] & PATH_PRIM) &&
-	    strcmp(r->path[1], parent) == 0 && strcmp(parent, nm.s) == 0 &&
-	    !(flags & LU_NOALIAS) && host[0] != '+') {
-		r->pflags[1] |= PATH_KEEP;
-		rc = trace(r, level, "%s: self reference, kept the user", nm.s);
-		goto out;
 	}
 	/* a self reference: the user itself; in an alias sendmail still reads the
 	   user's .forward, in the .forward it is the mailbox */
@@ -1266,6 +1253,19 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			if (j < r->npath &&
 			    keep_ancestor(r, j, nm.s, "self reference, kept the user", level) < 0)
 				goto out;
+		}
+		/* and the alias itself is kept (QSELFREF): once its expansion is
+		   done, recipient() goes on with it at its own level (kept_done).
+		   For one of its list's members, not a ruleset 5 rewrite of one,
+		   and not when the members are past MaxAliasRecursion (then the
+		   alias is bad, and the self reference goes on as the user here) */
+		if (level <= st->maxalias && parent != r->fwd && r->npath &&
+		    strcmp(r->path[r->npath - 1], parent) == 0 &&
+		    r->pflags[r->npath - 1] / PATH_LEVEL + 1 == level &&
+		    !(r->pflags[r->npath - 1] & (PATH_AT | PATH_R5 | PATH_FWD))) {
+			r->pflags[r->npath - 1] |= PATH_KEEP;
+			rc = trace(r, level, "%s: self reference, kept the alias", nm.s);
+			goto out;
 		}
 	}
 	if (trace(r, level, "local %s%s", (flags & LU_NOALIAS) ? "\\" : "", nm.s) < 0)
@@ -1337,8 +1337,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			  (unsigned long)ae->lastline, alias_ent_value(ae)) < 0 ||
 		    (!r5 && hset_set(&r->seen, nm.s, nm.len, 1) < 0) ||
 		    push(r, nm.s, r5 ? host : NULL,
-			 ((flags & LU_AT) ? PATH_AT : 0) | (r5 ? PATH_R5 : 0) |
-			 ((flags & LU_PRIM) ? PATH_PRIM : 0) | level * PATH_LEVEL) < 0)
+			 ((flags & LU_AT) ? PATH_AT : 0) | (r5 ? PATH_R5 : 0) | level * PATH_LEVEL) < 0)
 			goto out;
 		{
 			const char *saved = r->bogus, *savedf = r->fwd;
