@@ -881,6 +881,22 @@ static int fwd_others(const struct sm_list *l, const char *key)
 	return 0;
 }
 
+/* fwd_self - the list names key itself (see fwd_others) */
+static int fwd_self(const struct sm_list *l, const char *key)
+{
+	size_t i, j;
+
+	for (i = 0; i < l->n; i++)
+		for (j = 0; j < l->nchunk[i]; j++) {
+			const struct alias_elem *e = &l->chunks[i][j];
+			const char *loc = e->kind == ALIAS_ADDR ? alias_elem_local(e) : NULL;
+
+			if (loc && (strcmp(loc, key) == 0 || (key[0] == '@' && strcmp(loc, key + 1) == 0)))
+				return 1;
+		}
+	return 0;
+}
+
 /* dotforward - 1 when user's .forward decided the delivery, 0 none, -1 ENOMEM */
 static int dotforward(struct run *r, const char *user, const char *key, unsigned long pwi,
 		      const char *host, unsigned level, int at)
@@ -950,7 +966,11 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 			rc = -1;
 		if (rc == 1 && hset_set(&r->seen, key, strlen(key), 2) < 0)
 			rc = -1;
-		if (rc == 1 && cnt > 0 && members_too_deep(r, level, bad))
+		/* members too deep leave no bad entry behind - but a .forward that
+		   names its user beside them makes that user bad (fwd_cancel),
+		   which is a recipient left: no "loop broken" for the address */
+		if (rc == 1 && cnt > 0 && members_too_deep(r, level, bad) &&
+		    !(fwd_others(&st->lists[li], key) && fwd_self(&st->lists[li], key)))
 			r->loop = 1;
 		break;
 	}
