@@ -573,6 +573,9 @@ static int include(struct run *r, const char *path, unsigned level, const char *
 	if (buf_printf(&key, ":include:%s", path) < 0)
 		goto out;
 	if (hset_get(&r->seen, key.s, key.len, &sv) == 1) {
+		/* named again while it is read: a loop */
+		if (sv == 1)
+			r->loop = 1;
 		rc = trace(r, level, "%s: duplicate, suppressed", key.s);
 		goto out;
 	}
@@ -1244,7 +1247,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	   where its own self reference keeps it (below) */
 	prim = parent && level == 1 && r->npath == 1 && strcmp(r->path[0], parent) == 0 &&
 	       r->pflags[0] / PATH_LEVEL == 0 && !(r->pflags[0] & (PATH_FWD | PATH_R5)) &&
-	       strcmp(parent, nm.s) == 0 && !(flags & LU_NOALIAS) && host[0] != '+';
+	       strcmp(parent, nm.s) == 0 && !(flags & LU_NOALIAS) && host[0] != '+' &&
+	       !is_pwuser(st, nm.s, nm.len, NULL);
 	if (prim) {
 		/* and the top-level address itself (QSELFREF) goes on once its
 		   expansion is done (kept_done) */
@@ -1320,30 +1324,20 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	   names (user+detail itself is in the queue: see value 3 below) */
 	r5 = host[0] == '+' && !(flags & LU_DET);
 	dup = !(flags & LU_NOALIAS) && !r5 && !prim && hset_get(&r->seen, sk.s, sk.len, &sv) == 1;
-	/* the top-level address being expanded is QPRIMARY and not yet QRCPTOK,
-	   which recipient()'s duplicate test passes over: the name again past
-	   MaxAliasRecursion (and no copy of it on the way) is refused as too
-	   deep, not a loop (tests/smres/errdeep v1; within the limit sendmail
-	   answers as for a loop, which is what the generated hosts show) */
-	if (dup && sv == 1 && level > st->maxalias && top_only(r, sk.s))
-		dup = 0;
-	if (dup && !((sv == 2 || sv == 4) && level > st->maxalias)) {
-		size_t j, x, un;
+	if (dup && sv == 1) {
+		size_t j = r->npath, x, un;
 		const char *u0;
 
-		if (sv != 1) {
-			rc = trace(r, level, "%s: duplicate, suppressed", sk.s);
-			goto out;
-		}
-		/* a loop: broken at a real user of the cycle, else nothing is delivered */
+		/* a loop: sendtolist's self_reference() finds the name among the
+		   address's ancestors and keeps the first one, from the address up
+		   to the top, with a passwd entry (QSELFREF) - the repeated name
+		   itself when it is a user - and drops the address */
 		for (x = r->npath; x-- > 0;)
 			if (!(r->pflags[x] & PATH_R5) && strcmp(r->path[x], sk.s) == 0)
 				break;
-		/* the repeated name itself when it is a user, else one further in */
-		j = r->npath;
 		if (x < r->npath) {
 			un = path_user(r->path[x], &u0);
-			j = is_pwuser(st, u0, un, NULL) ? x : pw_ancestor(r, x + 1);
+			j = is_pwuser(st, u0, un, NULL) ? x : pw_ancestor(r, 0);
 		}
 		if (j < r->npath) {
 			if (r->used)
@@ -1351,8 +1345,21 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			rc = keep_ancestor(r, j, nm.s, "loop, broken at the user", level);
 			goto out;
 		}
-		r->loop = 1;
-		rc = trace(r, level, "%s: loop, suppressed", sk.s);
+		/* none: the address goes to recipient(), which refuses it past
+		   MaxAliasRecursion; else it is a duplicate - except of the
+		   top-level address being expanded, QPRIMARY and not yet QRCPTOK,
+		   which the duplicate test passes over (and no copy of it on the
+		   way): then it is a new recipient, expanded again */
+		if (level > st->maxalias || top_only(r, sk.s)) {
+			dup = 0;
+		} else {
+			r->loop = 1;
+			rc = trace(r, level, "%s: loop, suppressed", sk.s);
+			goto out;
+		}
+	}
+	if (dup && !((sv == 2 || sv == 4) && level > st->maxalias)) {
+		rc = trace(r, level, "%s: duplicate, suppressed", sk.s);
 		goto out;
 	}
 	if (level > st->maxalias && !(flags & LU_KEEP)) {
