@@ -733,6 +733,7 @@ void smres_close(struct smres *r)
 	}
 	free(st->lists);
 	hset_free(&st->listidx);
+	free(st->fwdmemo);
 	hset_free(&st->vtdoms);
 	bufpool_free(&st->pool);
 	hset_free(&st->acuser);

@@ -106,6 +106,9 @@ struct smres_st {
 	struct hset listidx;		/* path -> index into lists */
 	struct sm_list *lists;
 	size_t nlists, caplists;
+	unsigned *fwdmemo;		/* per passwd entry (npw of them), what dotforward found
+					   for the login with no $h: 0 not yet, 1 no .forward,
+					   2 an empty one, 3 + i the list lists[i] */
 };
 
 const struct sm_list *smres_list(struct smres_st *st, const char *path);

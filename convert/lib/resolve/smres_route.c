@@ -908,34 +908,57 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 	const char *fp = st->h->forward_path ? st->h->forward_path : "$z/.forward.$w:$z/.forward";
 	const char *home = st->pwarena.s + st->pw[pwi].home;
 	buf path;
+	unsigned *memo = NULL;
 	int bad;
 	int rc = 0;
 
 	if (st->no_forward || *fp == '\0' || *home == '\0')
 		return 0;
+	/* the login without $h looks at the same files each time: what it found
+	   (fwdmemo) stands for the ForwardPath walk */
+	if ((host == NULL || *host == '\0') && strcmp(user, st->pwarena.s + st->pw[pwi].name) == 0) {
+		if (st->fwdmemo == NULL && (st->fwdmemo = calloc(st->npw, sizeof(*st->fwdmemo))) == NULL)
+			return -1;
+		memo = &st->fwdmemo[pwi];
+		if (*memo == 1 || *memo == 2)
+			return 0;
+	}
 	path = bufpool_take(&st->pool);
 	while (*fp) {
 		size_t n = strcspn(fp, ":");
 		const struct sm_list *l;
 		size_t i, li, cnt = 0;
 
-		if (expand_fwpath(st, &path, fp, n, home, user, host) < 0) {
-			rc = -1;
-			break;
+		if (memo && *memo >= 3) {
+			l = &st->lists[*memo - 3];
+			fp = "";
+		} else {
+			if (expand_fwpath(st, &path, fp, n, home, user, host) < 0) {
+				rc = -1;
+				break;
+			}
+			fp += n + (fp[n] == ':');
+			l = smres_list(st, path.s);
+			if (l == NULL) {
+				rc = -1;
+				break;
+			}
+			if (l->err) {
+				if (*fp == '\0' && memo)
+					*memo = 1;
+				continue;
+			}
 		}
-		fp += n + (fp[n] == ':');
-		l = smres_list(st, path.s);
-		if (l == NULL) {
-			rc = -1;
-			break;
-		}
-		if (l->err)
-			continue;
 		for (i = 0; i < l->n; i++)
 			cnt += l->nchunk[i];
-		if (cnt == 0)
+		if (cnt == 0) {
+			if (memo)
+				*memo = 2;
 			break;	/* an empty .forward: the mailbox */
-		if (trace(r, level, "%s: .forward %s", user, path.s) < 0 ||
+		}
+		if (memo)
+			*memo = 3 + (unsigned)(l - st->lists);
+		if (trace(r, level, "%s: .forward %s", user, l->path) < 0 ||
 		    hset_set(&r->seen, key, strlen(key), 1) < 0 ||
 		    push(r, key, NULL, PATH_FWD | (at ? PATH_AT : 0) | level * PATH_LEVEL) < 0) {
 			rc = -1;
