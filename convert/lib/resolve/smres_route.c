@@ -861,14 +861,17 @@ static int expand_fwpath(const struct smres_st *st, buf *out, const char *p, siz
 }
 
 /*
- * fwd_others - the .forward l of key names someone other than key itself.  A
- * self reference in a .forward is dropped by sendtolist() before recipient()
- * (the user is kept: the mailbox), so it is never too deep; any other member
- * one level past MaxAliasRecursion is refused and marks its parent - the user -
- * bad, and then the mailbox goes too.
+ * fwd_names - whether the .forward l of key names key itself (bit 1) and
+ * someone other than key (bit 2).  A self reference in a .forward is dropped
+ * by sendtolist() before recipient() (the user is kept: the mailbox), so it
+ * is never too deep; any other member one level past MaxAliasRecursion is
+ * refused and marks its parent - the user - bad, and then the mailbox goes too.
  */
-static int fwd_others(const struct sm_list *l, const char *key)
+#define FWD_SELF 1
+#define FWD_OTHERS 2
+static unsigned fwd_names(const struct sm_list *l, const char *key)
 {
+	unsigned f = 0;
 	size_t i, j;
 
 	for (i = 0; i < l->n; i++)
@@ -877,27 +880,12 @@ static int fwd_others(const struct sm_list *l, const char *key)
 			const char *loc = e->kind == ALIAS_ADDR ? alias_elem_local(e) : NULL;
 
 			/* "@user+detail" (a ruleset 5 recipient) is named as user+detail */
-			if (loc == NULL || (strcmp(loc, key) != 0 &&
-					    (key[0] != '@' || strcmp(loc, key + 1) != 0)))
-				return 1;
-		}
-	return 0;
-}
-
-/* fwd_self - the list names key itself (see fwd_others) */
-static int fwd_self(const struct sm_list *l, const char *key)
-{
-	size_t i, j;
-
-	for (i = 0; i < l->n; i++)
-		for (j = 0; j < l->nchunk[i]; j++) {
-			const struct alias_elem *e = &l->chunks[i][j];
-			const char *loc = e->kind == ALIAS_ADDR ? alias_elem_local(e) : NULL;
-
 			if (loc && (strcmp(loc, key) == 0 || (key[0] == '@' && strcmp(loc, key + 1) == 0)))
-				return 1;
+				f |= FWD_SELF;
+			else
+				f |= FWD_OTHERS;
 		}
-	return 0;
+	return f;
 }
 
 /* dotforward - 1 when user's .forward decided the delivery, 0 none, -1 ENOMEM */
@@ -972,7 +960,7 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 			int savedc = r->fwd_cancel;
 
 			r->fwd = key;
-			r->fwd_cancel = level + 1 > st->maxalias && fwd_others(l, key);
+			r->fwd_cancel = level + 1 > st->maxalias && (fwd_names(l, key) & FWD_OTHERS);
 			if (*sh == '\0')
 				sh = "/bin/sh";
 			r->bogus = hset_get(&st->shells, sh, strlen(sh), NULL) == 1 ? NULL : user;
@@ -996,7 +984,7 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 		   names its user beside them makes that user bad (fwd_cancel),
 		   which is a recipient left: no "loop broken" for the address */
 		if (rc == 1 && cnt > 0 && members_too_deep(r, level, bad)) {
-			if (fwd_others(&st->lists[li], key) && fwd_self(&st->lists[li], key))
+			if (fwd_names(&st->lists[li], key) == (FWD_SELF | FWD_OTHERS))
 				r->otherbad = 1;
 			else
 				r->loop = 1;
