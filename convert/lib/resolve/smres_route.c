@@ -888,110 +888,110 @@ static unsigned fwd_names(const struct sm_list *l, const char *key)
 	return f;
 }
 
+/*
+ * fwd_find - the .forward sendmail reads for user (the first file of the
+ * ForwardPath it can read): 1 (*li its index in st->lists, not empty), 0 none
+ * or an empty one (the mailbox), -1 ENOMEM.  The login without $h looks at
+ * the same files each time: what it found is kept (fwdmemo).
+ */
+static int fwd_find(struct smres_st *st, const char *user, unsigned long pwi, const char *host,
+		    size_t *li)
+{
+	const char *fp = st->h->forward_path ? st->h->forward_path : "$z/.forward.$w:$z/.forward";
+	const char *home = st->pwarena.s + st->pw[pwi].home;
+	unsigned *memo = NULL, found = 1;
+	buf path;
+	int rc = 0;
+
+	if (st->no_forward || *fp == '\0' || *home == '\0')
+		return 0;
+	if ((host == NULL || *host == '\0') && strcmp(user, st->pwarena.s + st->pw[pwi].name) == 0) {
+		if (st->fwdmemo == NULL && (st->fwdmemo = calloc(st->npw, sizeof(*st->fwdmemo))) == NULL)
+			return -1;
+		memo = &st->fwdmemo[pwi];
+		if (*memo) {
+			*li = *memo >= 3 ? *memo - 3 : 0;
+			return *memo >= 3;
+		}
+	}
+	path = bufpool_take(&st->pool);
+	while (*fp) {
+		size_t n = strcspn(fp, ":"), i, cnt = 0;
+		const struct sm_list *l;
+
+		if (expand_fwpath(st, &path, fp, n, home, user, host) < 0) {
+			rc = -1;
+			break;
+		}
+		fp += n + (fp[n] == ':');
+		if ((l = smres_list(st, path.s)) == NULL) {
+			rc = -1;
+			break;
+		}
+		if (l->err)
+			continue;
+		for (i = 0; i < l->n; i++)
+			cnt += l->nchunk[i];
+		found = 2;	/* an empty .forward: the mailbox */
+		if (cnt) {
+			*li = (size_t)(l - st->lists);
+			found = 3 + (unsigned)*li;
+			rc = 1;
+		}
+		break;
+	}
+	bufpool_give(&st->pool, &path);
+	if (rc >= 0 && memo)
+		*memo = found;
+	return rc;
+}
+
 /* dotforward - 1 when user's .forward decided the delivery, 0 none, -1 ENOMEM */
 static int dotforward(struct run *r, const char *user, const char *key, unsigned long pwi,
 		      const char *host, unsigned level, int at)
 {
 	struct smres_st *st = r->st;
-	const char *fp = st->h->forward_path ? st->h->forward_path : "$z/.forward.$w:$z/.forward";
-	const char *home = st->pwarena.s + st->pw[pwi].home;
-	buf path;
-	unsigned *memo = NULL;
-	int bad;
-	int rc = 0;
+	const char *sh = st->pwarena.s + st->pw[pwi].shell;
+	const char *saved = r->bogus, *savedf = r->fwd;
+	int savedc = r->fwd_cancel, bad, rc;
+	size_t i, li;
 
-	if (st->no_forward || *fp == '\0' || *home == '\0')
-		return 0;
-	/* the login without $h looks at the same files each time: what it found
-	   (fwdmemo) stands for the ForwardPath walk */
-	if ((host == NULL || *host == '\0') && strcmp(user, st->pwarena.s + st->pw[pwi].name) == 0) {
-		if (st->fwdmemo == NULL && (st->fwdmemo = calloc(st->npw, sizeof(*st->fwdmemo))) == NULL)
-			return -1;
-		memo = &st->fwdmemo[pwi];
-		if (*memo == 1 || *memo == 2)
-			return 0;
+	rc = fwd_find(st, user, pwi, host, &li);
+	if (rc <= 0)
+		return rc;
+	/* by index: other users' .forward files read on the way grow st->lists,
+	   which moves its entries (not their chunks) */
+	if (trace(r, level, "%s: .forward %s", user, st->lists[li].path) < 0 ||
+	    hset_set(&r->seen, key, strlen(key), 1) < 0 ||
+	    push(r, key, NULL, PATH_FWD | (at ? PATH_AT : 0) | level * PATH_LEVEL) < 0)
+		return -1;
+	bad = r->otherbad;
+	r->fwd = key;
+	r->fwd_cancel = level + 1 > st->maxalias && (fwd_names(&st->lists[li], key) & FWD_OTHERS);
+	if (*sh == '\0')
+		sh = "/bin/sh";
+	r->bogus = hset_get(&st->shells, sh, strlen(sh), NULL) == 1 ? NULL : user;
+	for (i = 0; i < st->lists[li].n && rc == 1; i++)
+		if (used(r, st->lists[li].path, st->lists[li].lines[i]) < 0 ||
+		    deliver_elems(r, st->lists[li].chunks[i], st->lists[li].nchunk[i], level + 1, key,
+				  user) < 0)
+			rc = -1;
+	r->bogus = saved;
+	r->fwd = savedf;
+	r->fwd_cancel = savedc;
+	if (kept_done(r, user) < 0)
+		rc = -1;
+	if (rc == 1 && hset_set(&r->seen, key, strlen(key), 2) < 0)
+		rc = -1;
+	/* members too deep leave no bad entry behind - but a .forward that names
+	   its user beside them makes that user bad (fwd_cancel), which is a
+	   recipient left: no "loop broken" for the address */
+	if (rc == 1 && members_too_deep(r, level, bad)) {
+		if (fwd_names(&st->lists[li], key) == (FWD_SELF | FWD_OTHERS))
+			r->otherbad = 1;
+		else
+			r->loop = 1;
 	}
-	path = bufpool_take(&st->pool);
-	while (*fp) {
-		size_t n = strcspn(fp, ":");
-		const struct sm_list *l;
-		size_t i, li, cnt = 0;
-
-		if (memo && *memo >= 3) {
-			l = &st->lists[*memo - 3];
-			fp = "";
-		} else {
-			if (expand_fwpath(st, &path, fp, n, home, user, host) < 0) {
-				rc = -1;
-				break;
-			}
-			fp += n + (fp[n] == ':');
-			l = smres_list(st, path.s);
-			if (l == NULL) {
-				rc = -1;
-				break;
-			}
-			if (l->err) {
-				if (*fp == '\0' && memo)
-					*memo = 1;
-				continue;
-			}
-		}
-		for (i = 0; i < l->n; i++)
-			cnt += l->nchunk[i];
-		if (cnt == 0) {
-			if (memo)
-				*memo = 2;
-			break;	/* an empty .forward: the mailbox */
-		}
-		if (memo)
-			*memo = 3 + (unsigned)(l - st->lists);
-		if (trace(r, level, "%s: .forward %s", user, l->path) < 0 ||
-		    hset_set(&r->seen, key, strlen(key), 1) < 0 ||
-		    push(r, key, NULL, PATH_FWD | (at ? PATH_AT : 0) | level * PATH_LEVEL) < 0) {
-			rc = -1;
-			break;
-		}
-		rc = 1;
-		bad = r->otherbad;
-		{
-			const char *sh = st->pwarena.s + st->pw[pwi].shell;
-			const char *saved = r->bogus, *savedf = r->fwd;
-			int savedc = r->fwd_cancel;
-
-			r->fwd = key;
-			r->fwd_cancel = level + 1 > st->maxalias && (fwd_names(l, key) & FWD_OTHERS);
-			if (*sh == '\0')
-				sh = "/bin/sh";
-			r->bogus = hset_get(&st->shells, sh, strlen(sh), NULL) == 1 ? NULL : user;
-			/* by index: other users' .forward files read on the way grow
-			   st->lists, which moves its entries (not their chunks) */
-			li = (size_t)(l - st->lists);
-			for (i = 0; i < st->lists[li].n && rc == 1; i++)
-				if (used(r, st->lists[li].path, st->lists[li].lines[i]) < 0 ||
-				    deliver_elems(r, st->lists[li].chunks[i], st->lists[li].nchunk[i],
-						  level + 1, key, user) < 0)
-					rc = -1;
-			r->bogus = saved;
-			r->fwd = savedf;
-			r->fwd_cancel = savedc;
-		}
-		if (kept_done(r, user) < 0)
-			rc = -1;
-		if (rc == 1 && hset_set(&r->seen, key, strlen(key), 2) < 0)
-			rc = -1;
-		/* members too deep leave no bad entry behind - but a .forward that
-		   names its user beside them makes that user bad (fwd_cancel),
-		   which is a recipient left: no "loop broken" for the address */
-		if (rc == 1 && cnt > 0 && members_too_deep(r, level, bad)) {
-			if (fwd_names(&st->lists[li], key) == (FWD_SELF | FWD_OTHERS))
-				r->otherbad = 1;
-			else
-				r->loop = 1;
-		}
-		break;
-	}
-	bufpool_give(&st->pool, &path);
 	return rc;
 }
 
@@ -1016,8 +1016,7 @@ static int too_deep(struct run *r, unsigned level)
  * ctladdr): user from user+* is no self reference of user's .forward.
  */
 static int ruleset5(struct run *r, const char *name, size_t n, const char *host, unsigned level,
-		    const char *parent, const char *runas, buf *newhost, int bs, const char *lhost,
-		    int selfref)
+		    const char *parent, const char *runas, buf *newhost, int bs, const char *lhost)
 {
 	struct smres_st *st = r->st;
 	const struct host *h = st->h;
@@ -1098,14 +1097,10 @@ static int ruleset5(struct run *r, const char *name, size_t n, const char *host,
 		goto oom;
 	if (trace(r, level, "ruleset 5: %s -> relay %s", a.s, relay->raw) < 0)
 		goto oom;
-	/* preserve_luser_host: the relay gets name@host when the local mailer had one.
-	   selfref: an alias's self reference, which sendmail follows as the alias
-	   itself (QSELFREF), a level up from its members: an error relay's depth
-	   (error_deep) counts from there */
+	/* preserve_luser_host: the relay gets name@host when the local mailer had one */
 	rc = mailer_to_triple(r, relay->raw, a.s,
 			      relay == &h->luser_relay && h->feature[HF_PRESERVE_LUSER_HOST] ? lhost : NULL,
-			      selfref && strncasecmp(relay->raw, "error:", 6) == 0 ? level : level + 1,
-			      0, parent, runas);
+			      level + 1, 0, parent, runas);
 	if (rc == 1) {
 		/* a relay in class w: the address name@relay is parsed again */
 		buf b = BUF_INIT;
@@ -1438,7 +1433,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		    hset_set(&r->seen, sk.s, sk.len, 3) < 0)
 			goto out;
 		k = ruleset5(r, nm.s, nm.len, host, level, parent, runas, &nh, (flags & LU_BS) != 0,
-			     lhost, (flags & (LU_SELF | LU_KEEP)) == LU_SELF);
+			     lhost);
 
 		if (k <= 0) {
 			rc = k;
