@@ -26,7 +26,7 @@ static void ln(const char *dir, const char *target, const char *rel)
 static const struct row {
 	const char *path;
 	int err;		/* 0: opens, and reads "content" */
-	const char *real;	/* the resolved path inside the root */
+	const char *real;	/* the resolved path inside the root (where it failed) */
 } rows[] = {
 	{ "/etc/mail/f", 0, "/etc/mail/f" },
 	{ "etc/mail/f", 0, "/etc/mail/f" },
@@ -43,7 +43,13 @@ static const struct row {
 	{ "/etc/mail/loop", ELOOP, NULL },
 	{ "/etc/mail", EINVAL, NULL },
 	{ "/etc/mail/fifo", EINVAL, NULL },
-	{ "/etc/mail/none", ENOENT, NULL },
+	{ "/etc/mail/none", ENOENT, "/etc/mail/none" },
+	{ "etc/mail/../mail/none", ENOENT, "/etc/mail/none" },
+	{ "/etc/none/f", ENOENT, "/etc/none" },
+	{ "/etc/none/../mail/f", ENOENT, "/etc/none" },
+	{ "/etc/maildir/none", ENOENT, "/etc/mail/none" },	/* a link on the way */
+	{ "/etc/mail/f/", 0, "/etc/mail/f" },		/* the walk ignores a trailing "/" */
+	{ "/etc/mail/../mail/.", EINVAL, NULL },
 	{ "/etc/mail/f/x", ENOTDIR, NULL },
 	{ "/", EINVAL, NULL },
 	{ "", EINVAL, NULL },
@@ -73,10 +79,19 @@ static void test_rows(void **state)
 		buf real = BUF_INIT;
 		int fd = sroot_open(rootfd, rows[i].path, &real);
 
+		int fd2 = sroot_open(rootfd, rows[i].path, NULL), e2 = errno;
+
+		/* the same answer without the resolved path */
+		if ((fd2 < 0) != (fd < 0) || (fd2 < 0 && e2 != rows[i].err))
+			fail_msg("%s: without real: fd %d errno %d", rows[i].path, fd2, e2);
+		if (fd2 >= 0)
+			close(fd2);
 		if (rows[i].err) {
 			if (fd >= 0 || errno != rows[i].err)
 				fail_msg("%s: fd %d errno %d, want error %d", rows[i].path, fd, errno,
 					 rows[i].err);
+			if (rows[i].real)
+				assert_string_equal(real.s, rows[i].real);
 		} else {
 			char b[16];
 

@@ -767,7 +767,7 @@ const struct sm_list *smres_list(struct smres_st *st, const char *path)
 {
 	unsigned long idx;
 	struct sm_list *l;
-	buf real = BUF_INIT, line = BUF_INIT;
+	buf line = BUF_INIT;
 	lline lr;
 	int fd, r;
 
@@ -787,8 +787,7 @@ const struct sm_list *smres_list(struct smres_st *st, const char *path)
 	l->path = xstrdup(path);
 	if (l->path == NULL)
 		return NULL;
-	fd = sroot_open(st->rootfd, path, &real);
-	buf_free(&real);
+	fd = sroot_open(st->rootfd, path, NULL);
 	if (fd < 0) {
 		if (errno == ENOMEM) {
 			free(l->path);

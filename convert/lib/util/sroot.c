@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
 
 /* walkdir - open the directory ROOT/comp[0]/.../comp[n-1] (all plain directories) */
 static int walkdir(int rootfd, const buf *res, size_t ncomp, const size_t *offs, size_t total)
@@ -46,6 +50,107 @@ const char *sroot_errstr(int e)
 	return strerror(e);
 }
 
+/*
+ * normal - the "/"-rooted path rel names when no component is a symlink:
+ * empty and "." components dropped, ".." taking off the one before (the
+ * kernel has already refused a climb above the root)
+ */
+static int normal(buf *out, const char *rel)
+{
+	buf_reset(out);
+	while (*rel) {
+		size_t n = strcspn(rel, "/");
+
+		if ((n == 1 && rel[0] == '.') || n == 0) {
+			/* nothing */
+		} else if (n == 2 && rel[0] == '.' && rel[1] == '.') {
+			while (out->len && out->s[out->len - 1] != '/')
+				out->len--;
+			if (out->len)
+				out->len--;
+		} else if (buf_append_c(out, '/') < 0 || buf_append(out, rel, n) < 0) {
+			return -1;
+		}
+		rel += n + (rel[n] == '/');
+	}
+	if (out->len == 0 && buf_append_c(out, '/') < 0)
+		return -1;
+	return buf_cstr(out) == NULL ? -1 : 0;
+}
+
+/*
+ * fast - the common case in one system call: openat2() below rootfd with
+ * no symlink anywhere on the path and no climb above it.  What it cannot
+ * answer exactly as the walk in sroot_open would (a symlink, a trailing
+ * "/", an error other than a missing file, a kernel without openat2) is
+ * left to that walk: the descriptor, -1 with errno (ENOENT only), or -2.
+ */
+static int fast(int rootfd, const char *path, buf *real)
+{
+#ifdef SYS_openat2
+	struct open_how how;
+	const char *rel = path;
+	struct stat st;
+	size_t len;
+	int fd;
+
+	while (*rel == '/')
+		rel++;
+	len = strlen(rel);
+	if (len == 0 || rel[len - 1] == '/')
+		return -2;
+	memset(&how, 0, sizeof(how));
+	how.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+	if (fd < 0) {
+		if (errno != ENOENT)
+			return -2;
+		if (real == NULL)
+			return -1;
+		/*
+		 * the walk would report the path up to the missing component:
+		 * the whole path when its directory is there
+		 */
+		{
+			const char *slash = strrchr(rel, '/');
+			buf dir = BUF_INIT;
+			int dfd = -1;
+
+			if (slash != NULL) {
+				if (buf_append(&dir, rel, (size_t)(slash - rel)) < 0 ||
+				    buf_cstr(&dir) == NULL) {
+					buf_free(&dir);
+					return -2;
+				}
+				how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+				dfd = (int)syscall(SYS_openat2, rootfd, dir.s, &how, sizeof(how));
+				buf_free(&dir);
+				if (dfd < 0)
+					return -2;
+				close(dfd);
+			}
+			if (strcmp(rel + (slash ? slash - rel + 1 : 0), "..") == 0 ||
+			    strcmp(rel + (slash ? slash - rel + 1 : 0), ".") == 0 || normal(real, rel) < 0)
+				return -2;
+			errno = ENOENT;
+			return -1;
+		}
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || fcntl(fd, F_SETFL, 0) < 0 ||
+	    (real != NULL && normal(real, rel) < 0)) {
+		close(fd);
+		return -2;
+	}
+	return fd;
+#else
+	(void)rootfd;
+	(void)path;
+	(void)real;
+	return -2;
+#endif
+}
+
 int sroot_open(int rootfd, const char *path, buf *real)
 {
 	buf rest = BUF_INIT, res = BUF_INIT, tmp = BUF_INIT;
@@ -58,6 +163,10 @@ int sroot_open(int rootfd, const char *path, buf *real)
 		errno = EINVAL;
 		return -1;
 	}
+	fd = fast(rootfd, path, real);
+	if (fd != -2)
+		return fd;
+	fd = -1;
 	if (buf_copy(&rest, path, strlen(path)) < 0)
 		return -1;
 	for (;;) {
