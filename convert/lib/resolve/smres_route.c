@@ -866,10 +866,17 @@ static int expand_fwpath(const struct smres_st *st, buf *out, const char *p, siz
  * by sendtolist() before recipient() (the user is kept: the mailbox), so it
  * is never too deep; any other member one level past MaxAliasRecursion is
  * refused and marks its parent - the user - bad, and then the mailbox goes too.
+ * Without F=u on the local mailer sendmail has lower-cased both (buildaddr):
+ * "Neko" in neko's .forward is neko.
  */
 #define FWD_SELF 1
 #define FWD_OTHERS 2
-static unsigned fwd_names(const struct sm_list *l, const char *key)
+static int fwd_same(const struct smres_st *st, const char *loc, const char *key)
+{
+	return has_flag(st, 'u') ? strcmp(loc, key) == 0 : ieqn(loc, strlen(loc), key);
+}
+
+static unsigned fwd_names(const struct smres_st *st, const struct sm_list *l, const char *key)
 {
 	unsigned f = 0;
 	size_t i, j;
@@ -880,7 +887,8 @@ static unsigned fwd_names(const struct sm_list *l, const char *key)
 			const char *loc = e->kind == ALIAS_ADDR ? alias_elem_local(e) : NULL;
 
 			/* "@user+detail" (a ruleset 5 recipient) is named as user+detail */
-			if (loc && (strcmp(loc, key) == 0 || (key[0] == '@' && strcmp(loc, key + 1) == 0)))
+			if (loc && (fwd_same(st, loc, key) ||
+				    (key[0] == '@' && fwd_same(st, loc, key + 1))))
 				f |= FWD_SELF;
 			else
 				f |= FWD_OTHERS;
@@ -967,7 +975,7 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 		return -1;
 	bad = r->otherbad;
 	r->fwd = key;
-	r->fwd_cancel = level + 1 > st->maxalias && (fwd_names(&st->lists[li], key) & FWD_OTHERS);
+	r->fwd_cancel = level + 1 > st->maxalias && (fwd_names(st, &st->lists[li], key) & FWD_OTHERS);
 	if (*sh == '\0')
 		sh = "/bin/sh";
 	r->bogus = hset_get(&st->shells, sh, strlen(sh), NULL) == 1 ? NULL : user;
@@ -987,7 +995,7 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 	   its user beside them makes that user bad (fwd_cancel), which is a
 	   recipient left: no "loop broken" for the address */
 	if (rc == 1 && members_too_deep(r, level, bad)) {
-		if (fwd_names(&st->lists[li], key) == (FWD_SELF | FWD_OTHERS))
+		if (fwd_names(st, &st->lists[li], key) == (FWD_SELF | FWD_OTHERS))
 			r->otherbad = 1;
 		else
 			r->loop = 1;
