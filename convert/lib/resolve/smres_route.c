@@ -43,6 +43,13 @@ struct run {
 				   host, for preserve_luser_host; read once by local_user1 */
 	const char *fwd;	/* delivering the .forward of this user (the parent its lines
 				   get): a self reference there is the mailbox */
+	unsigned r5copy;	/* LU_R5COPY (| LU_P) for the local: relay ruleset 5 is about
+				   to hand to mailer_to_triple, taken by its local: branch */
+	buf pact;		/* QPRIMARY recipients still being expanded (not yet
+				   QRCPTOK), NUL after each: the top-level address and
+				   the local: relays ruleset 5 made of one (maplocaluser
+				   copies QPRIMARY); recipient()'s duplicate test passes
+				   over them */
 	unsigned long steps;
 	unsigned nest;		/* nested route_addr / local_user calls */
 	int oom;
@@ -104,6 +111,10 @@ static void pop(struct run *r)
 			   from "user" for duplicates and self references */
 #define LU_KEEP 32	/* the user kept where a loop was broken: a recipient already,
 			   not refused for its depth (what it leads to may be) */
+#define LU_R5COPY 64	/* ruleset 5's local: relay of a name (maplocaluser): handed to
+			   recipient() directly, without sendtolist's self reference and
+			   loop checks */
+#define LU_P 128	/* ... of a QPRIMARY recipient, whose flag it copies */
 
 static int route_addr(struct run *r, const char *a, size_t n, unsigned level, unsigned hops,
 		      const char *parent, const char *runas);
@@ -460,6 +471,7 @@ static int mailer_to_triple(struct run *r, const char *v, const char *L, const c
 	size_t n = strlen(v), mn = 0;
 	const char *colon;
 	buf a = BUF_INIT;
+	unsigned f;
 	int rc = -1;
 
 	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
@@ -483,7 +495,9 @@ static int mailer_to_triple(struct run *r, const char *v, const char *L, const c
 			return -1;
 		/* CanonLocal: $h is L@D, so {Host} is @D (preserve_luser_host) */
 		r->lhost = D;
-		rc = local_user(r, u, un, "", level, 0, parent, runas);
+		f = r->r5copy;
+		r->r5copy = 0;
+		rc = local_user(r, u, un, "", level, f, parent, runas);
 		r->lhost = NULL;
 		return rc;
 	}
@@ -1024,7 +1038,8 @@ static int too_deep(struct run *r, unsigned level)
  * ctladdr): user from user+* is no self reference of user's .forward.
  */
 static int ruleset5(struct run *r, const char *name, size_t n, const char *host, unsigned level,
-		    const char *parent, const char *runas, buf *newhost, int bs, const char *lhost)
+		    const char *parent, const char *runas, buf *newhost, int bs, const char *lhost,
+		    int isp)
 {
 	struct smres_st *st = r->st;
 	const struct host *h = st->h;
@@ -1106,9 +1121,11 @@ static int ruleset5(struct run *r, const char *name, size_t n, const char *host,
 	if (trace(r, level, "ruleset 5: %s -> relay %s", a.s, relay->raw) < 0)
 		goto oom;
 	/* preserve_luser_host: the relay gets name@host when the local mailer had one */
+	r->r5copy = LU_R5COPY | (isp ? LU_P : 0);
 	rc = mailer_to_triple(r, relay->raw, a.s,
 			      relay == &h->luser_relay && h->feature[HF_PRESERVE_LUSER_HOST] ? lhost : NULL,
 			      level + 1, 0, parent, runas);
+	r->r5copy = 0;
 	if (rc == 1) {
 		/* a relay in class w: the address name@relay is parsed again */
 		buf b = BUF_INIT;
@@ -1178,6 +1195,21 @@ static int top_only(const struct run *r, const char *name)
 	return 1;
 }
 
+/* pact_has - a QPRIMARY recipient named name is still being expanded */
+static int pact_has(const struct run *r, const char *name, size_t n)
+{
+	size_t i = 0;
+
+	while (i < r->pact.len) {
+		size_t l = strlen(r->pact.s + i);
+
+		if (l == n && memcmp(r->pact.s + i, name, n) == 0)
+			return 1;
+		i += l + 1;
+	}
+	return 0;
+}
+
 /* pw_ancestor - the innermost path entry from index from on whose user has a
    passwd entry (self_reference's walk up the alias chain), or r->npath */
 static size_t pw_ancestor(struct run *r, size_t from)
@@ -1220,8 +1252,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	const struct alias_ent *ae = NULL;
 	const char *lhost = r->lhost;
 	unsigned long pwi, sv;
-	size_t i;
-	int rc = -1, k, r5, prim, dup;
+	size_t i, pmark = r->pact.len;
+	int rc = -1, k, r5, prim, dup, isp;
 
 	r->lhost = NULL;
 	if (++r->steps > SM_MAX_STEPS)
@@ -1280,6 +1312,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	/* a self reference: the user itself; in an alias sendmail still reads the
 	   user's .forward, in the .forward it is the mailbox */
 	if (!prim && parent && strcmp(parent, nm.s) == 0 && !(flags & LU_NOALIAS) &&
+	    (!(flags & LU_R5COPY) || parent == r->fwd || is_pwuser(st, nm.s, nm.len, NULL)) &&
 	    !(r->npath && (r->pflags[r->npath - 1] & PATH_R5) &&
 	      strcmp(r->path[r->npath - 1], parent) == 0)) {
 		if (parent == r->fwd && r->fwd_cancel) {
@@ -1340,13 +1373,25 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	   MaxAliasRecursion - deeper, it is refused as too deep (tests/smres/errdeep
 	   q1, r1).  A user+detail that ruleset 5 rewrote (value 3) is taken as a
 	   duplicate at any depth: sendmail checks the depth first there too, but
-	   its rewrites carry QPRIMARY on (see MIGRATION.md), which smres does not
-	   follow, and the generated hosts agree best this way.
+	   its rewrites carry QPRIMARY on (see MIGRATION.md), which smres follows
+	   for ruleset 5's local: relays only (LU_P), and the generated hosts agree
+	   best this way.
 	   Ruleset 5's steps between user+detail and "@user" (user+*, user) carry the
 	   detail as their host: sendmail's sameaddr never finds them among the plain
 	   names (user+detail itself is in the queue: see value 3 below) */
 	r5 = host[0] == '+' && !(flags & LU_DET);
 	dup = !(flags & LU_NOALIAS) && !r5 && !prim && hset_get(&r->seen, sk.s, sk.len, &sv) == 1;
+	/* ruleset 5's local: relay goes to recipient() directly: refused past
+	   MaxAliasRecursion, a new recipient beside a QPRIMARY one still being
+	   expanded (tests/smres/relayloop), else a duplicate */
+	if (dup && (flags & LU_R5COPY)) {
+		if (level > st->maxalias || pact_has(r, sk.s, sk.len)) {
+			dup = 0;
+		} else {
+			rc = trace(r, level, "%s: duplicate, suppressed", sk.s);
+			goto out;
+		}
+	}
 	if (dup && sv == 1) {
 		size_t j = r->npath, x, un;
 		const char *u0;
@@ -1389,6 +1434,10 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		rc = too_deep(r, level);
 		goto out;
 	}
+	/* the top-level address, and a local: relay of a QPRIMARY one */
+	isp = (flags & LU_P) || (level == 0 && parent == NULL && !(flags & LU_R5COPY));
+	if (isp && buf_append(&r->pact, sk.s, sk.len + 1) < 0)
+		goto out;
 	/* a new recipient is in the send queue from here on, whatever becomes of
 	   it (an alias, ruleset 5, the passwd): the same address again is a
 	   duplicate (value 4; an alias's expansion and a .forward's set 1 and 2
@@ -1441,7 +1490,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		    hset_set(&r->seen, sk.s, sk.len, 3) < 0)
 			goto out;
 		k = ruleset5(r, nm.s, nm.len, host, level, parent, runas, &nh, (flags & LU_BS) != 0,
-			     lhost);
+			     lhost, isp);
 
 		if (k <= 0) {
 			rc = k;
@@ -1500,6 +1549,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		goto out;
 	rc = add(r, DLV_MAILBOX, nm.s, NULL, NULL, NULL, NULL);
 out:
+	r->pact.len = pmark;
 	bufpool_give(&st->pool, &nm);
 	bufpool_give(&st->pool, &nh);
 	bufpool_give(&st->pool, &sk);
@@ -2928,6 +2978,7 @@ int smres_resolve(struct smres *res, const char *address, int via, struct dlv_se
 	r.used = u;
 	r.trace = tr;
 	hset_init(&r.seen);
+	r.pact = bufpool_take(&res->st->pool);
 	if (via == SMRES_VIA_SMTP || via == SMRES_VIA_RCPT) {
 		rc = check_rcpt(&r, address, strlen(address));
 		if (rc == 1 && trace(&r, 0, "check_rcpt: accepted") < 0)
@@ -2939,11 +2990,16 @@ int smres_resolve(struct smres *res, const char *address, int via, struct dlv_se
 	}
 	if (rc == 0 && via != SMRES_VIA_RCPT)
 		rc = route_list(&r, address, strlen(address));
-	if (rc == 0 && !deliverable(out, before) && r.loop && !r.otherbad)
+	/* recipient()'s testselfdestruct: the top-level address is dead and so is
+	   every recipient in the queue - a loop (r.loop), or an expansion that
+	   left nothing at all, not even an error (only duplicates) */
+	if (rc == 0 && via != SMRES_VIA_RCPT && !deliverable(out, before) &&
+	    ((r.loop && !r.otherbad) || out->n == before))
 		rc = add(&r, DLV_BOUNCE, NULL, NULL, NULL, "5.4.6", "aliasing/forwarding loop broken");
 	if (rc == 2)
 		rc = 0;
 	hset_free(&r.seen);
+	bufpool_give(&res->st->pool, &r.pact);
 	while (r.npath)
 		pop(&r);
 	free(r.path);
