@@ -2166,10 +2166,12 @@ static int step_forward(struct ctx *c)
 	struct hset shells;
 	struct diag_sink scratch;
 	struct homectx hc;
+	struct aliases_opts ao;
 	buf name = BUF_INIT, home = BUF_INIT, shell = BUF_INIT, pl = BUF_INIT, bs = BUF_INIT;
 	unsigned long users = 0, qmails = 0, none = 0, ignored = 0, nohome = 0;
 	int r, ret = -1;
-	const char *me = NULL;
+	const char *me = NULL, **doms = NULL;
+	size_t ndoms = 0;
 
 	if (c->have_host && c->h.j && strchr(c->h.j, '.'))
 		me = c->h.j;
@@ -2191,6 +2193,25 @@ static int step_forward(struct ctx *c)
 	if (forward_read_shells(c->rootfd, &shells) < 0)
 		goto out;
 	memset(&fo, 0, sizeof(fo));
+	/* name@<a name of this host> in a .forward is the local name to sendmail
+	   (ruleset 0 and class w): the names s2q-aliases gets with --me and -w */
+	{
+		const struct host_class *w = host_class_get(&c->h, "w");
+		size_t i;
+
+		doms = calloc(1 + (w ? w->n : 0), sizeof(*doms));
+		if (doms == NULL)
+			goto out;
+		doms[ndoms++] = me;
+		for (i = 0; w && i < w->n; i++)
+			if (w->v[i].word[0] != '[' && strcmp(w->v[i].word, me) != 0 &&
+			    strpbrk(w->v[i].word, "@ \t\n:") == NULL)
+				doms[ndoms++] = w->v[i].word;
+		memset(&ao, 0, sizeof(ao));
+		ao.local_domains = doms;
+		ao.nlocal_domains = ndoms;
+		fo.ao = &ao;
+	}
 	fo.forward_path = c->h.forward_path;
 	fo.hostname = c->o->hostname ? c->o->hostname : me;
 	fo.shells = &shells;
@@ -2276,6 +2297,7 @@ out:
 	buf_free(&shell);
 	buf_free(&pl);
 	buf_free(&bs);
+	free(doms);
 	return ret;
 }
 
