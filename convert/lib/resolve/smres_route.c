@@ -1253,7 +1253,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	const char *lhost = r->lhost;
 	unsigned long pwi, sv;
 	size_t i, pmark = r->pact.len;
-	int rc = -1, k, r5, prim, dup, isp;
+	int rc = -1, k, r5, prim, dup, isp, bsq;
 
 	r->lhost = NULL;
 	if (++r->steps > SM_MAX_STEPS)
@@ -1363,9 +1363,13 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	if (trace(r, level, "local %s%s", (flags & LU_NOALIAS) ? "\\" : "", nm.s) < 0)
 		goto out;
 	/* the address as sendmail's sameaddr sees it: ruleset 5's "@name" keeps its
-	   +detail as the host, so name+a and name+b are two recipients */
+	   +detail as the host, so name+a and name+b are two recipients; "\name"
+	   keeps its backslash in the user, a recipient apart from name, and the
+	   same "\name" again is a duplicate (tests/smres/bsdup) */
+	bsq = (flags & (LU_BS | LU_SELF | LU_KEEP | LU_AT)) == LU_BS;
 	if ((flags & LU_DET) ? buf_printf(&sk, "@%s+%s", nm.s, host) < 0
-			     : buf_copy(&sk, nm.s, nm.len) < 0 || buf_cstr(&sk) == NULL)
+			     : (bsq && buf_append_c(&sk, '\\') < 0) ||
+				       buf_append(&sk, nm.s, nm.len) < 0 || buf_cstr(&sk) == NULL)
 		goto out;
 	/* already in the send queue: a duplicate.  A name being expanded (a loop)
 	   is broken by self_reference() below, before any check; a recipient whose
@@ -1380,7 +1384,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	   detail as their host: sendmail's sameaddr never finds them among the plain
 	   names (user+detail itself is in the queue: see value 3 below) */
 	r5 = host[0] == '+' && !(flags & LU_DET);
-	dup = !(flags & LU_NOALIAS) && !r5 && !prim && hset_get(&r->seen, sk.s, sk.len, &sv) == 1;
+	dup = (!(flags & LU_NOALIAS) || bsq) && !r5 && !prim &&
+	      hset_get(&r->seen, sk.s, sk.len, &sv) == 1;
 	/* ruleset 5's local: relay goes to recipient() directly: refused past
 	   MaxAliasRecursion, a new recipient beside a QPRIMARY one still being
 	   expanded (tests/smres/relayloop), else a duplicate */
@@ -1445,7 +1450,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	   relays is no duplicate of itself in another user's .forward
 	   (tests/smres/fwdrelay).  Nor for the top-level address: QPRIMARY, the
 	   duplicate test passes over it */
-	if (!(flags & LU_NOALIAS) && !r5 && !prim && r->fwd == NULL && level > 0 &&
+	if ((!(flags & LU_NOALIAS) || bsq) && !r5 && !prim && r->fwd == NULL && level > 0 &&
 	    hset_get(&r->seen, sk.s, sk.len, NULL) != 1 &&
 	    hset_set(&r->seen, sk.s, sk.len, 4) < 0)
 		goto out;
