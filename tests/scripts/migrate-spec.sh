@@ -58,6 +58,10 @@ run() { # run OUT [ENV...]: convert into $scratch/OUT; the s2q-newu runs in $scr
 		--json "$scratch/$o.json" >/dev/null 2>"$scratch/$o.err"
 }
 log() { tr '\n' ' ' <"$scratch/newu.log" | sed 's/ $//'; }
+# staged_after: the staged run, after the run ahead if that got as far as logging -
+# it runs 10 below s2q-migrate's priority and is killed as soon as it is not wanted,
+# which on a loaded machine can be before its wrapper has written a line
+staged_after() { [ "$(log)" = "ahead staged" ] || [ "$(log)" = staged ]; }
 ino() { stat -c %i "$scratch/$1"; }
 # fresh_cdb OUT: users/cdb is what s2q-newu builds from OUT's users/assign
 fresh_cdb() {
@@ -91,7 +95,7 @@ check "unchanged re-run: nothing of the staging left" no_staging a
 printf 'new@bakery.example.com\t\tabauer\n' >>"$scratch/root/etc/mail/virtusertable"
 run a
 check "changed host: exit 0" [ $? = 0 ]
-check "changed host: the run ahead, then the staged one ($(log))" [ "$(log)" = "ahead staged" ]
+check "changed host: the run ahead, then the staged one ($(log))" staged_after
 check "changed host: users/assign changed" not cmp -s "$scratch/a1/var/qmail/users/assign" \
 	"$scratch/a/var/qmail/users/assign"
 check "changed host: users/cdb as s2q-newu builds it from the new users/assign" fresh_cdb a
@@ -105,7 +109,7 @@ printf 'garbage without colons\n' >>"$scratch/a/var/qmail/users/assign"
 run a
 check "edited users/assign: exit 0" [ $? = 0 ]
 check "edited users/assign: the run ahead (it fails), then the staged one ($(log))" \
-	[ "$(log)" = "ahead staged" ]
+	staged_after
 check "edited users/assign: the tree is the run before's" diff -r "$scratch/a2" "$scratch/a"
 
 # a diagnostic naming the tree s2q-newu built: shown as the staged tree's, run ahead or not
@@ -115,7 +119,7 @@ grep 'S2Q-U999' "$scratch/a.err" >"$scratch/diag.ahead"
 cp "$scratch/a.json" "$scratch/ahead.json"
 printf 'other@bakery.example.com\t\tabauer\n' >>"$scratch/root/etc/mail/virtusertable"
 run a S2Q_TEST_DIAG=1
-check "diagnostic, staged run: exit 0 ($(log))" [ "$(log)" = "ahead staged" ]
+check "diagnostic, staged run: exit 0 ($(log))" staged_after
 grep 'S2Q-U999' "$scratch/a.err" >"$scratch/diag.staged"
 check "diagnostic: one line each" [ "$(cat "$scratch/diag.ahead" "$scratch/diag.staged" | wc -l)" = 2 ]
 check "diagnostic: the same words both ways" cmp -s "$scratch/diag.ahead" "$scratch/diag.staged"
