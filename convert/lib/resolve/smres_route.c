@@ -45,6 +45,7 @@ struct run {
 				   get): a self reference there is the mailbox */
 	unsigned r5copy;	/* LU_R5COPY (| LU_P) for the local: relay ruleset 5 is about
 				   to hand to mailer_to_triple, taken by its local: branch */
+	const char *r5host;	/* with it: the name relayed, which is the copy's host */
 	buf pact;		/* QPRIMARY recipients still being expanded (not yet
 				   QRCPTOK), NUL after each: the top-level address and
 				   the local: relays ruleset 5 made of one (maplocaluser
@@ -1122,6 +1123,7 @@ static int ruleset5(struct run *r, const char *name, size_t n, const char *host,
 		goto oom;
 	/* preserve_luser_host: the relay gets name@host when the local mailer had one */
 	r->r5copy = LU_R5COPY | (isp ? LU_P : 0);
+	r->r5host = a.s + (bs != 0);
 	rc = mailer_to_triple(r, relay->raw, a.s,
 			      relay == &h->luser_relay && h->feature[HF_PRESERVE_LUSER_HOST] ? lhost : NULL,
 			      level + 1, 0, parent, runas);
@@ -1210,6 +1212,26 @@ static int pact_has(const struct run *r, const char *name, size_t n)
 	return 0;
 }
 
+/* r5_ancestor - a ruleset 5 step of user+detail name (user+* or user, the
+   detail as its host) is being expanded: name is among the ancestors */
+static int r5_ancestor(const struct run *r, const char *name, size_t n)
+{
+	size_t x;
+
+	for (x = 0; x < r->npath; x++) {
+		const char *p = r->path[x], *h = path_host(p);
+		size_t pn = strlen(p), hn = strlen(h);
+
+		if (!(r->pflags[x] & PATH_R5) || h[0] != '+')
+			continue;
+		if (pn >= 2 && p[pn - 2] == '+' && p[pn - 1] == '*')
+			pn -= 2;
+		if (pn + hn == n && memcmp(p, name, pn) == 0 && memcmp(h, name + pn, hn) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* pw_ancestor - the innermost path entry from index from on whose user has a
    passwd entry (self_reference's walk up the alias chain), or r->npath */
 static size_t pw_ancestor(struct run *r, size_t from)
@@ -1250,7 +1272,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	struct smres_st *st = r->st;
 	buf nm, nh, sk;
 	const struct alias_ent *ae = NULL;
-	const char *lhost = r->lhost;
+	const char *lhost = r->lhost, *r5h = (flags & LU_R5COPY) ? r->r5host : NULL;
 	unsigned long pwi, sv;
 	size_t i, pmark = r->pact.len;
 	int rc = -1, k, r5, prim, dup, isp, bsq;
@@ -1369,7 +1391,10 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	bsq = (flags & (LU_BS | LU_SELF | LU_KEEP | LU_AT)) == LU_BS;
 	if ((flags & LU_DET) ? buf_printf(&sk, "@%s+%s", nm.s, host) < 0
 			     : (bsq && buf_append_c(&sk, '\\') < 0) ||
-				       buf_append(&sk, nm.s, nm.len) < 0 || buf_cstr(&sk) == NULL)
+				       buf_append(&sk, nm.s, nm.len) < 0 ||
+				       (r5h && (buf_append_c(&sk, '\001') < 0 ||
+						buf_append_s(&sk, r5h) < 0)) ||
+				       buf_cstr(&sk) == NULL)
 		goto out;
 	/* already in the send queue: a duplicate.  A name being expanded (a loop)
 	   is broken by self_reference() below, before any check; a recipient whose
@@ -1388,12 +1413,14 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	      hset_get(&r->seen, sk.s, sk.len, &sv) == 1;
 	/* ruleset 5's local: relay goes to recipient() directly: refused past
 	   MaxAliasRecursion, a new recipient beside a QPRIMARY one still being
-	   expanded (tests/smres/relayloop), else a duplicate */
+	   expanded (tests/smres/relayloop), else a duplicate - of a relay of the
+	   same name only: the name relayed is the copy's host, and recipient()
+	   compares only entries of one host (sorthost) */
 	if (dup && (flags & LU_R5COPY)) {
 		if (level > st->maxalias || pact_has(r, sk.s, sk.len)) {
 			dup = 0;
 		} else {
-			rc = trace(r, level, "%s: duplicate, suppressed", sk.s);
+			rc = trace(r, level, "%s: duplicate, suppressed", nm.s);
 			goto out;
 		}
 	}
@@ -1428,6 +1455,21 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		} else {
 			r->loop = 1;
 			rc = trace(r, level, "%s: loop, suppressed", sk.s);
+			goto out;
+		}
+	}
+	/* a user+detail that ruleset 5 rewrote, named again under one of its own
+	   steps: sendtolist's self_reference() finds it among the ancestors and
+	   keeps the first one up the chain with a passwd entry, the innermost
+	   login being expanded (tests/smres/plusself) */
+	if (dup && sv == 3 && parent && parent != r->fwd && !(flags & LU_R5COPY) &&
+	    r5_ancestor(r, sk.s, sk.len)) {
+		size_t j = pw_ancestor(r, 0);
+
+		if (j < r->npath) {
+			if (r->used)
+				r->used->loop_user = 1;
+			rc = keep_ancestor(r, j, nm.s, "loop, broken at the user", level);
 			goto out;
 		}
 	}
