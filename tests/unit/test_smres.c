@@ -384,6 +384,17 @@ static void test_used(void **state)
 	dlv_set_free(&s);
 	smres_used_free(&u);
 	buf_free(&tr);
+	/* answers gathered in one set: bob, already there, adds nothing new, which
+	   is no "loop broken" (that is for an expansion that produced nothing) */
+	dlv_set_init(&s);
+	assert_int_equal(smres_resolve(&e.r, "bob", L, &s, NULL, NULL), 0);
+	i = s.n;
+	assert_true(i > 0);
+	assert_int_equal(smres_resolve(&e.r, "bob", L, &s, NULL, NULL), 0);
+	assert_int_equal(s.n, i);
+	for (i = 0; i < s.n; i++)
+		assert_int_not_equal(s.v[i].kind, DLV_BOUNCE);
+	dlv_set_free(&s);
 	teardown(&e);
 }
 

@@ -46,6 +46,7 @@ struct run {
 	unsigned r5copy;	/* LU_R5COPY (| LU_P) for the local: relay ruleset 5 is about
 				   to hand to mailer_to_triple, taken by its local: branch */
 	const char *r5host;	/* with it: the name relayed, which is the copy's host */
+	size_t nadd;		/* deliveries this address produced (before out's merging) */
 	buf pact;		/* QPRIMARY recipients still being expanded (not yet
 				   QRCPTOK), NUL after each: the top-level address and
 				   the local: relays ruleset 5 made of one (maplocaluser
@@ -200,6 +201,7 @@ static int add(struct run *r, enum dlv_kind k, const char *user, const char *tar
 	d.route = (char *)route;
 	d.status = (char *)status;
 	d.text = (char *)text;
+	r->nadd++;
 	if (k == DLV_BOUNCE || k == DLV_DEFER)
 		r->otherbad = 1;
 	return dlv_add(r->out, &d);
@@ -1128,6 +1130,7 @@ static int ruleset5(struct run *r, const char *name, size_t n, const char *host,
 			      relay == &h->luser_relay && h->feature[HF_PRESERVE_LUSER_HOST] ? lhost : NULL,
 			      level + 1, 0, parent, runas);
 	r->r5copy = 0;
+	r->r5host = NULL;
 	if (rc == 1) {
 		/* a relay in class w: the address name@relay is parsed again */
 		buf b = BUF_INIT;
@@ -3038,10 +3041,11 @@ int smres_resolve(struct smres *res, const char *address, int via, struct dlv_se
 	if (rc == 0 && via != SMRES_VIA_RCPT)
 		rc = route_list(&r, address, strlen(address));
 	/* recipient()'s testselfdestruct: the top-level address is dead and so is
-	   every recipient in the queue - a loop (r.loop), or an expansion that
-	   left nothing at all, not even an error (only duplicates) */
+	   every recipient in the queue - a loop (r.loop), or a local recipient
+	   whose expansion left nothing at all, not even an error (only
+	   duplicates; out may hold other addresses' answers: counted here) */
 	if (rc == 0 && via != SMRES_VIA_RCPT && !deliverable(out, before) &&
-	    ((r.loop && !r.otherbad) || out->n == before))
+	    ((r.loop && !r.otherbad) || (r.nadd == 0 && r.steps > 0)))
 		rc = add(&r, DLV_BOUNCE, NULL, NULL, NULL, "5.4.6", "aliasing/forwarding loop broken");
 	if (rc == 2)
 		rc = 0;
