@@ -901,6 +901,13 @@ static int step_cf_done(struct ctx *c, struct mig_step *s, struct bgrun *b)
  * aliases_argv - the aliases step's command line: 1 with it in *a, 0 when
  * the step has nothing to run (its reason set), -1 ENOMEM
  */
+/* w_other - a class w word that names this host besides me, as a plain domain
+   (not [literal], nothing an argument or a local_domains entry cannot hold) */
+static int w_other(const char *word, const char *me)
+{
+	return word[0] != '[' && strcmp(word, me) != 0 && strpbrk(word, "@ \t\n:") == NULL;
+}
+
 static int aliases_argv(struct ctx *c, struct mig_step *s, struct argv *a)
 {
 	const struct host_class *w = c->have_host ? host_class_get(&c->h, "w") : NULL;
@@ -921,8 +928,7 @@ static int aliases_argv(struct ctx *c, struct mig_step *s, struct argv *a)
 	av_add(a, "--me");
 	av_add(a, "%s", me);
 	for (i = 0; w && i < w->n; i++)
-		if (w->v[i].word[0] != '[' && strcmp(w->v[i].word, me) != 0 &&
-		    strpbrk(w->v[i].word, "@ \t\n:") == NULL) {
+		if (w_other(w->v[i].word, me)) {
 			av_add(a, "-w");
 			av_add(a, "%s", w->v[i].word);
 		}
@@ -2204,8 +2210,7 @@ static int step_forward(struct ctx *c)
 			goto out;
 		doms[ndoms++] = me;
 		for (i = 0; w && i < w->n; i++)
-			if (w->v[i].word[0] != '[' && strcmp(w->v[i].word, me) != 0 &&
-			    strpbrk(w->v[i].word, "@ \t\n:") == NULL)
+			if (w_other(w->v[i].word, me))
 				doms[ndoms++] = w->v[i].word;
 		memset(&ao, 0, sizeof(ao));
 		ao.local_domains = doms;

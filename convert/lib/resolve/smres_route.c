@@ -1427,18 +1427,22 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			goto out;
 		}
 	}
-	if (dup && sv == 1) {
-		size_t j = r->npath, x, un;
+	/* a loop: sendtolist's self_reference() finds the name among the
+	   address's ancestors and keeps the first one, from the address up to
+	   the top, with a passwd entry (QSELFREF) - the repeated name itself
+	   when it is a user - and drops the address.  A name being expanded
+	   (value 1) is such an ancestor; so is a user+detail that ruleset 5
+	   rewrote (value 3) when one of its own steps is being expanded
+	   (tests/smres/plusself) */
+	if (dup && (sv == 1 || (sv == 3 && parent && parent != r->fwd && !(flags & LU_R5COPY) &&
+				r5_ancestor(r, sk.s, sk.len)))) {
+		size_t j = sv == 3 ? pw_ancestor(r, 0) : r->npath, x, un;
 		const char *u0;
 
-		/* a loop: sendtolist's self_reference() finds the name among the
-		   address's ancestors and keeps the first one, from the address up
-		   to the top, with a passwd entry (QSELFREF) - the repeated name
-		   itself when it is a user - and drops the address */
-		for (x = r->npath; x-- > 0;)
+		for (x = r->npath; sv == 1 && x-- > 0;)
 			if (!(r->pflags[x] & PATH_R5) && strcmp(r->path[x], sk.s) == 0)
 				break;
-		if (x < r->npath) {
+		if (sv == 1 && x < r->npath) {
 			un = path_user(r->path[x], &u0);
 			j = is_pwuser(st, u0, un, NULL) ? x : pw_ancestor(r, 0);
 		}
@@ -1448,31 +1452,18 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			rc = keep_ancestor(r, j, nm.s, "loop, broken at the user", level);
 			goto out;
 		}
-		/* none: the address goes to recipient(), which refuses it past
-		   MaxAliasRecursion; else it is a duplicate - except of the
-		   top-level address being expanded, QPRIMARY and not yet QRCPTOK,
-		   which the duplicate test passes over (and no copy of it on the
-		   way): then it is a new recipient, expanded again */
+	}
+	/* none (value 1): the address goes to recipient(), which refuses it past
+	   MaxAliasRecursion; else it is a duplicate - except of the top-level
+	   address being expanded, QPRIMARY and not yet QRCPTOK, which the
+	   duplicate test passes over (and no copy of it on the way): then it is a
+	   new recipient, expanded again.  Value 3 goes on as a duplicate below */
+	if (dup && sv == 1) {
 		if (level > st->maxalias || top_only(r, sk.s)) {
 			dup = 0;
 		} else {
 			r->loop = 1;
 			rc = trace(r, level, "%s: loop, suppressed", sk.s);
-			goto out;
-		}
-	}
-	/* a user+detail that ruleset 5 rewrote, named again under one of its own
-	   steps: sendtolist's self_reference() finds it among the ancestors and
-	   keeps the first one up the chain with a passwd entry, the innermost
-	   login being expanded (tests/smres/plusself) */
-	if (dup && sv == 3 && parent && parent != r->fwd && !(flags & LU_R5COPY) &&
-	    r5_ancestor(r, sk.s, sk.len)) {
-		size_t j = pw_ancestor(r, 0);
-
-		if (j < r->npath) {
-			if (r->used)
-				r->used->loop_user = 1;
-			rc = keep_ancestor(r, j, nm.s, "loop, broken at the user", level);
 			goto out;
 		}
 	}

@@ -53,7 +53,7 @@ const char *sroot_errstr(int e)
 /*
  * normal - the "/"-rooted path rel names when no component is a symlink:
  * empty and "." components dropped, ".." taking off the one before (the
- * kernel has already refused a climb above the root)
+ * kernel has already opened it, so nothing climbs above the root)
  */
 static int normal(buf *out, const char *rel)
 {
@@ -82,8 +82,9 @@ static int normal(buf *out, const char *rel)
  * fast - the common case in one system call: openat2() below rootfd with
  * no symlink anywhere on the path and no climb above it.  What it cannot
  * answer exactly as the walk in sroot_open would (a symlink, a trailing
- * "/", an error other than a missing file, a kernel without openat2) is
- * left to that walk: the descriptor, -1 with errno (ENOENT only), or -2.
+ * "/", an error other than a missing file, a missing file when the
+ * resolved path is asked for, a kernel without openat2) is left to that
+ * walk: the descriptor, -1 with errno (ENOENT only), or -2.
  * Only as root: the walk opens each directory for reading, openat2 only
  * searches it, so for anyone else a directory of mode 0711 answers
  * differently (root is refused neither).
@@ -108,40 +109,10 @@ static int fast(int rootfd, const char *path, buf *real)
 	how.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
 	fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
-	if (fd < 0) {
-		if (errno != ENOENT)
-			return -2;
-		if (real == NULL)
-			return -1;
-		/*
-		 * the walk would report the path up to the missing component:
-		 * the whole path when its directory is there
-		 */
-		{
-			const char *slash = strrchr(rel, '/');
-			buf dir = BUF_INIT;
-			int dfd = -1;
-
-			if (slash != NULL) {
-				if (buf_append(&dir, rel, (size_t)(slash - rel)) < 0 ||
-				    buf_cstr(&dir) == NULL) {
-					buf_free(&dir);
-					return -2;
-				}
-				how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
-				dfd = (int)syscall(SYS_openat2, rootfd, dir.s, &how, sizeof(how));
-				buf_free(&dir);
-				if (dfd < 0)
-					return -2;
-				close(dfd);
-			}
-			if (strcmp(rel + (slash ? slash - rel + 1 : 0), "..") == 0 ||
-			    strcmp(rel + (slash ? slash - rel + 1 : 0), ".") == 0 || normal(real, rel) < 0)
-				return -2;
-			errno = ENOENT;
-			return -1;
-		}
-	}
+	if (fd < 0)
+		/* a missing file, when the caller wants no resolved path (the
+		   walk reports the path up to the missing component) */
+		return errno == ENOENT && real == NULL ? -1 : -2;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || fcntl(fd, F_SETFL, 0) < 0 ||
 	    (real != NULL && normal(real, rel) < 0)) {
 		close(fd);
