@@ -52,6 +52,10 @@ struct run {
 				   the local: relays ruleset 5 made of one (maplocaluser
 				   copies QPRIMARY); recipient()'s duplicate test passes
 				   over them */
+	buf r5act;		/* user+detail names ruleset 5 is rewriting (value 3 in
+				   seen), each as the path depth when its rewrite began
+				   (a size_t) and the name, NUL after it: ancestors of
+				   whatever their rewrite expands (self_reference) */
 	unsigned long steps;
 	unsigned nest;		/* nested route_addr / local_user calls */
 	int oom;
@@ -1235,6 +1239,25 @@ static int r5_ancestor(const struct run *r, const char *name, size_t n)
 	return 0;
 }
 
+/* r5act_from - name is a user+detail whose ruleset 5 rewrite is being followed
+   (an ancestor): 1 and *from the path depth when it began, else 0 */
+static int r5act_from(const struct run *r, const char *name, size_t n, size_t *from)
+{
+	size_t i = 0;
+
+	while (i < r->r5act.len) {
+		const char *e = r->r5act.s + i + sizeof(size_t);
+		size_t l = strlen(e);
+
+		if (l == n && memcmp(e, name, n) == 0) {
+			memcpy(from, r->r5act.s + i, sizeof(size_t));
+			return 1;
+		}
+		i += sizeof(size_t) + l + 1;
+	}
+	return 0;
+}
+
 /* pw_ancestor - the innermost path entry from index from on whose user has a
    passwd entry (self_reference's walk up the alias chain), or r->npath */
 static size_t pw_ancestor(struct run *r, size_t from)
@@ -1277,7 +1300,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	const struct alias_ent *ae = NULL;
 	const char *lhost = r->lhost, *r5h = (flags & LU_R5COPY) ? r->r5host : NULL;
 	unsigned long pwi, sv;
-	size_t i, pmark = r->pact.len;
+	size_t i, pmark = r->pact.len, r5mark = r->r5act.len, from = 0;
 	int rc = -1, k, r5, prim, dup, isp, bsq;
 
 	r->lhost = NULL;
@@ -1435,8 +1458,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	   rewrote (value 3) when one of its own steps is being expanded
 	   (tests/smres/plusself) */
 	if (dup && (sv == 1 || (sv == 3 && parent && parent != r->fwd && !(flags & LU_R5COPY) &&
-				r5_ancestor(r, sk.s, sk.len)))) {
-		size_t j = sv == 3 ? pw_ancestor(r, 0) : r->npath, x, un;
+				(r5_ancestor(r, sk.s, sk.len) || r5act_from(r, sk.s, sk.len, &from))))) {
+		size_t j = sv == 3 ? pw_ancestor(r, from) : r->npath, x, un;
 		const char *u0;
 
 		for (x = r->npath; sv == 1 && x-- > 0;)
@@ -1528,7 +1551,9 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		if (!(flags & LU_NOALIAS) && host[0] != '+' &&
 		    !st->h->feature[HF_PRESERVE_LOCAL_PLUS_DETAIL] && nm.len > 1 && memchr(nm.s + 1, '+', nm.len - 1) &&
 		    !(nm.len >= 2 && nm.s[nm.len - 2] == '+' && nm.s[nm.len - 1] == '*') &&
-		    hset_set(&r->seen, sk.s, sk.len, 3) < 0)
+		    (hset_set(&r->seen, sk.s, sk.len, 3) < 0 ||
+		     buf_append(&r->r5act, (const char *)&r->npath, sizeof(size_t)) < 0 ||
+		     buf_append(&r->r5act, sk.s, sk.len + 1) < 0))
 			goto out;
 		k = ruleset5(r, nm.s, nm.len, host, level, parent, runas, &nh, (flags & LU_BS) != 0,
 			     lhost, isp);
@@ -1591,6 +1616,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	rc = add(r, DLV_MAILBOX, nm.s, NULL, NULL, NULL, NULL);
 out:
 	r->pact.len = pmark;
+	r->r5act.len = r5mark;
 	bufpool_give(&st->pool, &nm);
 	bufpool_give(&st->pool, &nh);
 	bufpool_give(&st->pool, &sk);
@@ -3020,6 +3046,7 @@ int smres_resolve(struct smres *res, const char *address, int via, struct dlv_se
 	r.trace = tr;
 	hset_init(&r.seen);
 	r.pact = bufpool_take(&res->st->pool);
+	r.r5act = bufpool_take(&res->st->pool);
 	if (via == SMRES_VIA_SMTP || via == SMRES_VIA_RCPT) {
 		rc = check_rcpt(&r, address, strlen(address));
 		if (rc == 1 && trace(&r, 0, "check_rcpt: accepted") < 0)
@@ -3042,6 +3069,7 @@ int smres_resolve(struct smres *res, const char *address, int via, struct dlv_se
 		rc = 0;
 	hset_free(&r.seen);
 	bufpool_give(&res->st->pool, &r.pact);
+	bufpool_give(&res->st->pool, &r.r5act);
 	while (r.npath)
 		pop(&r);
 	free(r.path);
