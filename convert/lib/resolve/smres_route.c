@@ -52,10 +52,9 @@ struct run {
 				   the local: relays ruleset 5 made of one (maplocaluser
 				   copies QPRIMARY); recipient()'s duplicate test passes
 				   over them */
-	buf r5act;		/* user+detail names ruleset 5 is rewriting (value 3 in
-				   seen), each as the path depth when its rewrite began
-				   (a size_t) and the name, NUL after it: ancestors of
-				   whatever their rewrite expands (self_reference) */
+	buf r5act;		/* names (as sameaddr sees them) whose ruleset 5 rewrite
+				   is being followed, NUL after each: ancestors of
+				   whatever it expands (self_reference) */
 	unsigned long steps;
 	unsigned nest;		/* nested route_addr / local_user calls */
 	int oom;
@@ -1204,17 +1203,17 @@ static int top_only(const struct run *r, const char *name)
 	return 1;
 }
 
-/* pact_has - a QPRIMARY recipient named name is still being expanded */
-static int pact_has(const struct run *r, const char *name, size_t n)
+/* nlist_has - name is in the NUL-separated list l (r->pact, r->r5act) */
+static int nlist_has(const buf *l, const char *name, size_t n)
 {
 	size_t i = 0;
 
-	while (i < r->pact.len) {
-		size_t l = strlen(r->pact.s + i);
+	while (i < l->len) {
+		size_t k = strlen(l->s + i);
 
-		if (l == n && memcmp(r->pact.s + i, name, n) == 0)
+		if (k == n && memcmp(l->s + i, name, n) == 0)
 			return 1;
-		i += l + 1;
+		i += k + 1;
 	}
 	return 0;
 }
@@ -1235,25 +1234,6 @@ static int r5_ancestor(const struct run *r, const char *name, size_t n)
 			pn -= 2;
 		if (pn + hn == n && memcmp(p, name, pn) == 0 && memcmp(h, name + pn, hn) == 0)
 			return 1;
-	}
-	return 0;
-}
-
-/* r5act_from - name is a user+detail whose ruleset 5 rewrite is being followed
-   (an ancestor): 1 and *from the path depth when it began, else 0 */
-static int r5act_from(const struct run *r, const char *name, size_t n, size_t *from)
-{
-	size_t i = 0;
-
-	while (i < r->r5act.len) {
-		const char *e = r->r5act.s + i + sizeof(size_t);
-		size_t l = strlen(e);
-
-		if (l == n && memcmp(e, name, n) == 0) {
-			memcpy(from, r->r5act.s + i, sizeof(size_t));
-			return 1;
-		}
-		i += sizeof(size_t) + l + 1;
 	}
 	return 0;
 }
@@ -1300,7 +1280,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	const struct alias_ent *ae = NULL;
 	const char *lhost = r->lhost, *r5h = (flags & LU_R5COPY) ? r->r5host : NULL;
 	unsigned long pwi, sv;
-	size_t i, pmark = r->pact.len, r5mark = r->r5act.len, from = 0;
+	size_t i, pmark = r->pact.len, r5mark = r->r5act.len;
 	int rc = -1, k, r5, prim, dup, isp, bsq;
 
 	r->lhost = NULL;
@@ -1443,7 +1423,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	   same name only: the name relayed is the copy's host, and recipient()
 	   compares only entries of one host (sorthost) */
 	if (dup && (flags & LU_R5COPY)) {
-		if (level > st->maxalias || pact_has(r, sk.s, sk.len)) {
+		if (level > st->maxalias || nlist_has(&r->pact, sk.s, sk.len)) {
 			dup = 0;
 		} else {
 			rc = trace(r, level, "%s: duplicate, suppressed", nm.s);
@@ -1457,9 +1437,10 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	   (value 1) is such an ancestor; so is a user+detail that ruleset 5
 	   rewrote (value 3) when one of its own steps is being expanded
 	   (tests/smres/plusself) */
-	if (dup && (sv == 1 || (sv == 3 && parent && parent != r->fwd && !(flags & LU_R5COPY) &&
-				(r5_ancestor(r, sk.s, sk.len) || r5act_from(r, sk.s, sk.len, &from))))) {
-		size_t j = sv == 3 ? pw_ancestor(r, from) : r->npath, x, un;
+	if (dup && (sv == 1 || ((sv == 3 || sv == 4) && parent && parent != r->fwd && !(flags & LU_R5COPY) &&
+				((sv == 3 && r5_ancestor(r, sk.s, sk.len)) ||
+				 nlist_has(&r->r5act, sk.s, sk.len))))) {
+		size_t j = sv != 1 ? pw_ancestor(r, 0) : r->npath, x, un;
 		const char *u0;
 
 		for (x = r->npath; sv == 1 && x-- > 0;)
@@ -1551,9 +1532,9 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		if (!(flags & LU_NOALIAS) && host[0] != '+' &&
 		    !st->h->feature[HF_PRESERVE_LOCAL_PLUS_DETAIL] && nm.len > 1 && memchr(nm.s + 1, '+', nm.len - 1) &&
 		    !(nm.len >= 2 && nm.s[nm.len - 2] == '+' && nm.s[nm.len - 1] == '*') &&
-		    (hset_set(&r->seen, sk.s, sk.len, 3) < 0 ||
-		     buf_append(&r->r5act, (const char *)&r->npath, sizeof(size_t)) < 0 ||
-		     buf_append(&r->r5act, sk.s, sk.len + 1) < 0))
+		    hset_set(&r->seen, sk.s, sk.len, 3) < 0)
+			goto out;
+		if (!r5 && buf_append(&r->r5act, sk.s, sk.len + 1) < 0)
 			goto out;
 		k = ruleset5(r, nm.s, nm.len, host, level, parent, runas, &nh, (flags & LU_BS) != 0,
 			     lhost, isp);
