@@ -559,6 +559,9 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 
 static int include1(struct run *r, const char *path, unsigned level, const char *runas,
 		    size_t *nel);
+static size_t pw_ancestor(struct run *r, size_t from);
+static int keep_ancestor(struct run *r, size_t j, const char *name, const char *what,
+			 unsigned level);
 
 /*
  * members_too_deep - after a list (:include: or .forward) read at level: its
@@ -579,8 +582,11 @@ static int members_too_deep(struct run *r, unsigned level, int bad)
 
 /*
  * include - ":include:path" is a recipient of its own to sendmail: named again
- * while it is being read, or after, it is a duplicate and dropped; a list that
- * gives no address at all ends the expansion as a loop
+ * after it was read, it is a duplicate and dropped; named again while it is
+ * being read (by a member, or a .forward on the way), it is its own ancestor:
+ * self_reference() keeps the first login up the chain (tests/smres/inclfwd)
+ * and drops it - with no login there, a loop.  A list that gives no address
+ * at all ends the expansion as a loop
  */
 static int include(struct run *r, const char *path, unsigned level, const char *runas)
 {
@@ -593,7 +599,14 @@ static int include(struct run *r, const char *path, unsigned level, const char *
 	if (buf_printf(&key, ":include:%s", path) < 0)
 		goto out;
 	if (hset_get(&r->seen, key.s, key.len, &sv) == 1) {
-		/* named again while it is read: a loop */
+		size_t j = sv == 1 ? pw_ancestor(r, 0) : r->npath;
+
+		if (j < r->npath) {
+			if (r->used)
+				r->used->loop_user = 1;
+			rc = keep_ancestor(r, j, key.s, "loop, broken at the user", level);
+			goto out;
+		}
 		if (sv == 1)
 			r->loop = 1;
 		rc = trace(r, level, "%s: duplicate, suppressed", key.s);
@@ -884,8 +897,11 @@ static int expand_fwpath(const struct smres_st *st, buf *out, const char *p, siz
  * fwd_names - whether the .forward l of key names key itself (bit 1) and
  * someone other than key (bit 2).  A self reference in a .forward is dropped
  * by sendtolist() before recipient() (the user is kept: the mailbox), so it
- * is never too deep; any other member one level past MaxAliasRecursion is
- * refused and marks its parent - the user - bad, and then the mailbox goes too.
+ * is never too deep, and so is a member that names an ancestor (a name being
+ * expanded: self_reference() drops it for the first login up the chain, the
+ * user at the latest; tests/smres/inclfwd); any other member one level past
+ * MaxAliasRecursion is refused and marks its parent - the user - bad, and then
+ * the mailbox goes too.
  * Without F=u on the local mailer sendmail has lower-cased both (buildaddr):
  * "Neko" in neko's .forward is neko.
  */
@@ -896,8 +912,11 @@ static int fwd_same(const struct smres_st *st, const char *loc, const char *key)
 	return has_flag(st, 'u') ? strcmp(loc, key) == 0 : ieqn(loc, strlen(loc), key);
 }
 
-static unsigned fwd_names(const struct smres_st *st, const struct sm_list *l, const char *key)
+static int fwd_ancestor(const struct run *r, const char *loc);
+
+static unsigned fwd_names(const struct run *r, const struct sm_list *l, const char *key)
 {
+	const struct smres_st *st = r->st;
 	unsigned f = 0;
 	size_t i, j;
 
@@ -910,7 +929,7 @@ static unsigned fwd_names(const struct smres_st *st, const struct sm_list *l, co
 			if (loc && (fwd_same(st, loc, key) ||
 				    (key[0] == '@' && fwd_same(st, loc, key + 1))))
 				f |= FWD_SELF;
-			else
+			else if (!loc || !fwd_ancestor(r, loc))
 				f |= FWD_OTHERS;
 		}
 	return f;
@@ -995,7 +1014,7 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 		return -1;
 	bad = r->otherbad;
 	r->fwd = key;
-	r->fwd_cancel = level + 1 > st->maxalias && (fwd_names(st, &st->lists[li], key) & FWD_OTHERS);
+	r->fwd_cancel = level + 1 > st->maxalias && (fwd_names(r, &st->lists[li], key) & FWD_OTHERS);
 	if (*sh == '\0')
 		sh = "/bin/sh";
 	r->bogus = hset_get(&st->shells, sh, strlen(sh), NULL) == 1 ? NULL : user;
@@ -1015,7 +1034,7 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 	   its user beside them makes that user bad (fwd_cancel), which is a
 	   recipient left: no "loop broken" for the address */
 	if (rc == 1 && members_too_deep(r, level, bad)) {
-		if (fwd_names(st, &st->lists[li], key) == (FWD_SELF | FWD_OTHERS))
+		if (fwd_names(r, &st->lists[li], key) == (FWD_SELF | FWD_OTHERS))
 			r->otherbad = 1;
 		else
 			r->loop = 1;
@@ -1216,6 +1235,28 @@ static int nlist_has(const buf *l, const char *name, size_t n)
 		i += k + 1;
 	}
 	return 0;
+}
+
+/* fwd_ancestor - a plain local name of a .forward names an address being
+   expanded (an alias or .forward, or a name whose ruleset 5 rewrite is being
+   followed): self_reference() drops it before recipient() */
+static int fwd_ancestor(const struct run *r, const char *loc)
+{
+	buf k = bufpool_take(&r->st->pool);
+	unsigned long sv;
+	size_t i;
+	int a = 0;
+
+	if (buf_append_s(&k, loc) == 0 && buf_cstr(&k) && k.len && !memchr(k.s, '\\', k.len) &&
+	    !memchr(k.s, '"', k.len)) {
+		if (!has_flag(r->st, 'u'))
+			for (i = 0; i < k.len; i++)
+				k.s[i] = lc(k.s[i]);
+		a = (hset_get(&r->seen, k.s, k.len, &sv) == 1 && sv == 1) ||
+		    nlist_has(&r->r5act, k.s, k.len);
+	}
+	bufpool_give(&r->st->pool, &k);
+	return a;
 }
 
 /* r5_ancestor - a ruleset 5 step of user+detail name (user+* or user, the
