@@ -580,13 +580,29 @@ static int members_too_deep(struct run *r, unsigned level, int bad)
 	return 1;
 }
 
+/* include_selfref - ":include:path" is being read and a login is up the chain:
+   1 (self_reference() keeps that login and drops it), 0 no, -1 ENOMEM */
+static int include_selfref(struct run *r, const char *path)
+{
+	buf key = bufpool_take(&r->st->pool);
+	unsigned long sv;
+	int rc = -1;
+
+	if (buf_printf(&key, ":include:%s", path) == 0)
+		rc = hset_get(&r->seen, key.s, key.len, &sv) == 1 && sv == 1 &&
+		     pw_ancestor(r, 0) < r->npath;
+	bufpool_give(&r->st->pool, &key);
+	return rc;
+}
+
 /*
  * include - ":include:path" is a recipient of its own to sendmail: named again
  * after it was read, it is a duplicate and dropped; named again while it is
  * being read (by a member, or a .forward on the way), it is its own ancestor:
  * self_reference() keeps the first login up the chain (tests/smres/inclfwd)
- * and drops it - with no login there, a loop.  A list that gives no address
- * at all ends the expansion as a loop
+ * and drops it, even past MaxAliasRecursion (tests/smres/incldeep) - with no
+ * login there, a loop.  A list that gives no address at all ends the
+ * expansion as a loop
  */
 static int include(struct run *r, const char *path, unsigned level, const char *runas)
 {
@@ -771,7 +787,10 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 		if (++r->steps > SM_MAX_STEPS)
 			return add(r, DLV_DEFER, NULL, NULL, NULL, "4.0.0",
 				   "s2q: expansion too large to follow");
-		if (level > r->st->maxalias && e->kind != ALIAS_ADDR && e->kind != ALIAS_ERROR) {
+		/* an :include: being read is dropped by self_reference() before
+		   recipient() checks the depth (include) */
+		if (level > r->st->maxalias && e->kind != ALIAS_ADDR && e->kind != ALIAS_ERROR &&
+		    !(e->kind == ALIAS_INCLUDE && (rc = include_selfref(r, text)) != 0)) {
 			buf t = BUF_INIT;
 
 			rc = -1;
@@ -815,7 +834,7 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 				rc = add(r, DLV_PROGRAM, runas, text, NULL, NULL, NULL);
 			break;
 		case ALIAS_INCLUDE:
-			rc = include(r, text, level, runas);
+			rc = rc < 0 ? -1 : include(r, text, level, runas);
 			break;
 		case ALIAS_ERROR:
 			rc = group_member(r, e, level, parent, runas);
