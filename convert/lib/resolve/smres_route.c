@@ -1241,6 +1241,18 @@ static int top_only(const struct run *r, const char *name)
 	return 1;
 }
 
+/* on_path - the innermost path entry named name that is no ruleset 5 step
+   (an alias or .forward being expanded: an ancestor), or r->npath */
+static size_t on_path(const struct run *r, const char *name)
+{
+	size_t x;
+
+	for (x = r->npath; x-- > 0;)
+		if (!(r->pflags[x] & PATH_R5) && strcmp(r->path[x], name) == 0)
+			return x;
+	return r->npath;
+}
+
 /* nlist_has - name is in the NUL-separated list l (r->pact, r->r5act) */
 static int nlist_has(const buf *l, const char *name, size_t n)
 {
@@ -1341,7 +1353,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	const char *lhost = r->lhost, *r5h = (flags & LU_R5COPY) ? r->r5host : NULL;
 	unsigned long pwi, sv;
 	size_t i, pmark = r->pact.len, r5mark = r->r5act.len;
-	int rc = -1, k, r5, prim, dup, isp, bsq;
+	int rc = -1, k, r5, prim, dup, isp, bsq, anc;
 
 	r->lhost = NULL;
 	if (++r->steps > SM_MAX_STEPS)
@@ -1494,19 +1506,20 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	   address's ancestors and keeps the first one, from the address up to
 	   the top, with a passwd entry (QSELFREF) - the repeated name itself
 	   when it is a user - and drops the address.  A name being expanded
-	   (value 1) is such an ancestor; so is a user+detail that ruleset 5
+	   (value 1) is such an ancestor, and so is one whose copy was expanded
+	   meanwhile (value 2) while it is still on the path (the top-level
+	   address, QPRIMARY: tests/smres/primfwd) - with no login up the chain
+	   that one is a duplicate of its copy (tests/smres/errdeep x1); so is a user+detail that ruleset 5
 	   rewrote (value 3) when one of its own steps is being expanded
 	   (tests/smres/plusself) */
-	if (dup && (sv == 1 || ((sv == 3 || sv == 4) && parent && parent != r->fwd && !(flags & LU_R5COPY) &&
-				((sv == 3 && r5_ancestor(r, sk.s, sk.len)) ||
-				 nlist_has(&r->r5act, sk.s, sk.len))))) {
-		size_t j = sv != 1 ? pw_ancestor(r, 0) : r->npath, x, un;
+	anc = dup && (sv == 1 || (sv == 2 && on_path(r, sk.s) < r->npath));
+	if (dup && (anc || ((sv == 3 || sv == 4) && parent && parent != r->fwd && !(flags & LU_R5COPY) &&
+			    ((sv == 3 && r5_ancestor(r, sk.s, sk.len)) ||
+			     nlist_has(&r->r5act, sk.s, sk.len))))) {
+		size_t j = !anc ? pw_ancestor(r, 0) : r->npath, x = anc ? on_path(r, sk.s) : r->npath, un;
 		const char *u0;
 
-		for (x = r->npath; sv == 1 && x-- > 0;)
-			if (!(r->pflags[x] & PATH_R5) && strcmp(r->path[x], sk.s) == 0)
-				break;
-		if (sv == 1 && x < r->npath) {
+		if (x < r->npath) {
 			un = path_user(r->path[x], &u0);
 			j = is_pwuser(st, u0, un, NULL) ? x : pw_ancestor(r, 0);
 		}
