@@ -60,7 +60,30 @@ host() {
 		notok "$name: $n addresses recorded, $(wc -l < "$scratch/$f.o") answered"
 		return
 	fi
-	compare "$name: $n addresses route as sendmail -bv says" "$scratch/$f.o" "$scratch/$f.t"
+	# DIR/known-diff: addresses whose answer is known to differ, each with
+	# why (MIGRATION.md "what smres does not model"): left out of the
+	# comparison, and each must still differ (a fix shows up here)
+	if [ -f "$d/known-diff" ]; then
+		grep -v '^#' "$d/known-diff" | cut -f 1 | grep . > "$scratch/$f.kd"
+		k=$(wc -l < "$scratch/$f.kd")
+		for x in o t; do
+			awk -F '\t' 'NR == FNR { k[$1] = 1; next } !($1 in k)' \
+				"$scratch/$f.kd" "$scratch/$f.$x" > "$scratch/$f.$x.rest"
+			awk -F '\t' 'NR == FNR { k[$1] = 1; next } ($1 in k)' \
+				"$scratch/$f.kd" "$scratch/$f.$x" > "$scratch/$f.$x.known"
+		done
+		same=$(paste -d '\n' "$scratch/$f.o.known" "$scratch/$f.t.known" |
+			awk 'NR % 2 { a = $0; next } a == $0 { print a }' | cut -f 1)
+		if [ "$(wc -l < "$scratch/$f.o.known")" = "$k" ] && [ -z "$same" ]; then
+			ok "$name: the $k known differences (known-diff) still differ"
+		else
+			notok "$name: known-diff lists addresses that now agree or were not asked: $same"
+		fi
+		compare "$name: $((n - k)) addresses route as sendmail -bv says ($k known to differ)" \
+			"$scratch/$f.o.rest" "$scratch/$f.t.rest"
+	else
+		compare "$name: $n addresses route as sendmail -bv says" "$scratch/$f.o" "$scratch/$f.t"
+	fi
 	[ -f "$d/expected-check_rcpt.txt" ] || return
 	grep -v '^#' "$d/expected-check_rcpt.txt" | cut -f 1 |
 		"$R" -r -H "$h" "$d/root" 2> /dev/null | awk -v ours=1 -f "$C" > "$scratch/$f.ro"

@@ -64,7 +64,11 @@ struct run {
 #define PATH_AT 2		/* it came as "@user": past ruleset 5 (stickyhost, class L) */
 #define PATH_KEEP 8		/* a self reference or loop kept it (QSELFREF): once its
 				   expansion is done it goes on (selfref_keep) */
-#define PATH_LEVEL 16		/* pflags / PATH_LEVEL: the level it was expanded at */
+#define PATH_NOTREMOTE 16	/* kept, and a duplicate of it in its own list came as
+				   "user@<class w>" under stickyhost (QNOTREMOTE, which
+				   recipient() merges into the entry in the queue): it
+				   goes on past ruleset 5 (tests/smres/stickydup) */
+#define PATH_LEVEL 32		/* pflags / PATH_LEVEL: the level it was expanded at */
 #define PATH_R5 4		/* a step of ruleset 5 (user+*, user with the detail as host):
 				   never the same recipient as the plain name */
 
@@ -1203,7 +1207,8 @@ static int selfref_keep(struct run *r, const char *u, size_t un, const char *hos
 	if (pf & PATH_FWD)
 		return add(r, DLV_MAILBOX, u, NULL, NULL, NULL, NULL);
 	return local_user(r, u, un, host, level,
-			  LU_NOALIAS | LU_SELF | LU_KEEP | ((pf & PATH_AT) ? LU_AT : 0), NULL, runas);
+			  LU_NOALIAS | LU_SELF | LU_KEEP | ((pf & (PATH_AT | PATH_NOTREMOTE)) ? LU_AT : 0),
+			  NULL, runas);
 }
 
 /*
@@ -1455,8 +1460,9 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		    strcmp(r->path[r->npath - 1], parent) == 0 &&
 		    r->pflags[r->npath - 1] / PATH_LEVEL + 1 == level &&
 		    !(r->pflags[r->npath - 1] & (PATH_AT | PATH_R5 | PATH_FWD))) {
-			r->pflags[r->npath - 1] |= PATH_KEEP;
-			rc = trace(r, level, "%s: self reference, kept the alias", nm.s);
+			r->pflags[r->npath - 1] |= PATH_KEEP | ((flags & LU_AT) ? PATH_NOTREMOTE : 0);
+			rc = trace(r, level, "%s: self reference, kept the alias%s", nm.s,
+				   (flags & LU_AT) ? " (not remote: past ruleset 5)" : "");
 			goto out;
 		}
 	}
