@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../util/sroot.h"
 #include "smres.h"
@@ -584,6 +586,29 @@ static int members_too_deep(struct run *r, unsigned level, int bad)
 	return 1;
 }
 
+/* include_owner_is - the :include: file path (relative: to the queue
+   directory) is owned by user's uid, or cannot be looked at (its error is
+   include1's); 0 when it is owned by another uid */
+static int include_owner_is(struct run *r, const char *path, const char *user)
+{
+	struct smres_st *st = r->st;
+	buf full = bufpool_take(&st->pool);
+	unsigned long pwi;
+	struct stat sb;
+	int fd, yes = 1;
+
+	if (is_pwuser(st, user, strlen(user), &pwi) &&
+	    (path[0] == '/' ? buf_append_s(&full, path) == 0
+			    : st->queue_dir && buf_printf(&full, "%s/%s", st->queue_dir, path) == 0) &&
+	    buf_cstr(&full) && (fd = sroot_open(st->rootfd, full.s, NULL)) >= 0) {
+		if (fstat(fd, &sb) == 0 && (unsigned long)sb.st_uid != st->pw[pwi].uid)
+			yes = 0;
+		close(fd);
+	}
+	bufpool_give(&st->pool, &full);
+	return yes;
+}
+
 /* include_selfref - ":include:path" is being read and a login is up the chain:
    1 (self_reference() keeps that login and drops it), 0 no, -1 ENOMEM */
 static int include_selfref(struct run *r, const char *path)
@@ -610,6 +635,7 @@ static int include_selfref(struct run *r, const char *path)
  */
 static int include(struct run *r, const char *path, unsigned level, const char *runas)
 {
+	const char *savedb;
 	buf key = BUF_INIT;
 	unsigned long sv;
 	size_t nel = 1;
@@ -635,7 +661,14 @@ static int include(struct run *r, const char *path, unsigned level, const char *
 	if (hset_set(&r->seen, key.s, key.len, 1) < 0)
 		goto out;
 	bad = r->otherbad;
+	/* a .forward's user whose shell is not in /etc/shells: include() judges
+	   the list by its file's owner, and passes the bogus shell on only when
+	   that is the same uid (tests/smres/inclshell) */
+	savedb = r->bogus;
+	if (r->bogus && !include_owner_is(r, path, r->bogus))
+		r->bogus = NULL;
 	rc = include1(r, path, level, runas, &nel);
+	r->bogus = savedb;
 	if (rc == 0 && hset_set(&r->seen, key.s, key.len, 2) < 0)
 		rc = -1;
 	if (rc == 0 && nel == 0)
