@@ -1328,6 +1328,24 @@ static int fwd_ancestor(const struct run *r, const char *loc)
 	return a;
 }
 
+/* alias_only_self - every member of alias name's list names name itself */
+static int alias_only_self(const struct run *r, const char *name)
+{
+	const struct alias_ent *ae = alias_lookup_n(&r->st->at, name, strlen(name));
+	size_t i;
+
+	if (ae == NULL || ae->nelems == 0)
+		return 0;
+	for (i = 0; i < ae->nelems; i++) {
+		const struct alias_elem *e = &ae->elems[i];
+		const char *loc = e->kind == ALIAS_ADDR ? alias_elem_local(e) : NULL;
+
+		if (loc == NULL || !fwd_same(r->st, loc, name))
+			return 0;
+	}
+	return 1;
+}
+
 /* r5_ancestor - a ruleset 5 step of user+detail name (user+* or user, the
    detail as its host) is being expanded: name is among the ancestors */
 static int r5_ancestor(const struct run *r, const char *name, size_t n)
@@ -1488,8 +1506,11 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		   done, recipient() goes on with it at its own level (kept_done).
 		   For one of its list's members, not a ruleset 5 rewrite of one,
 		   and not when the members are past MaxAliasRecursion (then the
-		   alias is bad, and the self reference goes on as the user here) */
-		if (level <= st->maxalias && parent != r->fwd && r->npath &&
+		   alias is bad, and the self reference goes on as the user here) -
+		   unless all of them name it: sendtolist drops those before
+		   recipient() checks the depth, and nothing makes it bad
+		   (tests/smres/selfdeep) */
+		if ((level <= st->maxalias || alias_only_self(r, parent)) && parent != r->fwd && r->npath &&
 		    strcmp(r->path[r->npath - 1], parent) == 0 &&
 		    r->pflags[r->npath - 1] / PATH_LEVEL + 1 == level &&
 		    !(r->pflags[r->npath - 1] & (PATH_AT | PATH_R5 | PATH_FWD))) {
