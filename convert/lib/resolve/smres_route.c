@@ -1409,7 +1409,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	const char *lhost = r->lhost, *r5h = (flags & LU_R5COPY) ? r->r5host : NULL;
 	unsigned long pwi, sv;
 	size_t i, pmark = r->pact.len, r5mark = r->r5act.len;
-	int rc = -1, k, r5, prim, dup, isp, bsq, anc;
+	int rc = -1, k, r5, prim, dup, isp, bsq, anc, atself = 0;
 
 	r->lhost = NULL;
 	if (++r->steps > SM_MAX_STEPS)
@@ -1480,7 +1480,10 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		/* the user named itself while it was expanded as "@user" (stickyhost):
 		   sendmail keeps that recipient, past ruleset 5 - in a .forward as the
 		   mailbox; in an alias beside the name itself, which is a recipient of
-		   its own and does go through ruleset 5 */
+		   its own and does go through ruleset 5 - unless self_reference()
+		   finds a login up the chain (below) */
+		atself = r->npath && (r->pflags[r->npath - 1] & PATH_AT) &&
+			 strcmp(r->path[r->npath - 1], parent) == 0 && parent != r->fwd;
 		if (r->npath && (r->pflags[r->npath - 1] & PATH_AT) &&
 		    strcmp(r->path[r->npath - 1], parent) == 0) {
 			if (parent == r->fwd) {
@@ -1501,6 +1504,14 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			if (j < r->npath &&
 			    keep_ancestor(r, j, nm.s, "self reference, kept the user", level) < 0)
 				goto out;
+			/* beside "@user" (kept above), the name itself is dropped
+			   once self_reference() found a login up the chain: it goes
+			   on as a recipient of its own only when there is none
+			   (tests/smres/stickyanc) */
+			if (j < r->npath && atself) {
+				rc = 0;
+				goto out;
+			}
 		}
 		/* and the alias itself is kept (QSELFREF): once its expansion is
 		   done, recipient() goes on with it at its own level (kept_done).
