@@ -1106,6 +1106,41 @@ static int loop_bounced(const struct dlv_set *a, const struct dlv_set *b)
 }
 
 /*
+ * loop_deep - R308 and R309 at once (tests/smres/loopdeep): sendmail broke a
+ * loop at a user (its mailbox kept) and refused recipients past
+ * MaxAliasRecursion; qmail bounced the message as looping and delivered some
+ * of what sendmail refused.  Known when sendmail's deliveries beyond qmail's
+ * are mailboxes and at least one too-deep refusal, and qmail's beyond
+ * sendmail's are at least one 5.4.6 loop bounce and deliveries.
+ */
+static int loop_deep(const struct dlv_set *a, const struct dlv_set *b)
+{
+	static const char deep[] = "aliasing/forwarding loop broken (";
+	size_t i, ndeep = 0, nloop = 0;
+
+	for (i = 0; i < a->n; i++) {
+		const struct delivery *d = &a->v[i];
+
+		if (dlv_has(b, d) || d->kind == DLV_MAILBOX)
+			continue;
+		if (!bounce546(d) || d->text == NULL || strncmp(d->text, deep, sizeof(deep) - 1) != 0 ||
+		    strstr(d->text, " aliases deep; ") == NULL)
+			return 0;
+		ndeep++;
+	}
+	for (i = 0; i < b->n; i++) {
+		const struct delivery *d = &b->v[i];
+
+		if (dlv_has(a, d) || accepting(d->kind))
+			continue;
+		if (!bounce546(d))
+			return 0;
+		nloop++;
+	}
+	return ndeep > 0 && nloop > 0;
+}
+
+/*
  * deep_delivered - R309: sendmail refused recipients past MaxAliasRecursion
  * (5.4.6 "aliasing/forwarding loop broken (N aliases deep; M max)"), counting
  * steps s2q-aliases does not see; qmail has no such limit and delivers them.
@@ -1225,6 +1260,9 @@ int prove_compare(const struct dlv_set *sm, const struct dlv_set *qm,
 		goto out;
 	if (!r->known && o && o->deep_hidden && deep_delivered(&a, &b) &&
 	    prove_add_code(r, PROVE_R309) < 0)
+		goto out;
+	if (!r->known && o && o->loop_user && o->deep_hidden && loop_deep(&a, &b) &&
+	    (prove_add_code(r, PROVE_R308) < 0 || prove_add_code(r, PROVE_R309) < 0))
 		goto out;
 	rc = 0;
 out:
