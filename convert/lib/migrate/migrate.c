@@ -897,10 +897,6 @@ static int step_cf_done(struct ctx *c, struct mig_step *s, struct bgrun *b)
 	return 0;
 }
 
-/*
- * aliases_argv - the aliases step's command line: 1 with it in *a, 0 when
- * the step has nothing to run (its reason set), -1 ENOMEM
- */
 /* w_other - a class w word that names this host besides me, as a plain domain
    (not [literal], nothing an argument or a local_domains entry cannot hold) */
 static int w_other(const char *word, const char *me)
@@ -908,6 +904,10 @@ static int w_other(const char *word, const char *me)
 	return word[0] != '[' && strcmp(word, me) != 0 && strpbrk(word, "@ \t\n:") == NULL;
 }
 
+/*
+ * aliases_argv - the aliases step's command line: 1 with it in *a, 0 when
+ * the step has nothing to run (its reason set), -1 ENOMEM
+ */
 static int aliases_argv(struct ctx *c, struct mig_step *s, struct argv *a)
 {
 	const struct host_class *w = c->have_host ? host_class_get(&c->h, "w") : NULL;

@@ -586,9 +586,20 @@ static int members_too_deep(struct run *r, unsigned level, int bad)
 	return 1;
 }
 
-/* include_owner_is - the :include: file path (relative: to the queue
-   directory) is owned by user's uid, or cannot be looked at (its error is
-   include1's); 0 when it is owned by another uid */
+/* include_path - the file of ":include:path" (relative: to the queue
+   directory) into full: 1, 0 relative with no queue directory, -1 ENOMEM */
+static int include_path(const struct smres_st *st, const char *path, buf *full)
+{
+	if (path[0] != '/' && st->queue_dir == NULL)
+		return 0;
+	if (path[0] != '/' ? buf_printf(full, "%s/%s", st->queue_dir, path) < 0
+			   : buf_append_s(full, path) < 0)
+		return -1;
+	return buf_cstr(full) == NULL ? -1 : 1;
+}
+
+/* include_owner_is - the :include: file path is owned by user's uid, or cannot
+   be looked at (its error is include1's); 0 when it is owned by another uid */
 static int include_owner_is(struct run *r, const char *path, const char *user)
 {
 	struct smres_st *st = r->st;
@@ -597,31 +608,14 @@ static int include_owner_is(struct run *r, const char *path, const char *user)
 	struct stat sb;
 	int fd, yes = 1;
 
-	if (is_pwuser(st, user, strlen(user), &pwi) &&
-	    (path[0] == '/' ? buf_append_s(&full, path) == 0
-			    : st->queue_dir && buf_printf(&full, "%s/%s", st->queue_dir, path) == 0) &&
-	    buf_cstr(&full) && (fd = sroot_open(st->rootfd, full.s, NULL)) >= 0) {
+	if (is_pwuser(st, user, strlen(user), &pwi) && include_path(st, path, &full) == 1 &&
+	    (fd = sroot_open(st->rootfd, full.s, NULL)) >= 0) {
 		if (fstat(fd, &sb) == 0 && (unsigned long)sb.st_uid != st->pw[pwi].uid)
 			yes = 0;
 		close(fd);
 	}
 	bufpool_give(&st->pool, &full);
 	return yes;
-}
-
-/* include_selfref - ":include:path" is being read and a login is up the chain:
-   1 (self_reference() keeps that login and drops it), 0 no, -1 ENOMEM */
-static int include_selfref(struct run *r, const char *path)
-{
-	buf key = bufpool_take(&r->st->pool);
-	unsigned long sv;
-	int rc = -1;
-
-	if (buf_printf(&key, ":include:%s", path) == 0)
-		rc = hset_get(&r->seen, key.s, key.len, &sv) == 1 && sv == 1 &&
-		     pw_ancestor(r, 0) < r->npath;
-	bufpool_give(&r->st->pool, &key);
-	return rc;
 }
 
 /*
@@ -638,21 +632,26 @@ static int include(struct run *r, const char *path, unsigned level, const char *
 	const char *savedb;
 	buf key = BUF_INIT;
 	unsigned long sv;
-	size_t nel = 1;
-	int bad;
+	size_t nel = 1, j;
+	int bad, known;
 	int rc = -1;
 
 	if (buf_printf(&key, ":include:%s", path) < 0)
 		goto out;
-	if (hset_get(&r->seen, key.s, key.len, &sv) == 1) {
-		size_t j = sv == 1 ? pw_ancestor(r, 0) : r->npath;
-
-		if (j < r->npath) {
-			if (r->used)
-				r->used->loop_user = 1;
-			rc = keep_ancestor(r, j, key.s, "loop, broken at the user", level);
-			goto out;
-		}
+	known = hset_get(&r->seen, key.s, key.len, &sv) == 1;
+	/* self_reference() in sendtolist, then recipient(): the depth, then the
+	   duplicate test */
+	if (known && sv == 1 && (j = pw_ancestor(r, 0)) < r->npath) {
+		if (r->used)
+			r->used->loop_user = 1;
+		rc = keep_ancestor(r, j, key.s, "loop, broken at the user", level);
+		goto out;
+	}
+	if (level > r->st->maxalias) {
+		rc = too_deep(r, level);
+		goto out;
+	}
+	if (known) {
 		if (sv == 1)
 			r->loop = 1;
 		rc = trace(r, level, "%s: duplicate, suppressed", key.s);
@@ -661,7 +660,7 @@ static int include(struct run *r, const char *path, unsigned level, const char *
 	if (hset_set(&r->seen, key.s, key.len, 1) < 0)
 		goto out;
 	bad = r->otherbad;
-	/* a .forward's user whose shell is not in /etc/shells: include() judges
+	/* a .forward's user whose shell is not in /etc/shells: sendmail's include() judges
 	   the list by its file's owner, and passes the bogus shell on only when
 	   that is the same uid (tests/smres/inclshell) */
 	savedb = r->bogus;
@@ -687,7 +686,7 @@ static int include1(struct run *r, const char *path, unsigned level, const char 
 	struct smres_st *st = r->st;
 	size_t idx = alias_include_find(&st->at, path);
 	buf full = BUF_INIT;
-	int rc = -1;
+	int rc = -1, k;
 
 	if (trace(r, level, ":include:%s", path) < 0)
 		return -1;
@@ -710,14 +709,11 @@ static int include1(struct run *r, const char *path, unsigned level, const char 
 		}
 		return 0;
 	}
-	if (path[0] != '/' && st->queue_dir == NULL) {
+	k = include_path(st, path, &full);
+	if (k == 0)
 		return add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.0.0", "Cannot open relative :include: "
 			   "path (no queue directory known)");
-	}
-	if (path[0] != '/' ? buf_printf(&full, "%s/%s", st->queue_dir, path) < 0
-			   : buf_append_s(&full, path) < 0)
-		goto out;
-	if (buf_cstr(&full) == NULL)
+	if (k < 0)
 		goto out;
 	{
 		const struct sm_list *l = smres_list(st, full.s);
@@ -824,10 +820,9 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 		if (++r->steps > SM_MAX_STEPS)
 			return add(r, DLV_DEFER, NULL, NULL, NULL, "4.0.0",
 				   "s2q: expansion too large to follow");
-		/* an :include: being read is dropped by self_reference() before
-		   recipient() checks the depth (include) */
+		/* an :include: checks its depth itself (include) */
 		if (level > r->st->maxalias && e->kind != ALIAS_ADDR && e->kind != ALIAS_ERROR &&
-		    !(e->kind == ALIAS_INCLUDE && (rc = include_selfref(r, text)) != 0)) {
+		    e->kind != ALIAS_INCLUDE) {
 			buf t = BUF_INIT;
 
 			rc = -1;
@@ -871,7 +866,7 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 				rc = add(r, DLV_PROGRAM, runas, text, NULL, NULL, NULL);
 			break;
 		case ALIAS_INCLUDE:
-			rc = rc < 0 ? -1 : include(r, text, level, runas);
+			rc = include(r, text, level, runas);
 			break;
 		case ALIAS_ERROR:
 			rc = group_member(r, e, level, parent, runas);
@@ -1408,7 +1403,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	const struct alias_ent *ae = NULL;
 	const char *lhost = r->lhost, *r5h = (flags & LU_R5COPY) ? r->r5host : NULL;
 	unsigned long pwi, sv;
-	size_t i, pmark = r->pact.len, r5mark = r->r5act.len;
+	size_t i, pmark = r->pact.len, r5mark = r->r5act.len, xo;
 	int rc = -1, k, r5, prim, dup, isp, bsq, anc, atself = 0;
 
 	r->lhost = NULL;
@@ -1482,10 +1477,9 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		   mailbox; in an alias beside the name itself, which is a recipient of
 		   its own and does go through ruleset 5 - unless self_reference()
 		   finds a login up the chain (below) */
-		atself = r->npath && (r->pflags[r->npath - 1] & PATH_AT) &&
-			 strcmp(r->path[r->npath - 1], parent) == 0 && parent != r->fwd;
 		if (r->npath && (r->pflags[r->npath - 1] & PATH_AT) &&
 		    strcmp(r->path[r->npath - 1], parent) == 0) {
+			atself = parent != r->fwd;
 			if (parent == r->fwd) {
 				flags |= LU_AT;
 			} else {
@@ -1577,17 +1571,20 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	   address's ancestors and keeps the first one, from the address up to
 	   the top, with a passwd entry (QSELFREF) - the repeated name itself
 	   when it is a user - and drops the address.  A name being expanded
-	   (value 1) is such an ancestor, and so is one whose copy was expanded
+	   (value 1) is such an ancestor; so is one whose copy was expanded
 	   meanwhile (value 2) while it is still on the path (the top-level
-	   address, QPRIMARY: tests/smres/primfwd) - with no login up the chain
-	   that one is a duplicate of its copy (tests/smres/errdeep x1); so is a user+detail that ruleset 5
-	   rewrote (value 3) when one of its own steps is being expanded
+	   address, QPRIMARY: tests/smres/primfwd; with no login up the chain it
+	   is a duplicate of its copy, tests/smres/errdeep x1); so is a name
+	   whose ruleset 5 rewrite is being followed (value 3 or 4: r5act,
+	   tests/smres/plusfwd, relayself), and a user+detail that ruleset 5
+	   rewrote when one of its own steps is being expanded
 	   (tests/smres/plusself) */
-	anc = dup && (sv == 1 || (sv == 2 && on_path(r, sk.s) < r->npath));
+	xo = dup && (sv == 1 || sv == 2) ? on_path(r, sk.s) : r->npath;
+	anc = dup && (sv == 1 || (sv == 2 && xo < r->npath));
 	if (dup && (anc || ((sv == 3 || sv == 4) && parent && parent != r->fwd && !(flags & LU_R5COPY) &&
 			    ((sv == 3 && r5_ancestor(r, sk.s, sk.len)) ||
 			     nlist_has(&r->r5act, sk.s, sk.len))))) {
-		size_t j = !anc ? pw_ancestor(r, 0) : r->npath, x = anc ? on_path(r, sk.s) : r->npath, un;
+		size_t j = anc ? r->npath : pw_ancestor(r, 0), x = xo, un;
 		const char *u0;
 
 		if (x < r->npath) {
