@@ -1988,10 +1988,57 @@ out:
 }
 
 /*
+ * uucp_domain - canonify's UUCP rules for an unqualified "h!rest" (unless
+ * FEATURE(nouucp)) when they end at a domain: "x.y!u" is u@x.y (R$+ . $- !
+ * $+); "h!u" is u<@h.UUCP>, which Canonify2 makes u@$j for localhost and
+ * u@H for a host $[ $] knows as H (the hosts file; tests/smres/uucphost).
+ * 1 with "rest@domain" in out, 0 not a UUCP path or it stays h.UUCP, -1 ENOMEM.
+ */
+static int uucp_domain(const struct smres_st *st, const char *L, size_t ln, buf *out)
+{
+	const char *bang = memchr(L, '!', ln), *dom = NULL;
+	size_t hn, dn = 0;
+	unsigned long off;
+	buf key = BUF_INIT;
+	int rc = -1;
+
+	if (st->h->feature[HF_NOUUCP] || bang == NULL || bang == L || (size_t)(bang - L) + 1 >= ln)
+		return 0;
+	hn = (size_t)(bang - L);
+	if (memchr(L, '.', hn)) {
+		dom = L;
+		dn = hn;
+	} else if (ieqn(L, hn, "localhost")) {
+		dom = st->h->j;
+		dn = strlen(dom);
+	} else {
+		if (buf_append(&key, L, hn) < 0 || buf_cstr(&key) == NULL)
+			goto out;
+		for (off = 0; off < key.len; off++)
+			key.s[off] = lc(key.s[off]);
+		if (st->hostcanon.n && hset_get(&st->hostcanon, key.s, key.len, &off) == 1) {
+			dom = st->hostarena.s + off;
+			dn = strlen(dom);
+		}
+	}
+	rc = 0;
+	buf_reset(out);
+	if (dom && (buf_append(out, bang + 1, ln - hn - 1) < 0 || buf_append_c(out, '@') < 0 ||
+		    buf_append(out, dom, dn) < 0 || buf_cstr(out) == NULL))
+		rc = -1;
+	else if (dom)
+		rc = 1;
+out:
+	buf_free(&key);
+	return rc;
+}
+
+/*
  * uucp - canonify's UUCP rules for a local part with '!' (unless
  * FEATURE(nouucp)): "h!u" is u@h.UUCP, routed like any other remote domain
  * (mailertable, smart host, MX of h.UUCP), the smtp mailers giving it to
- * the next hop as "h!u@$j"; "x.y!u" is u@x.y.  1: no '!', 0 done.
+ * the next hop as "h!u@$j"; those that name a domain (uucp_domain) are
+ * routed as that address.  1: no '!', 0 done.
  */
 static int uucp(struct run *r, const char *L, size_t ln, unsigned level, unsigned hops,
 		const char *parent, const char *runas)
@@ -2005,11 +2052,9 @@ static int uucp(struct run *r, const char *L, size_t ln, unsigned level, unsigne
 	if (h->feature[HF_NOUUCP] || bang == NULL || bang == L || (size_t)(bang - L) + 1 >= ln)
 		return 1;
 	hn = (size_t)(bang - L);
-	if (memchr(L, '.', hn)) {
-		/* R$+ . $- ! $+  ->  $3 < @ $1 . $2 > */
-		if (buf_append(&a, bang + 1, ln - hn - 1) == 0 && buf_append_c(&a, '@') == 0 &&
-		    buf_append(&a, L, hn) == 0 && buf_cstr(&a) != NULL &&
-		    trace(r, level, "UUCP path: %s", a.s) == 0)
+	k = uucp_domain(r->st, L, ln, &a);
+	if (k != 0) {
+		if (k == 1 && trace(r, level, "UUCP path: %s", a.s) == 0)
 			rc = route_addr(r, a.s, a.len, level, hops, parent, runas);
 		buf_free(&a);
 		return rc;
@@ -2797,7 +2842,7 @@ static int check_rcpt(struct run *r, const char *a, size_t n)
 	unsigned long line;
 	size_t at, i, p;
 	unsigned pcthops = 0;
-	int rc = -1, f, w;
+	int rc = -1, f, w, bang;
 
 	while (n && (a[0] == ' ' || a[0] == '<')) {
 		a++;
@@ -2863,13 +2908,45 @@ static int check_rcpt(struct run *r, const char *a, size_t n)
 			if (f < 0)
 				goto out;
 		}
+		/* the same for a UUCP path (judged as the unqualified path it is,
+		   below) */
+		bang = 0;
+		if (f == 0 && D.len && !h->feature[HF_NOUUCP] && !st->reject_bang &&
+		    memchr(L.s, '!', L.len)) {
+			f = inclass(st, "w", D.s, D.len) ? 1 : relay_to(r, D.s, D.len, &tmp);
+			if (f < 0)
+				goto out;
+			bang = f == 1;
+		}
 		if (f == 1) {
 			if (++pcthops > SM_MAX_NEST) {
 				rc = too_nested(r) < 0 ? -1 : 0;
 				goto out;
 			}
-			L.s[p] = '@';
+			if (!bang)
+				L.s[p] = '@';
 			if (buf_copy(&k, L.s, L.len) < 0 || buf_cstr(&k) == NULL)
+				goto out;
+			a = k.s;
+			n = k.len;
+			continue;
+		}
+		/* unqualified, not nouucp: a UUCP path that names a domain is judged
+		   as that address (uucp_domain); one left at h.UUCP is not ours */
+		if (D.len == 0 && memchr(L.s, '!', L.len) && !h->feature[HF_NOUUCP] && !st->reject_bang) {
+			f = uucp_domain(st, L.s, L.len, &tmp);
+			if (f < 0)
+				goto out;
+			if (f == 0) {
+				rc = add(r, DLV_REFUSED, NULL, NULL, NULL, "5.7.1", "Relaying denied") < 0
+					     ? -1 : 0;
+				goto out;
+			}
+			if (++pcthops > SM_MAX_NEST) {
+				rc = too_nested(r) < 0 ? -1 : 0;
+				goto out;
+			}
+			if (buf_copy(&k, tmp.s, tmp.len) < 0 || buf_cstr(&k) == NULL)
 				goto out;
 			a = k.s;
 			n = k.len;
@@ -2882,9 +2959,9 @@ static int check_rcpt(struct run *r, const char *a, size_t n)
 	if (L.len > 2 && L.s[0] == '"' && L.s[L.len - 1] == '"' &&
 	    strcspn(L.s + 1, "\"\\ \t()<>@,;:[]") == L.len - 2)
 		stripquotes(&L);
-	/* ! and % in the local part are remote hops (a UUCP path; nouucp / nopercenthack
-	   "reject") */
-	if (((st->reject_bang || !h->feature[HF_NOUUCP]) && memchr(L.s, '!', L.len)) ||
+	/* ! and % in the local part are remote hops to nouucp / nopercenthack
+	   "reject"; otherwise Rcpt_ok takes any local part at a local domain */
+	if ((st->reject_bang && memchr(L.s, '!', L.len)) ||
 	    (st->reject_pct && memchr(L.s, '%', L.len))) {
 		rc = add(r, DLV_REFUSED, NULL, NULL, NULL, "5.7.1", "Relaying denied") < 0 ? -1 : 0;
 		goto out;
