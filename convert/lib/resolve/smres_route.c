@@ -70,7 +70,12 @@ struct run {
 				   "user@<class w>" under stickyhost (QNOTREMOTE, which
 				   recipient() merges into the entry in the queue): it
 				   goes on past ruleset 5 (tests/smres/stickydup) */
-#define PATH_LEVEL 32		/* pflags / PATH_LEVEL: the level it was expanded at */
+#define PATH_RELAY 32		/* a local: relay of a name (LU_R5COPY): a recipient of
+				   its own, the relayed name its host */
+#define PATH_BAD 64		/* a member of its expansion was past MaxAliasRecursion:
+				   recipient() marked it bad (q_alias), so it does not go
+				   on even when kept (tests/smres/relayanc) */
+#define PATH_LEVEL 128		/* pflags / PATH_LEVEL: the level it was expanded at */
 #define PATH_R5 4		/* a step of ruleset 5 (user+*, user with the detail as host):
 				   never the same recipient as the plain name */
 
@@ -1044,9 +1049,10 @@ static int fwd_find(struct smres_st *st, const char *user, unsigned long pwi, co
 	return rc;
 }
 
-/* dotforward - 1 when user's .forward decided the delivery, 0 none, -1 ENOMEM */
+/* dotforward - 1 when user's .forward decided the delivery, 0 none, -1 ENOMEM;
+   pf: the path entry's PATH_AT and PATH_RELAY */
 static int dotforward(struct run *r, const char *user, const char *key, unsigned long pwi,
-		      const char *host, unsigned level, int at)
+		      const char *host, unsigned level, unsigned pf)
 {
 	struct smres_st *st = r->st;
 	const char *sh = st->pwarena.s + st->pw[pwi].shell;
@@ -1061,7 +1067,7 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 	   which moves its entries (not their chunks) */
 	if (trace(r, level, "%s: .forward %s", user, st->lists[li].path) < 0 ||
 	    hset_set(&r->seen, key, strlen(key), 1) < 0 ||
-	    push(r, key, NULL, PATH_FWD | (at ? PATH_AT : 0) | level * PATH_LEVEL) < 0)
+	    push(r, key, NULL, PATH_FWD | pf | level * PATH_LEVEL) < 0)
 		return -1;
 	bad = r->otherbad;
 	r->fwd = key;
@@ -1251,7 +1257,7 @@ static int kept_done(struct run *r, const char *runas)
 	size_t un = path_user(p, &u0);
 	int rc = 0;
 
-	if (pf & PATH_KEEP) {
+	if ((pf & PATH_KEEP) && !(pf & PATH_BAD)) {
 		p[(size_t)(u0 - p) + un] = '\0';	/* the user alone ("@user+detail" -> "user") */
 		rc = selfref_keep(r, u0, un, host, pf, pf / PATH_LEVEL, runas);
 	}
@@ -1590,6 +1596,12 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		if (x < r->npath) {
 			un = path_user(r->path[x], &u0);
 			j = is_pwuser(st, u0, un, NULL) ? x : pw_ancestor(r, 0);
+			/* a local: relay's login nearer than the repeated name is the
+			   first one up the chain (tests/smres/relayanc) */
+			for (i = r->npath; j == x && i-- > x + 1;)
+				if ((r->pflags[i] & PATH_RELAY) &&
+				    (un = path_user(r->path[i], &u0), is_pwuser(st, u0, un, NULL)))
+					j = i;
 		}
 		if (j < r->npath) {
 			if (r->used)
@@ -1617,6 +1629,10 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		goto out;
 	}
 	if (level > st->maxalias && !(flags & LU_KEEP)) {
+		/* recipient() marks the parent (q_alias) bad too: a member of the
+		   alias being expanded */
+		if (parent && r->npath && parent != r->fwd && strcmp(parent, r->path[r->npath - 1]) == 0)
+			r->pflags[r->npath - 1] |= PATH_BAD;
 		rc = too_deep(r, level);
 		goto out;
 	}
@@ -1645,7 +1661,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			  (unsigned long)ae->lastline, alias_ent_value(ae)) < 0 ||
 		    (!r5 && hset_set(&r->seen, nm.s, nm.len, 1) < 0) ||
 		    push(r, nm.s, r5 ? host : NULL,
-			 ((flags & LU_AT) ? PATH_AT : 0) | (r5 ? PATH_R5 : 0) | level * PATH_LEVEL) < 0)
+			 ((flags & LU_AT) ? PATH_AT : 0) | (r5 ? PATH_R5 : 0) |
+			 ((flags & LU_R5COPY) ? PATH_RELAY : 0) | level * PATH_LEVEL) < 0)
 			goto out;
 		{
 			const char *saved = r->bogus, *savedf = r->fwd;
@@ -1721,12 +1738,12 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		pwi = (unsigned long)-1;
 	if ((!(flags & LU_NOALIAS) || (flags & LU_SELF)) && pwi != (unsigned long)-1 &&
 	    st->local_is_local) {
-		if (flags & LU_DET) {
-			k = dotforward(r, nm.s, sk.s, pwi, host, level, (flags & LU_AT) != 0);
-		} else {
-			k = dotforward(r, nm.s, nm.s, pwi, host[0] == '+' ? host + 1 : host, level,
-				       (flags & LU_AT) != 0);
-		}
+		unsigned pf = ((flags & LU_AT) ? PATH_AT : 0) | ((flags & LU_R5COPY) ? PATH_RELAY : 0);
+
+		if (flags & LU_DET)
+			k = dotforward(r, nm.s, sk.s, pwi, host, level, pf);
+		else
+			k = dotforward(r, nm.s, nm.s, pwi, host[0] == '+' ? host + 1 : host, level, pf);
 		if (k != 0) {
 			rc = k < 0 ? -1 : 0;
 			goto out;
