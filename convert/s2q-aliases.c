@@ -20,8 +20,8 @@ static const char usage[] =
 	"[-c] [--json] [--style fastforward|dotqmail] --me FQDN [--defaultdomain DOMAIN] "
 	"[-w LOCALDOMAIN]... [--passwd FILE] [--root DIR] [--queue-dir DIR] [--alias-user NAME] "
 	"[--alias-uid N] [--alias-gid N] [--alias-home DIR] [--qmail-home DIR] [--cdb PATH] "
-	"[--fastforward PATH] [--luser-relay VALUE] [--max-alias-recursion N] [--redirect] [--match-gecos] "
-	"[--no-plus] "
+	"[--fastforward PATH] [--luser-relay VALUE] [--max-alias-recursion N] [--blank-sub C] "
+	"[--redirect] [--match-gecos] [--no-plus] "
 	"[--reuse DIR] [--fresh] -o OUTROOT "
 	"ALIASFILE...";
 
@@ -76,6 +76,7 @@ int main(int argc, char **argv)
 	const char *outroot = NULL, *reuse = NULL, *passwd = NULL, *qmail_home = "/var/qmail", *root = NULL;
 	const char *queue_dir = NULL, *alias_home = NULL, *style = "fastforward";
 	unsigned long maxrec = 0;
+	char blanksub = '.';
 	int gecos = 0;			/* --match-gecos: the cf's MatchGECOS */
 	struct aliases_fullname *fnv = NULL;
 	size_t nfn = 0;
@@ -173,6 +174,8 @@ int main(int argc, char **argv)
 			o.luser_relay = v;
 		else if (strcmp(a, "--max-alias-recursion") == 0)
 			maxrec = prog_id_arg(usage, v);
+		else if (strcmp(a, "--blank-sub") == 0 && v[0] && !v[1] && v[0] != ' ' && v[0] != '\t')
+			blanksub = v[0];
 		else
 			prog_usage(usage);
 	}
@@ -277,7 +280,7 @@ int main(int argc, char **argv)
 	ao.local_domains = domains;
 	ao.nlocal_domains = ndomains;
 	ao.root = root;
-	ao.blanksub = '.';
+	ao.blanksub = blanksub;
 	ao.read_includes = 1;
 	ao.queue_dir = queue_dir;
 	t.max_recursion = maxrec > 1000 ? 1000 : (unsigned)maxrec;	/* 0: the default */

@@ -961,6 +961,11 @@ static int aliases_argv(struct ctx *c, struct mig_step *s, struct argv *a)
 			av_add(a, "%lu", v);
 		}
 	}
+	/* BlankSub: what an unquoted blank in an alias name becomes */
+	if (c->h.blanksub != ' ' && c->h.blanksub != '.' && c->h.blanksub != '\0') {
+		av_add(a, "--blank-sub");
+		av_add(a, "%c", c->h.blanksub);
+	}
 	alias_ids(c, a);
 	reuse_arg(c, a, "");
 	av_add(a, "--fresh");	/* the staging tree is ours: its files are put in place at once */
