@@ -277,8 +277,10 @@ int main(int argc, char **argv)
 	}
 
 	memset(&ao, 0, sizeof(ao));
+	/* the parser's class w: the -w names and me ($j): "name@me" is name too */
+	domains[ndomains] = o.me;
 	ao.local_domains = domains;
-	ao.nlocal_domains = ndomains;
+	ao.nlocal_domains = ndomains + 1;
 	ao.root = root;
 	ao.blanksub = blanksub;
 	ao.read_includes = 1;

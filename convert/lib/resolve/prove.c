@@ -1143,15 +1143,18 @@ static int loop_deep(const struct dlv_set *a, const struct dlv_set *b)
 /*
  * deep_delivered - R309: sendmail refused recipients past MaxAliasRecursion
  * (5.4.6 "aliasing/forwarding loop broken (N aliases deep; M max)"), counting
- * steps s2q-aliases does not see; qmail has no such limit and delivers them.
- * Known when sendmail's other deliveries (but the plain "loop broken" of a
- * list whose members all went too deep) are all qmail's and qmail adds only
- * deliveries, no bounce or deferral.
+ * steps s2q-aliases does not see; qmail has no such limit and delivers them -
+ * perhaps to recipients it has already (then only sendmail's refusal is left
+ * over), perhaps on into a loop that its Delivered-To test then bounces
+ * (5.4.6 as well).  Known when sendmail's other deliveries (but the plain
+ * "loop broken" of a list whose members all went too deep) are all qmail's
+ * and qmail adds only deliveries and such loop bounces, no other bounce or
+ * deferral.
  */
 static int deep_delivered(const struct dlv_set *a, const struct dlv_set *b)
 {
 	static const char deep[] = "aliasing/forwarding loop broken (";
-	size_t i, ndeep = 0, nextra = 0;
+	size_t i, ndeep = 0;
 
 	for (i = 0; i < a->n; i++) {
 		const struct delivery *d = &a->v[i];
@@ -1166,12 +1169,9 @@ static int deep_delivered(const struct dlv_set *a, const struct dlv_set *b)
 			return 0;
 	}
 	for (i = 0; i < b->n; i++)
-		if (!dlv_has(a, &b->v[i])) {
-			if (!accepting(b->v[i].kind))
-				return 0;
-			nextra++;
-		}
-	return ndeep && nextra;
+		if (!dlv_has(a, &b->v[i]) && !accepting(b->v[i].kind) && !bounce546(&b->v[i]))
+			return 0;
+	return ndeep > 0;
 }
 
 int prove_compare(const struct dlv_set *sm, const struct dlv_set *qm,
