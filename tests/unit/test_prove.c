@@ -436,7 +436,13 @@ static const struct {
 	{ DEEP, "mailbox domi", 0, 0, "only-qmail", "" },
 	/* sendmail delivered something qmail does not */
 	{ DEEP " | mailbox vone", "mailbox carol", 0, 1, "different", "" },
-	/* qmail bounces or defers something else */
+	/* qmail goes on as far as the recipient leads: what it has already (only the
+	   refusal left over), a name nobody has, a loop its Delivered-To test caught */
+	{ DEEP " | mailbox vone", "mailbox vone", 0, 1, "different", "S2Q-R306" },	/* first */
+	{ DEEP " | mailbox vone", "bounce 5.1.1 Sorry,_no_mailbox_here_by_that_name. | mailbox vone",
+	  0, 1, "different", "S2Q-R309" },
+	{ DEEP, LOOPING " | mailbox kagebi", 0, 1, "only-qmail", "S2Q-R309" },
+	/* qmail defers */
 	{ DEEP, "mailbox domi | defer 4.3.0 x", 0, 1, "only-qmail", "" },
 	/* a .forward whose members all went too deep: the plain "loop broken" too */
 	{ DEEP " | bounce 5.4.6 aliasing/forwarding_loop_broken", "mailbox alice", 0, 1, "only-qmail",

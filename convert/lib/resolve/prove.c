@@ -1143,13 +1143,12 @@ static int loop_deep(const struct dlv_set *a, const struct dlv_set *b)
 /*
  * deep_delivered - R309: sendmail refused recipients past MaxAliasRecursion
  * (5.4.6 "aliasing/forwarding loop broken (N aliases deep; M max)"), counting
- * steps s2q-aliases does not see; qmail has no such limit and delivers them -
- * perhaps to recipients it has already (then only sendmail's refusal is left
- * over), perhaps on into a loop that its Delivered-To test then bounces
- * (5.4.6 as well).  Known when sendmail's other deliveries (but the plain
- * "loop broken" of a list whose members all went too deep) are all qmail's
- * and qmail adds only deliveries and such loop bounces, no other bounce or
- * deferral.
+ * steps s2q-aliases does not see; qmail has no such limit and goes on with
+ * them, as far as they lead: to recipients it has already (then only
+ * sendmail's refusal is left over), to new ones, to names nobody has (5.1.1)
+ * or on into a loop that its Delivered-To test bounces (5.4.6).  Known when
+ * sendmail's other deliveries (but the plain "loop broken" of a list whose
+ * members all went too deep) are all qmail's and qmail adds no deferral.
  */
 static int deep_delivered(const struct dlv_set *a, const struct dlv_set *b)
 {
@@ -1169,7 +1168,7 @@ static int deep_delivered(const struct dlv_set *a, const struct dlv_set *b)
 			return 0;
 	}
 	for (i = 0; i < b->n; i++)
-		if (!dlv_has(a, &b->v[i]) && !accepting(b->v[i].kind) && !bounce546(&b->v[i]))
+		if (!dlv_has(a, &b->v[i]) && b->v[i].kind == DLV_DEFER)
 			return 0;
 	return ndeep > 0;
 }
