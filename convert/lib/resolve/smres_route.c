@@ -1513,6 +1513,13 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 				goto out;
 			}
 		}
+		/* a login naming itself beside "@user": self_reference() finds that
+		   login, "@user" itself, kept above - the name goes no further (no
+		   ruleset 5: tests/smres/stickylogin) */
+		if (atself && is_pwuser(st, nm.s, nm.len, NULL)) {
+			rc = 0;
+			goto out;
+		}
 		/* and the alias itself is kept (QSELFREF): once its expansion is
 		   done, recipient() goes on with it at its own level (kept_done).
 		   For one of its list's members, not a ruleset 5 rewrite of one,
