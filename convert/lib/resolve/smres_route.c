@@ -74,7 +74,7 @@ struct run {
 				   its own, the relayed name its host */
 #define PATH_BAD 64		/* a member of its expansion was past MaxAliasRecursion:
 				   recipient() marked it bad (q_alias), so it does not go
-				   on even when kept (tests/smres/relayanc) */
+				   on even when kept (tests/smres/relaybad, fwdbad) */
 #define PATH_LEVEL 128		/* pflags / PATH_LEVEL: the level it was expanded at */
 #define PATH_R5 4		/* a step of ruleset 5 (user+*, user with the detail as host):
 				   never the same recipient as the plain name */
@@ -2021,7 +2021,7 @@ out:
 static int uucp_domain(const struct smres_st *st, const char *L, size_t ln, buf *out)
 {
 	const char *bang = memchr(L, '!', ln), *dom = NULL;
-	size_t hn, dn = 0;
+	size_t hn, dn = 0, i;
 	unsigned long off;
 	buf key = BUF_INIT;
 	int rc = -1;
@@ -2038,8 +2038,8 @@ static int uucp_domain(const struct smres_st *st, const char *L, size_t ln, buf 
 	} else {
 		if (buf_append(&key, L, hn) < 0 || buf_cstr(&key) == NULL)
 			goto out;
-		for (off = 0; off < key.len; off++)
-			key.s[off] = lc(key.s[off]);
+		for (i = 0; i < key.len; i++)
+			key.s[i] = lc(key.s[i]);
 		if (st->hostcanon.n && hset_get(&st->hostcanon, key.s, key.len, &off) == 1) {
 			dom = st->hostarena.s + off;
 			dn = strlen(dom);
@@ -2942,6 +2942,18 @@ static int check_rcpt(struct run *r, const char *a, size_t n)
 				goto out;
 			bang = f == 1;
 		}
+		/* unqualified, not nouucp: a UUCP path that names a domain is judged
+		   as that address (uucp_domain); one left at h.UUCP is not ours */
+		if (f == 0 && D.len == 0 && !h->feature[HF_NOUUCP] && !st->reject_bang &&
+		    memchr(L.s, '!', L.len)) {
+			f = uucp_domain(st, L.s, L.len, &tmp);
+			if (f == 0)
+				rc = add(r, DLV_REFUSED, NULL, NULL, NULL, "5.7.1", "Relaying denied") < 0
+					     ? -1 : 0;
+			if (f <= 0 || buf_copy(&L, tmp.s, tmp.len) < 0 || buf_cstr(&L) == NULL)
+				goto out;
+			bang = 1;
+		}
 		if (f == 1) {
 			if (++pcthops > SM_MAX_NEST) {
 				rc = too_nested(r) < 0 ? -1 : 0;
@@ -2950,27 +2962,6 @@ static int check_rcpt(struct run *r, const char *a, size_t n)
 			if (!bang)
 				L.s[p] = '@';
 			if (buf_copy(&k, L.s, L.len) < 0 || buf_cstr(&k) == NULL)
-				goto out;
-			a = k.s;
-			n = k.len;
-			continue;
-		}
-		/* unqualified, not nouucp: a UUCP path that names a domain is judged
-		   as that address (uucp_domain); one left at h.UUCP is not ours */
-		if (D.len == 0 && memchr(L.s, '!', L.len) && !h->feature[HF_NOUUCP] && !st->reject_bang) {
-			f = uucp_domain(st, L.s, L.len, &tmp);
-			if (f < 0)
-				goto out;
-			if (f == 0) {
-				rc = add(r, DLV_REFUSED, NULL, NULL, NULL, "5.7.1", "Relaying denied") < 0
-					     ? -1 : 0;
-				goto out;
-			}
-			if (++pcthops > SM_MAX_NEST) {
-				rc = too_nested(r) < 0 ? -1 : 0;
-				goto out;
-			}
-			if (buf_copy(&k, tmp.s, tmp.len) < 0 || buf_cstr(&k) == NULL)
 				goto out;
 			a = k.s;
 			n = k.len;
