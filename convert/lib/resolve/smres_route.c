@@ -45,6 +45,7 @@ struct run {
 				   host, for preserve_luser_host; read once by local_user1 */
 	const char *fwd;	/* delivering the .forward of this user (the parent its lines
 				   get): a self reference there is the mailbox */
+	const struct alias_elem *elem;	/* the list element being delivered (deliver_elems) */
 	unsigned r5copy;	/* LU_R5COPY (| LU_P) for the local: relay ruleset 5 is about
 				   to hand to mailer_to_triple, taken by its local: branch */
 	const char *r5host;	/* with it: the name relayed, which is the copy's host */
@@ -813,6 +814,7 @@ static void deep_seen(struct run *r, unsigned level)
 static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, unsigned level,
 			 const char *parent, const char *runas)
 {
+	const struct alias_elem *savede = r->elem;
 	size_t i;
 	int rc = 0;
 
@@ -822,9 +824,11 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 		const struct alias_elem *e = &ev[i];
 		const char *text = alias_elem_text(e);
 
-		if (++r->steps > SM_MAX_STEPS)
+		if (++r->steps > SM_MAX_STEPS) {
+			r->elem = savede;
 			return add(r, DLV_DEFER, NULL, NULL, NULL, "4.0.0",
 				   "s2q: expansion too large to follow");
+		}
 		/* an :include: checks its depth itself (include) */
 		if (level > r->st->maxalias && e->kind != ALIAS_ADDR && e->kind != ALIAS_ERROR &&
 		    e->kind != ALIAS_INCLUDE) {
@@ -838,6 +842,7 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 			buf_free(&t);
 			continue;
 		}
+		r->elem = e;
 		switch (e->kind) {
 		case ALIAS_ADDR:
 			rc = route_addr(r, text, strlen(text), level, 0, parent, runas);
@@ -878,6 +883,7 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 			break;
 		}
 	}
+	r->elem = savede;
 	return rc;
 }
 
@@ -1401,6 +1407,18 @@ static int keep_ancestor(struct run *r, size_t j, const char *name, const char *
 	return rc;
 }
 
+/* fwd_names_user - the .forward element names the user as written: \user,
+   user, user@<local domain> or user+detail (what s2q's .forward converter takes
+   as the mailbox) */
+static int fwd_names_user(const struct alias_elem *e, const char *user, size_t un)
+{
+	const char *l = e ? alias_elem_local(e) : NULL;
+
+	if (e && e->kind == ALIAS_LOCAL)
+		return 1;
+	return l && strncmp(l, user, un) == 0 && (l[un] == '\0' || l[un] == '+');
+}
+
 static int local_user1(struct run *r, const char *name0, size_t n, const char *host,
 		       unsigned level, unsigned flags, const char *parent, const char *runas)
 {
@@ -1477,6 +1495,11 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 				   "members are too deep, which makes its user bad", nm.s);
 			goto out;
 		}
+		/* a .forward line that names its user only once rewritten (the
+		   virtusertable, a UUCP path): to qmail, which follows the line as
+		   written, a loop - sendmail broke it at the user (R308) */
+		if (parent == r->fwd && r->used && !fwd_names_user(r->elem, nm.s, nm.len))
+			r->used->loop_user = 1;
 		flags |= parent == r->fwd ? LU_NOALIAS | LU_KEEP : LU_NOALIAS | LU_SELF;
 		/* the user named itself while it was expanded as "@user" (stickyhost):
 		   sendmail keeps that recipient, past ruleset 5 - in a .forward as the
