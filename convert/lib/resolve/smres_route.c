@@ -571,7 +571,7 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 
 static int include1(struct run *r, const char *path, unsigned level, const char *runas,
 		    size_t *nel);
-static size_t pw_ancestor(struct run *r, size_t from);
+static size_t pw_ancestor(struct run *r, size_t from, unsigned need);
 static int keep_ancestor(struct run *r, size_t j, const char *name, const char *what,
 			 unsigned level);
 
@@ -647,7 +647,7 @@ static int include(struct run *r, const char *path, unsigned level, const char *
 	known = hset_get(&r->seen, key.s, key.len, &sv) == 1;
 	/* self_reference() in sendtolist, then recipient(): the depth, then the
 	   duplicate test */
-	if (known && sv == 1 && (j = pw_ancestor(r, 0)) < r->npath) {
+	if (known && sv == 1 && (j = pw_ancestor(r, 0, 0)) < r->npath) {
 		if (r->used)
 			r->used->loop_user = 1;
 		rc = keep_ancestor(r, j, key.s, "loop, broken at the user", level);
@@ -1373,15 +1373,17 @@ static int r5_ancestor(const struct run *r, const char *name, size_t n)
 	return 0;
 }
 
-/* pw_ancestor - the innermost path entry from index from on whose user has a
-   passwd entry (self_reference's walk up the alias chain), or r->npath */
-static size_t pw_ancestor(struct run *r, size_t from)
+/* pw_ancestor - the innermost path entry from index from on, with the PATH_
+   flags need, whose user has a passwd entry (self_reference's walk up the
+   alias chain), or r->npath */
+static size_t pw_ancestor(struct run *r, size_t from, unsigned need)
 {
 	const char *u0;
 	size_t j, un;
 
 	for (j = r->npath; j-- > from;)
-		if (un = path_user(r->path[j], &u0), is_pwuser(r->st, u0, un, NULL))
+		if ((r->pflags[j] & need) == need &&
+		    (un = path_user(r->path[j], &u0), is_pwuser(r->st, u0, un, NULL)))
 			return j;
 	return r->npath;
 }
@@ -1522,7 +1524,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		   loop at the nearest ancestor with a passwd entry, which is then
 		   delivered as well as expanded (QSELFREF) */
 		if (parent != r->fwd && !is_pwuser(st, nm.s, nm.len, NULL)) {
-			size_t j = pw_ancestor(r, 0);
+			size_t j = pw_ancestor(r, 0, 0);
 
 			if (j < r->npath &&
 			    keep_ancestor(r, j, nm.s, "self reference, kept the user", level) < 0)
@@ -1620,18 +1622,16 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	if (dup && (anc || ((sv == 3 || sv == 4) && parent && parent != r->fwd && !(flags & LU_R5COPY) &&
 			    ((sv == 3 && r5_ancestor(r, sk.s, sk.len)) ||
 			     nlist_has(&r->r5act, sk.s, sk.len))))) {
-		size_t j = anc ? r->npath : pw_ancestor(r, 0), x = xo, un;
+		size_t j = anc ? r->npath : pw_ancestor(r, 0, 0), x = xo, un;
 		const char *u0;
 
 		if (x < r->npath) {
 			un = path_user(r->path[x], &u0);
-			j = is_pwuser(st, u0, un, NULL) ? x : pw_ancestor(r, 0);
+			j = is_pwuser(st, u0, un, NULL) ? x : pw_ancestor(r, 0, 0);
 			/* a local: relay's login nearer than the repeated name is the
 			   first one up the chain (tests/smres/relayanc) */
-			for (i = r->npath; j == x && i-- > x + 1;)
-				if ((r->pflags[i] & PATH_RELAY) &&
-				    (un = path_user(r->path[i], &u0), is_pwuser(st, u0, un, NULL)))
-					j = i;
+			if (j == x && (i = pw_ancestor(r, x + 1, PATH_RELAY)) < r->npath)
+				j = i;
 		}
 		if (j < r->npath) {
 			if (r->used)
