@@ -1430,7 +1430,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	const char *lhost = r->lhost, *r5h = (flags & LU_R5COPY) ? r->r5host : NULL;
 	unsigned long pwi, sv;
 	size_t i, pmark = r->pact.len, r5mark = r->r5act.len, xo;
-	int rc = -1, k, r5, prim, dup, isp, bsq, anc, atself = 0;
+	int rc = -1, k, r5, prim, dup, isp, bsq, anc, atself = 0, islogin;
 
 	r->lhost = NULL;
 	if (++r->steps > SM_MAX_STEPS)
@@ -1507,13 +1507,17 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		   sendmail keeps that recipient, past ruleset 5 - in a .forward as the
 		   mailbox; in an alias beside the name itself, which is a recipient of
 		   its own and does go through ruleset 5 - unless self_reference()
-		   finds a login up the chain (below) */
+		   finds a login up the chain (below).  Past MaxAliasRecursion with
+		   no login anywhere, the name goes to recipient(), which refuses it
+		   and marks "@user" bad: nothing is kept (tests/smres/selfdeepnl) */
+		islogin = is_pwuser(st, nm.s, nm.len, NULL) ||
+			  (parent != r->fwd && pw_ancestor(r, 0, 0) < r->npath);
 		if (r->npath && (r->pflags[r->npath - 1] & PATH_AT) &&
 		    strcmp(r->path[r->npath - 1], parent) == 0) {
 			atself = parent != r->fwd;
 			if (parent == r->fwd) {
 				flags |= LU_AT;
-			} else {
+			} else if (level <= st->maxalias || islogin) {
 				k = local_user(r, nm.s, nm.len, "", level,
 					       LU_NOALIAS | LU_SELF | LU_AT | LU_KEEP, NULL, runas);
 				if (k < 0)
@@ -1550,10 +1554,13 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		   For one of its list's members, not a ruleset 5 rewrite of one,
 		   and not when the members are past MaxAliasRecursion (then the
 		   alias is bad, and the self reference goes on as the user here) -
-		   unless all of them name it: sendtolist drops those before
-		   recipient() checks the depth, and nothing makes it bad
-		   (tests/smres/selfdeep) */
-		if ((level <= st->maxalias || alias_only_self(r, parent)) && parent != r->fwd && r->npath &&
+		   unless all of them name it and self_reference() found a login (the
+		   name or up the chain): sendtolist drops those before recipient()
+		   checks the depth, and nothing makes it bad (tests/smres/selfdeep).
+		   With no login the member goes to recipient(), refused as too deep
+		   (tests/smres/selfdeepnl) */
+		if ((level <= st->maxalias || (islogin && alias_only_self(r, parent))) &&
+		    parent != r->fwd && r->npath &&
 		    strcmp(r->path[r->npath - 1], parent) == 0 &&
 		    r->pflags[r->npath - 1] / PATH_LEVEL + 1 == level &&
 		    !(r->pflags[r->npath - 1] & (PATH_AT | PATH_R5 | PATH_FWD))) {
