@@ -277,7 +277,7 @@ static size_t path_user(const char *p, const char **u)
 		return strcspn(p + 1, "+");
 	}
 	*u = p;
-	return strlen(p);
+	return strcspn(p, "\001");	/* "user\001D": mailertable local:user (lh below) */
 }
 
 /* path_host - the host pushed with a path entry ("" when none) */
@@ -1428,6 +1428,11 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	buf nm, nh, sk;
 	const struct alias_ent *ae = NULL;
 	const char *lhost = r->lhost, *r5h = (flags & LU_R5COPY) ? r->r5host : NULL;
+	/* mailertable local:user: the local mailer's host is L@D, so to sendmail's
+	   sameaddr the entry is not the plain user - a member naming the user is
+	   neither its self reference nor a loop back to it, nor its duplicate
+	   (tests/smres/mtlocal).  Its key in seen and on the path is "user\001D" */
+	int lh = lhost && *lhost && !(flags & (LU_R5COPY | LU_DET | LU_NOALIAS));
 	unsigned long pwi, sv;
 	size_t i, pmark = r->pact.len, r5mark = r->r5act.len, xo;
 	int rc = -1, k, r5, prim, dup, isp, bsq, anc, atself = 0, islogin;
@@ -1582,6 +1587,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 				       buf_append(&sk, nm.s, nm.len) < 0 ||
 				       (r5h && (buf_append_c(&sk, '\001') < 0 ||
 						buf_append_s(&sk, r5h) < 0)) ||
+				       (lh && (buf_append_c(&sk, '\001') < 0 ||
+					       buf_append_s(&sk, lhost) < 0)) ||
 				       buf_cstr(&sk) == NULL)
 		goto out;
 	/* already in the send queue: a duplicate.  A name being expanded (a loop)
@@ -1696,8 +1703,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		if (used(r, st->at.files[ae->file], ae->lastline) < 0 ||
 		    trace(r, level, "aliased (%s:%lu) to %s", st->at.files[ae->file],
 			  (unsigned long)ae->lastline, alias_ent_value(ae)) < 0 ||
-		    (!r5 && hset_set(&r->seen, nm.s, nm.len, 1) < 0) ||
-		    push(r, nm.s, r5 ? host : NULL,
+		    (!r5 && hset_set(&r->seen, lh ? sk.s : nm.s, lh ? sk.len : nm.len, 1) < 0) ||
+		    push(r, lh ? sk.s : nm.s, r5 ? host : NULL,
 			 ((flags & LU_AT) ? PATH_AT : 0) | (r5 ? PATH_R5 : 0) |
 			 ((flags & LU_R5COPY) ? PATH_RELAY : 0) | level * PATH_LEVEL) < 0)
 			goto out;
@@ -1706,11 +1713,13 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 
 			r->bogus = NULL;
 			r->fwd = NULL;
-			k = deliver_elems(r, ae->elems, ae->nelems, level + 1, nm.s, st->defuser);
+			k = deliver_elems(r, ae->elems, ae->nelems, level + 1, lh ? sk.s : nm.s,
+					  st->defuser);
 			r->bogus = saved;
 			r->fwd = savedf;
 		}
-		if (k < 0 || (!r5 && hset_set(&r->seen, nm.s, nm.len, 2) < 0)) {
+		if (k < 0 ||
+		    (!r5 && hset_set(&r->seen, lh ? sk.s : nm.s, lh ? sk.len : nm.len, 2) < 0)) {
 			pop(r);
 			goto out;
 		}
@@ -1780,7 +1789,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		if (flags & LU_DET)
 			k = dotforward(r, nm.s, sk.s, pwi, host, level, pf);
 		else
-			k = dotforward(r, nm.s, nm.s, pwi, host[0] == '+' ? host + 1 : host, level, pf);
+			k = dotforward(r, nm.s, lh ? sk.s : nm.s, pwi, host[0] == '+' ? host + 1 : host,
+				       level, pf);
 		if (k != 0) {
 			rc = k < 0 ? -1 : 0;
 			goto out;
