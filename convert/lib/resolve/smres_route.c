@@ -1433,9 +1433,10 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	   neither its self reference nor a loop back to it, nor its duplicate
 	   (tests/smres/mtlocal).  Its key in seen and on the path is "user\001D" */
 	int lh = lhost && *lhost && !(flags & (LU_R5COPY | LU_DET | LU_NOALIAS));
+	int hk = lh || (r5h && !(flags & (LU_DET | LU_NOALIAS)));
 	unsigned long pwi, sv;
 	size_t i, pmark = r->pact.len, r5mark = r->r5act.len, xo;
-	int rc = -1, k, r5, prim, dup, isp, bsq, anc, atself = 0, islogin;
+	int rc = -1, k, r5, prim, dup, isp, bsq, anc, atself = 0, islogin, rl;
 
 	r->lhost = NULL;
 	if (++r->steps > SM_MAX_STEPS)
@@ -1633,9 +1634,11 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	   (tests/smres/plusself) */
 	xo = dup && (sv == 1 || sv == 2) ? on_path(r, sk.s) : r->npath;
 	anc = dup && (sv == 1 || (sv == 2 && xo < r->npath));
-	if (dup && (anc || ((sv == 3 || sv == 4) && parent && parent != r->fwd && !(flags & LU_R5COPY) &&
+	rl = !dup && parent && strchr(parent, '\001') && !(flags & (LU_R5COPY | LU_NOALIAS)) &&
+	     nlist_has(&r->r5act, sk.s, sk.len);
+	if (rl || (dup && (anc || ((sv == 3 || sv == 4) && parent && parent != r->fwd && !(flags & LU_R5COPY) &&
 			    ((sv == 3 && r5_ancestor(r, sk.s, sk.len)) ||
-			     nlist_has(&r->r5act, sk.s, sk.len))))) {
+			     nlist_has(&r->r5act, sk.s, sk.len)))))) {
 		size_t j = anc ? r->npath : pw_ancestor(r, 0, 0), x = xo, un;
 		const char *u0;
 
@@ -1703,8 +1706,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		if (used(r, st->at.files[ae->file], ae->lastline) < 0 ||
 		    trace(r, level, "aliased (%s:%lu) to %s", st->at.files[ae->file],
 			  (unsigned long)ae->lastline, alias_ent_value(ae)) < 0 ||
-		    (!r5 && hset_set(&r->seen, lh ? sk.s : nm.s, lh ? sk.len : nm.len, 1) < 0) ||
-		    push(r, lh ? sk.s : nm.s, r5 ? host : NULL,
+		    (!r5 && hset_set(&r->seen, hk ? sk.s : nm.s, hk ? sk.len : nm.len, 1) < 0) ||
+		    push(r, hk ? sk.s : nm.s, r5 ? host : NULL,
 			 ((flags & LU_AT) ? PATH_AT : 0) | (r5 ? PATH_R5 : 0) |
 			 ((flags & LU_R5COPY) ? PATH_RELAY : 0) | level * PATH_LEVEL) < 0)
 			goto out;
@@ -1713,13 +1716,13 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 
 			r->bogus = NULL;
 			r->fwd = NULL;
-			k = deliver_elems(r, ae->elems, ae->nelems, level + 1, lh ? sk.s : nm.s,
+			k = deliver_elems(r, ae->elems, ae->nelems, level + 1, hk ? sk.s : nm.s,
 					  st->defuser);
 			r->bogus = saved;
 			r->fwd = savedf;
 		}
 		if (k < 0 ||
-		    (!r5 && hset_set(&r->seen, lh ? sk.s : nm.s, lh ? sk.len : nm.len, 2) < 0)) {
+		    (!r5 && hset_set(&r->seen, hk ? sk.s : nm.s, hk ? sk.len : nm.len, 2) < 0)) {
 			pop(r);
 			goto out;
 		}
@@ -1789,7 +1792,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		if (flags & LU_DET)
 			k = dotforward(r, nm.s, sk.s, pwi, host, level, pf);
 		else
-			k = dotforward(r, nm.s, lh ? sk.s : nm.s, pwi, host[0] == '+' ? host + 1 : host,
+			k = dotforward(r, nm.s, hk ? sk.s : nm.s, pwi, host[0] == '+' ? host + 1 : host,
 				       level, pf);
 		if (k != 0) {
 			rc = k < 0 ? -1 : 0;
