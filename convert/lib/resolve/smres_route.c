@@ -43,6 +43,9 @@ struct run {
 				   /etc/shells: no programs, no files */
 	const char *lhost;	/* the local mailer's $h is user@host (mailertable local:): the
 				   host, for preserve_luser_host; read once by local_user1 */
+	const char *keyhost;	/* a kept path entry keyed "user\001host" goes on (kept_done):
+				   its host, so its .forward still has that parent; read
+				   once by local_user1 */
 	const char *fwd;	/* delivering the .forward of this user (the parent its lines
 				   get): a self reference there is the mailbox */
 	const struct alias_elem *elem;	/* the list element being delivered (deliver_elems) */
@@ -1264,8 +1267,12 @@ static int kept_done(struct run *r, const char *runas)
 	int rc = 0;
 
 	if ((pf & PATH_KEEP) && !(pf & PATH_BAD)) {
+		/* a relay entry or mailertable local:user goes on as itself */
+		if (u0[un] == '\001' && !(pf & PATH_FWD))
+			r->keyhost = u0 + un + 1;
 		p[(size_t)(u0 - p) + un] = '\0';	/* the user alone ("@user+detail" -> "user") */
 		rc = selfref_keep(r, u0, un, host, pf, pf / PATH_LEVEL, runas);
+		r->keyhost = NULL;
 	}
 	free(p);
 	return rc;
@@ -1432,13 +1439,15 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	   sameaddr the entry is not the plain user - a member naming the user is
 	   neither its self reference nor a loop back to it, nor its duplicate
 	   (tests/smres/mtlocal).  Its key in seen and on the path is "user\001D" */
+	const char *kh = r->keyhost;
 	int lh = lhost && *lhost && !(flags & (LU_R5COPY | LU_DET | LU_NOALIAS));
-	int hk = lh || (r5h && !(flags & (LU_DET | LU_NOALIAS)));
+	int hk = lh || kh || (r5h && !(flags & (LU_DET | LU_NOALIAS)));
 	unsigned long pwi, sv;
 	size_t i, pmark = r->pact.len, r5mark = r->r5act.len, xo;
 	int rc = -1, k, r5, prim, dup, isp, bsq, anc, atself = 0, islogin, rl;
 
 	r->lhost = NULL;
+	r->keyhost = NULL;
 	if (++r->steps > SM_MAX_STEPS)
 		return add(r, DLV_DEFER, NULL, NULL, NULL, "4.0.0", "s2q: expansion too large to follow");
 	nm = bufpool_take(&st->pool);
@@ -1590,6 +1599,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 						buf_append_s(&sk, r5h) < 0)) ||
 				       (lh && (buf_append_c(&sk, '\001') < 0 ||
 					       buf_append_s(&sk, lhost) < 0)) ||
+				       (kh && (buf_append_c(&sk, '\001') < 0 ||
+					       buf_append_s(&sk, kh) < 0)) ||
 				       buf_cstr(&sk) == NULL)
 		goto out;
 	/* already in the send queue: a duplicate.  A name being expanded (a loop)
