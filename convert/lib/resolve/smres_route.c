@@ -63,6 +63,11 @@ struct run {
 				   whatever it expands (self_reference) */
 	unsigned long steps;
 	unsigned nest;		/* nested route_addr / local_user calls */
+	unsigned droplevel;	/* the level of the members of the .forward being read (0: none) */
+	size_t fwd_drops;	/* ... and how many of them self_reference() dropped (a loop
+				   broken at another recipient): sendtolist does not count
+				   those, and include() leaves a .forward's user deliverable
+				   when it counted none (tests/smres/relayanc) */
 	int oom;
 };
 
@@ -1066,8 +1071,9 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 	struct smres_st *st = r->st;
 	const char *sh = st->pwarena.s + st->pw[pwi].shell;
 	const char *saved = r->bogus, *savedf = r->fwd;
-	int savedc = r->fwd_cancel, bad, rc;
-	size_t i, li;
+	int savedc = r->fwd_cancel, bad, rc, all;
+	size_t i, li, nmem = 0, savedd = r->fwd_drops;
+	unsigned savedl = r->droplevel;
 
 	rc = fwd_find(st, user, pwi, host, &li);
 	if (rc <= 0)
@@ -1084,11 +1090,25 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 	if (*sh == '\0')
 		sh = "/bin/sh";
 	r->bogus = hset_get(&st->shells, sh, strlen(sh), NULL) == 1 ? NULL : user;
+	for (i = 0; i < st->lists[li].n; i++)
+		nmem += st->lists[li].nchunk[i];
+	r->droplevel = level + 1;
+	r->fwd_drops = 0;
 	for (i = 0; i < st->lists[li].n && rc == 1; i++)
 		if (used(r, st->lists[li].path, st->lists[li].lines[i]) < 0 ||
 		    deliver_elems(r, st->lists[li].chunks[i], st->lists[li].nchunk[i], level + 1, key,
 				  user) < 0)
 			rc = -1;
+	/* every member dropped by self_reference(): include() counted none, so the
+	   user is not marked "don't send" - its mailbox */
+	all = nmem > 0 && r->fwd_drops == nmem;
+	r->droplevel = savedl;
+	r->fwd_drops = savedd;
+	if (rc == 1 && all &&
+	    (trace(r, level, "%s: every member of the .forward was a loop broken elsewhere: "
+		   "the mailbox", user) < 0 ||
+	     add(r, DLV_MAILBOX, user, NULL, NULL, NULL, NULL) < 0))
+		rc = -1;
 	r->bogus = saved;
 	r->fwd = savedf;
 	r->fwd_cancel = savedc;
@@ -1410,6 +1430,8 @@ static int keep_ancestor(struct run *r, size_t j, const char *name, const char *
 	if (buf_append(&u, u0, un) == 0 && buf_cstr(&u) &&
 	    trace(r, level, "%s: %s %s", name, what, u.s) == 0) {
 		r->pflags[j] |= PATH_KEEP;	/* followed when its expansion is done */
+		if (level == r->droplevel)
+			r->fwd_drops++;
 		rc = 0;
 	}
 	buf_free(&u);
@@ -1656,10 +1678,6 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		if (x < r->npath) {
 			un = path_user(r->path[x], &u0);
 			j = is_pwuser(st, u0, un, NULL) ? x : pw_ancestor(r, 0, 0);
-			/* a local: relay's login nearer than the repeated name is the
-			   first one up the chain (tests/smres/relayanc) */
-			if (j == x && (i = pw_ancestor(r, x + 1, PATH_RELAY)) < r->npath)
-				j = i;
 		}
 		if (j < r->npath) {
 			if (r->used)
