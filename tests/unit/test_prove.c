@@ -365,6 +365,60 @@ static const struct crow crows[] = {
 	{ NULL, NULL, 0, NULL, NULL }
 };
 
+/* R311: a quoted local part with blanks through "%1@remote": sendmail's result has
+   BlankSub for each blank ('_' is a blank in mkset, so '.' and '-' stand for BlankSub) */
+static const struct {
+	const char *addr, *sm, *qm, *verdict, *codes;
+} blankrows[] = {
+	{ "\"a_b\"@v.example", "forward a.b@remote.example mx:remote.example",
+	  "forward a_b@remote.example mx:remote.example", "different", "S2Q-R311" },
+	{ "\"a_b_c\"@v.example", "forward a-b-c@remote.example mx:remote.example | mailbox joe",
+	  "forward a_b_c@remote.example mx:remote.example | mailbox joe", "different", "S2Q-R311" },
+	/* no blank in the address: not R311 */
+	{ "ab@v.example", "forward a.b@remote.example mx:remote.example",
+	  "forward a_b@remote.example mx:remote.example", "different", "" },
+	/* two different substitutes, a blank in the domain, another route, more: real */
+	{ "\"a_b_c\"@v.example", "forward a.b-c@remote.example mx:remote.example",
+	  "forward a_b_c@remote.example mx:remote.example", "different", "" },
+	{ "\"a_b\"@v.example", "forward a@remote.example mx:remote.example",
+	  "forward a@remote_example mx:remote.example", "different", "" },
+	{ "\"a_b\"@v.example", "forward a.b@remote.example mx:remote.example",
+	  "forward a_b@remote.example mx:other.example", "different", "" },
+	{ "\"a_b\"@v.example", "forward a.b@remote.example mx:remote.example",
+	  "forward a_b@remote.example mx:remote.example | mailbox joe", "different", "" },
+	{ "\"a_b\"@v.example", "forward ab@remote.example mx:remote.example",
+	  "forward a_b@remote.example mx:remote.example", "different", "" },
+};
+
+static void test_blank_sub(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(blankrows) / sizeof(blankrows[0]); i++) {
+		struct dlv_set a, b;
+		struct prove_result r;
+		struct prove_cmp_opts o = { PROVE_VIA_SMTP, NULL, NULL, 0, 0 };
+		char *addr = strdup(blankrows[i].addr), *c;
+
+		assert_non_null(addr);
+		for (c = addr; *c; c++)
+			if (*c == '_')
+				*c = ' ';
+		o.address = addr;
+		mkset(&a, blankrows[i].sm);
+		mkset(&b, blankrows[i].qm);
+		prove_result_init(&r);
+		assert_int_equal(prove_compare(&a, &b, &o, &r), 0);
+		assert_string_equal(prove_verdict_name(r.verdict), blankrows[i].verdict);
+		assert_string_equal(r.codes.len ? buf_cstr(&r.codes) : "", blankrows[i].codes);
+		prove_result_free(&r);
+		dlv_set_free(&a);
+		dlv_set_free(&b);
+		free(addr);
+	}
+}
+
 /* a relay form (user%host@D, host!user@D) sendmail refused as relaying: kept at D by
    qmail (R307), or bounced there with a text of its own (R305) */
 static const struct {
@@ -706,6 +760,7 @@ int main(void)
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_relay_forms),
+		cmocka_unit_test(test_blank_sub),
 		cmocka_unit_test(test_r308),
 		cmocka_unit_test(test_normalise),
 		cmocka_unit_test(test_codes),

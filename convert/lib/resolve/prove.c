@@ -1031,6 +1031,80 @@ static int percent_kept(const char *address, const struct dlv_set *b)
 	return 1;
 }
 
+/* local_blank - address's local part has a blank (it was quoted: "a b"@D) */
+static int local_blank(const char *address)
+{
+	const char *at = strrchr(address, '@'), *p;
+
+	for (p = address; at && p < at; p++)
+		if (*p == ' ' || *p == '\t')
+			return 1;
+	return 0;
+}
+
+/* subbed - target t (qmail's) equals u (sendmail's) but for blanks in t's
+   local part, each of which is one and the same other byte in u (BlankSub) */
+static int subbed(const char *t, const char *u)
+{
+	size_t n = strlen(t), i;
+	const char *at = strrchr(t, '@');
+	char sub = 0;
+	int any = 0;
+
+	if (at == NULL || strlen(u) != n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (t[i] == u[i])
+			continue;
+		if (t + i >= at || (t[i] != ' ' && t[i] != '\t') || u[i] == ' ' || u[i] == '\t' ||
+		    (sub && u[i] != sub))
+			return 0;
+		sub = u[i];
+		any = 1;
+	}
+	return any;
+}
+
+/*
+ * blanks_subbed - R311: the address's local part has blanks (quoted) and
+ * went into a forward through a template (the virtusertable's "%1@remote"):
+ * sendmail re-parses the result, so each blank became BlankSub; qmail
+ * forwards it as is.  1 when a and b are equal once each of qmail's
+ * forwards with blanks in its local part is taken as sendmail's forward on
+ * the same route that differs from it only there, 0 if not, -1 ENOMEM.
+ */
+static int blanks_subbed(const struct dlv_set *a, const struct dlv_set *b)
+{
+	struct dlv_set t;
+	size_t i, j;
+	int rc = 0, any = 0;
+
+	if (a->n != b->n)
+		return 0;
+	dlv_set_init(&t);
+	for (i = 0; i < b->n; i++) {
+		struct delivery d = b->v[i];
+
+		if (d.kind == DLV_FORWARD && d.target && d.route)
+			for (j = 0; j < a->n; j++)
+				if (a->v[j].kind == DLV_FORWARD && a->v[j].target && a->v[j].route &&
+				    strcmp(a->v[j].route, d.route) == 0 && subbed(d.target, a->v[j].target)) {
+					d.target = a->v[j].target;
+					any = 1;
+					break;
+				}
+		if (dlv_add(&t, &d) < 0) {
+			rc = -1;
+			goto out;
+		}
+	}
+	dlv_sort(&t);
+	rc = any && dlv_equal(a, &t);
+out:
+	dlv_set_free(&t);
+	return rc;
+}
+
 /*
  * partial_bounce - R306: sendmail bounced some recipients of a list (or a
  * .forward) and delivered to the others; qmail cannot bounce one target
@@ -1177,7 +1251,7 @@ int prove_compare(const struct dlv_set *sm, const struct dlv_set *qm,
 		  const struct prove_cmp_opts *o, struct prove_result *r)
 {
 	struct dlv_set a, b, a1, b1, a2;
-	int rc = -1, root = 0;
+	int rc = -1, root = 0, k;
 
 	dlv_set_init(&a);
 	dlv_set_init(&b);
@@ -1263,6 +1337,11 @@ int prove_compare(const struct dlv_set *sm, const struct dlv_set *qm,
 	if (!r->known && o && o->loop_user && o->deep_hidden && loop_deep(&a, &b) &&
 	    (prove_add_code(r, PROVE_R308) < 0 || prove_add_code(r, PROVE_R309) < 0))
 		goto out;
+	if (!r->known && o && o->address && local_blank(o->address)) {
+		k = blanks_subbed(&a, &b);
+		if (k < 0 || (k == 1 && prove_add_code(r, PROVE_R311) < 0))
+			goto out;
+	}
 	rc = 0;
 out:
 	if (rc < 0)

@@ -176,11 +176,14 @@ const char *prove_verdict_name(enum prove_verdict v);
 				   ruleset 5's +detail, :include:, virtusertable): sendmail
 				   refused a recipient as too deep, qmail (no such limit)
 				   delivers it */
+#define PROVE_R311 "S2Q-R311"	/* a quoted local part with blanks substituted into a forward
+				   ("%1@remote"): sendmail's result has BlankSub for its blanks,
+				   qmail forwards it as is */
 
 struct prove_cmp_opts {
 	int via;			/* PROVE_VIA_SMTP or PROVE_VIA_LOCAL (R302 needs smtp) */
 	const struct hset *uid0;	/* the old host's uid-0 account names (R304), or NULL */
-	const char *address;		/* the address compared (R307), or NULL */
+	const char *address;		/* the address compared (R307, R311), or NULL */
 	int loop_user;			/* sendmail broke a loop at a user (smres_used; R308) */
 	int deep_hidden;		/* sendmail refused a recipient as too deep, counting
 					   steps other than aliases (smres_used; R309) */
