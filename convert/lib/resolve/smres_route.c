@@ -1682,6 +1682,11 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		if (j < r->npath) {
 			if (r->used)
 				r->used->loop_user = 1;
+			/* the dropped member came as "user@<class w>" under stickyhost:
+			   sendtolist hands its QNOTREMOTE to the entry kept, which then
+			   goes on past ruleset 5 (tests/smres/stickyloop) */
+			if (flags & LU_AT)
+				r->pflags[j] |= PATH_NOTREMOTE;
 			rc = keep_ancestor(r, j, nm.s, "loop, broken at the user", level);
 			goto out;
 		}
