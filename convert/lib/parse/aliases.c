@@ -375,6 +375,8 @@ struct ctx {
 	const char *queue_dir;
 	int read_includes;
 	int names_only;
+	int (*name_map)(void *arg, const char *name, size_t n, buf *out);
+	void *name_map_arg;
 };
 
 /* result of resolving an address the way the m4 cf's rulesets 3 and 0 do */
@@ -946,6 +948,8 @@ static int ctx_init(struct ctx *cx, const struct aliases_opts *o)
 	cx->queue_dir = o->queue_dir;
 	cx->read_includes = o->read_includes && !o->names_only;
 	cx->names_only = o->names_only;
+	cx->name_map = o->name_map;
+	cx->name_map_arg = o->name_map_arg;
 	for (i = 0; i < o->nlocal_domains; i++) {
 		const char *dom = o->local_domains[i];
 		size_t n = strlen(dom);
@@ -1427,13 +1431,53 @@ static int lhs_problems(struct reader *rd, unsigned long ln, const struct scan *
 	return r;
 }
 
+/* plain_qualified - the name l[0..n) is one plain user@domain (atoms and
+   dots, white space around): 1 and [*b, *e) the name without the white space */
+static int plain_qualified(const char *l, size_t n, size_t *b, size_t *e)
+{
+	size_t i, nat = 0;
+
+	*b = 0;
+	while (*b < n && isws((unsigned char)l[*b]))
+		(*b)++;
+	while (n > *b && isws((unsigned char)l[n - 1]))
+		n--;
+	*e = n;
+	for (i = *b; i < n; i++) {
+		if (l[i] == '@')
+			nat++;
+		else if (l[i] != '.' && !plain((unsigned char)l[i]))
+			return 0;
+	}
+	return nat == 1 && l[*b] != '@' && l[n - 1] != '@';
+}
+
+/* mapped_name - the caller's name_map for a plain user@domain name: -1, 0,
+   1 (key set), 2 */
+static int mapped_name(struct reader *rd, const char *l, size_t n, buf *key)
+{
+	size_t b, e;
+	int r;
+
+	if (!plain_qualified(l, n, &b, &e))
+		return 0;
+	n = e;
+	buf_reset(key);
+	r = rd->cx.name_map(rd->cx.name_map_arg, l + b, n - b, key);
+	if (r == 1 && (key->len == 0 || key->len > ALIASES_ADDR_MAX))
+		return 0;
+	if (r == 1)
+		lower(key->s, key->len);
+	return r;
+}
+
 /* entry - one logical line that is neither a comment nor blank */
 static int entry(struct reader *rd, struct split *sp, const char *l, size_t len, unsigned long first,
 		 unsigned long ln)
 {
 	struct scan *sc = &sp->sc;
 	const char *colon = memchr(l, ':', len), *err, *val;
-	size_t lhslen, vlen, same, firstidx, i;
+	size_t lhslen, vlen, same, firstidx, i, qb, qe;
 	struct alias_elem_src *ev = NULL;
 	buf key = sp->ekey;	/* its memory kept from line to line; reset by show(), resolve() */
 	int r, fatal, rv = -1;
@@ -1449,6 +1493,18 @@ static int entry(struct reader *rd, struct split *sp, const char *l, size_t len,
 			goto out;
 		lower(key.s, lhslen);
 		goto named;
+	}
+	if (rd->cx.name_map) {
+		r = mapped_name(rd, l, lhslen, &key);
+		if (r < 0)
+			goto out;
+		if (r == 1)
+			goto named;
+		if (r == 2) {
+			rv = diag_add(rd->d, DIAG_ERROR, "S2Q-A007", rd->file, ln,
+				      "%.*s... cannot alias non-local names", (int)lhslen, l);
+			goto out;
+		}
 	}
 	if (scan(sc, l, len, ':') < 0)
 		return -1;
@@ -1484,6 +1540,16 @@ static int entry(struct reader *rd, struct split *sp, const char *l, size_t len,
 			      "%.*s... cannot alias non-local names", (int)lhslen, l);
 		goto out;
 	}
+	/* a name with a local domain: without the caller's name_map (the
+	   converters do not read the virtusertable) the local part is taken */
+	if (rd->cx.name_map == NULL && !rd->cx.names_only && plain_qualified(l, lhslen, &qb, &qe) &&
+	    diag_add(rd->d, DIAG_NOTE, "S2Q-A017", rd->file, ln,
+		     "alias name %.*s has a domain: newaliases stores the entry under what "
+		     "sendmail's ruleset 0 makes of the whole name - its local part here, but a "
+		     "virtusertable entry for the name or a catch-all of its domain makes it that "
+		     "entry's local name, which this alias then defines instead (the last one "
+		     "winning); s2q takes the local part", (int)lhslen, l) < 0)
+		goto out;
 named:
 	if (buf_cstr(&key) == NULL)
 		goto out;

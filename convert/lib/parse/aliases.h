@@ -24,6 +24,14 @@ struct aliases_opts {
 				   value 1).  A duplicate or shadowed entry leaves its name
 				   live, so the set is the table's live names; the duplicate
 				   and shadowing warnings (S2Q-A010, A011) are not made */
+	/* name_map: newaliases parses an alias name through rulesets 3 and 0, so a
+	   name written user@D can come out as another local name (the
+	   virtusertable: tests/smres/aliasvirt).  Called with the name as written
+	   (white space trimmed) when it is one plain user@domain: 1 and *out the
+	   local name it is stored under, 0 none (the usual rules), 2 it is not
+	   local ("cannot alias non-local names"), -1 ENOMEM.  NULL: none */
+	int (*name_map)(void *arg, const char *name, size_t n, buf *out);
+	void *name_map_arg;
 };
 
 /* sendmail's limits (8.17, verified with the real binary) */

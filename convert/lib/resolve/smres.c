@@ -493,6 +493,95 @@ static int rootpath(struct smres_st *st, const struct smres_opts *o)
 	return st->root ? 0 : -1;
 }
 
+/*
+ * alias_name_map - newaliases parses an alias name through rulesets 3 and 0
+ * (aliases_opts.name_map): user@D with D a virtusertable domain is looked up
+ * there like an envelope address, and the entry is stored under the local
+ * name that comes out (a catch-all "@D  name" turns every such alias into
+ * "name", the last one winning: tests/smres/aliasvirt).  A result at a
+ * domain is followed again (at most as far as route's hops); one that is
+ * not local is no alias.  Errors and other forms are left to the usual
+ * rules (0).
+ */
+static int alias_name_map(void *arg, const char *name, size_t n, buf *out)
+{
+	struct smres_st *st = arg;
+	buf cur = BUF_INIT, v = BUF_INIT;
+	struct vu_match m;
+	struct vu_args args;
+	struct vu_err e;
+	struct vu_target t;
+	unsigned hops;
+	int rc = -1, k;
+
+	vu_match_init(&m);
+	vu_err_init(&e);
+	vu_target_init(&t);
+	if (buf_copy(&cur, name, n) < 0 || buf_cstr(&cur) == NULL)
+		goto out;
+	for (hops = 0; hops < 16; hops++) {
+		const char *at = strrchr(cur.s, '@'), *D;
+		size_t ll, dl;
+
+		if (at == NULL) {
+			rc = buf_copy(out, cur.s, cur.len) < 0 ? -1 : 1;
+			goto out;
+		}
+		ll = (size_t)(at - cur.s);
+		D = at + 1;
+		dl = strlen(D);
+		while (dl && D[dl - 1] == '.')
+			dl--;
+		if (!st->have_vt || dl == 0 || !vu_eligible(&st->vdom, D, dl)) {
+			rc = hops == 0 ? 0 :
+			     vu_eligible(&st->vdom, D, dl) & VU_ELIG_W ?
+			     (buf_copy(out, cur.s, ll) < 0 ? -1 : 1) : 2;
+			goto out;
+		}
+		k = vu_lookup(vtab_get, &st->vt, (st->vt.flags & MAPTEXT_NOFOLD) != 0, cur.s, ll, D,
+			      dl, &m);
+		if (k < 0)
+			goto out;
+		if (k == 0) {
+			rc = hops == 0 ? 0 :
+			     vu_eligible(&st->vdom, D, dl) & VU_ELIG_W ?
+			     (buf_copy(out, cur.s, ll) < 0 ? -1 : 1) : 2;
+			goto out;
+		}
+		vu_match_args(&m, &args);
+		buf_reset(&v);
+		if (vu_expand(&v, m.val, m.vlen, &args) < 0 || buf_cstr(&v) == NULL)
+			goto out;
+		k = vu_value_error(v.s, v.len, &e);
+		if (k < 0)
+			goto out;
+		if (k == 1) {
+			rc = 0;
+			goto out;
+		}
+		if (vu_target_parse(v.s, v.len, &t) < 0)
+			goto out;
+		if (t.kind == VT_BARE) {
+			rc = buf_copy(out, t.addr.s, t.addr.len) < 0 ? -1 : 1;
+			goto out;
+		}
+		if (t.kind != VT_ADDR) {
+			rc = 0;
+			goto out;
+		}
+		if (buf_copy(&cur, t.addr.s, t.addr.len) < 0 || buf_cstr(&cur) == NULL)
+			goto out;
+	}
+	rc = 0;
+out:
+	vu_match_free(&m);
+	vu_err_free(&e);
+	vu_target_free(&t);
+	buf_free(&cur);
+	buf_free(&v);
+	return rc;
+}
+
 static int aliases_load(struct smres_st *st)
 {
 	const struct host *h = st->h;
@@ -519,6 +608,10 @@ static int aliases_load(struct smres_st *st)
 	st->ao.blanksub = h->blanksub == ' ' ? '.' : h->blanksub;
 	st->ao.read_includes = 1;
 	st->ao.queue_dir = st->queue_dir;
+	if (st->have_vt) {
+		st->ao.name_map = alias_name_map;
+		st->ao.name_map_arg = st;
+	}
 	for (i = 0; i < h->naliasfiles; i++) {
 		const struct host_aliasfile *af = &h->aliasfiles[i];
 		const char *c = af->mclass;
@@ -668,7 +761,8 @@ int smres_open(struct smres *r, const struct host *h, const struct smres_opts *o
 		goto fail;
 	if (hosts_load(st) < 0 || shells_load(st) < 0 || fingerprints(st) < 0)
 		goto fail;
-	if (aliases_load(st) < 0 || vt_load(st) < 0)
+	/* the virtusertable first: newaliases' ruleset 0 sees it (alias_name_map) */
+	if (vt_load(st) < 0 || aliases_load(st) < 0)
 		goto fail;
 	if (tab_load(st, &st->mt, "mailertable", h->feature[HF_MAILERTABLE]) < 0 ||
 	    tab_load(st, &st->dt, "domaintable", h->feature[HF_DOMAINTABLE]) < 0 ||
