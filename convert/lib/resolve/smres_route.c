@@ -1467,9 +1467,11 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	unsigned long pwi, sv;
 	size_t i, pmark = r->pact.len, r5mark = r->r5act.len, xo;
 	int rc = -1, k, r5, prim, dup, isp, bsq, anc, atself = 0, islogin, rl;
+	unsigned flags0;
 
 	r->lhost = NULL;
 	r->keyhost = NULL;
+	flags0 = flags;
 	if (++r->steps > SM_MAX_STEPS)
 		return add(r, DLV_DEFER, NULL, NULL, NULL, "4.0.0", "s2q: expansion too large to follow");
 	nm = bufpool_take(&st->pool);
@@ -1567,6 +1569,10 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		if (parent != r->fwd && !is_pwuser(st, nm.s, nm.len, NULL)) {
 			size_t j = pw_ancestor(r, 0, 0);
 
+			/* a member written user@<class w> under stickyhost hands its
+			   QNOTREMOTE to the login kept (sendtolist; tests/smres/stickyloop) */
+			if (j < r->npath && (flags0 & LU_AT))
+				r->pflags[j] |= PATH_NOTREMOTE;
 			if (j < r->npath &&
 			    keep_ancestor(r, j, nm.s, "self reference, kept the user", level) < 0)
 				goto out;
