@@ -153,9 +153,12 @@ static void run_file(const char *in, size_t n, buf *table, buf *diags)
 
 /* a name_map like smres's virtusertable: v@example.com -> "vee", r@example.com
    is not local, anything else at example.com -> "catch", else none */
-static int tmap(void *arg, const char *name, size_t n, buf *out)
+static int tmap(void *arg, const char *name, size_t n, const char *file, unsigned long line,
+		buf *out)
 {
 	(void)arg;
+	assert_string_equal(file, "aliases");
+	assert_true(line >= 2 && line <= 7);
 	if (n == 13 && memcmp(name, "V@example.com", 13) == 0)
 		return buf_append_s(out, "VEE") < 0 ? -1 : 1;
 	if (n == 13 && memcmp(name, "r@example.com", 13) == 0)

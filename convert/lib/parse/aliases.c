@@ -375,7 +375,8 @@ struct ctx {
 	const char *queue_dir;
 	int read_includes;
 	int names_only;
-	int (*name_map)(void *arg, const char *name, size_t n, buf *out);
+	int (*name_map)(void *arg, const char *name, size_t n, const char *file,
+			unsigned long line, buf *out);
 	void *name_map_arg;
 };
 
@@ -1454,7 +1455,7 @@ static int plain_qualified(const char *l, size_t n, size_t *b, size_t *e)
 
 /* mapped_name - the caller's name_map for a plain user@domain name: -1, 0,
    1 (key set), 2 */
-static int mapped_name(struct reader *rd, const char *l, size_t n, buf *key)
+static int mapped_name(struct reader *rd, const char *l, size_t n, unsigned long ln, buf *key)
 {
 	size_t b, e;
 	int r;
@@ -1463,7 +1464,7 @@ static int mapped_name(struct reader *rd, const char *l, size_t n, buf *key)
 		return 0;
 	n = e;
 	buf_reset(key);
-	r = rd->cx.name_map(rd->cx.name_map_arg, l + b, n - b, key);
+	r = rd->cx.name_map(rd->cx.name_map_arg, l + b, n - b, rd->file, ln, key);
 	if (r == 1 && (key->len == 0 || key->len > ALIASES_ADDR_MAX))
 		return 0;
 	if (r == 1)
@@ -1495,7 +1496,7 @@ static int entry(struct reader *rd, struct split *sp, const char *l, size_t len,
 		goto named;
 	}
 	if (rd->cx.name_map) {
-		r = mapped_name(rd, l, lhslen, &key);
+		r = mapped_name(rd, l, lhslen, ln, &key);
 		if (r < 0)
 			goto out;
 		if (r == 1)

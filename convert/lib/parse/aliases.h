@@ -27,10 +27,12 @@ struct aliases_opts {
 	/* name_map: newaliases parses an alias name through rulesets 3 and 0, so a
 	   name written user@D can come out as another local name (the
 	   virtusertable: tests/smres/aliasvirt).  Called with the name as written
-	   (white space trimmed) when it is one plain user@domain: 1 and *out the
-	   local name it is stored under, 0 none (the usual rules), 2 it is not
-	   local ("cannot alias non-local names"), -1 ENOMEM.  NULL: none */
-	int (*name_map)(void *arg, const char *name, size_t n, buf *out);
+	   (white space trimmed) when it is one plain user@domain, and the FILE:LINE
+	   of the entry: 1 and *out the local name it is stored under, 0 none (the
+	   usual rules), 2 it is not local ("cannot alias non-local names"), -1
+	   ENOMEM.  NULL: none */
+	int (*name_map)(void *arg, const char *name, size_t n, const char *file,
+			unsigned long line, buf *out);
 	void *name_map_arg;
 };
 

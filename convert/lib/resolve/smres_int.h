@@ -85,6 +85,10 @@ struct smres_st {
 
 	int plain_ready;		/* vtdoms and acdoms are built (smres_domain_plain) */
 	int vtdoms_ready;		/* vtdoms is built (plain, vt_relayed) */
+	struct hset nmidx;		/* alias entries written user@D that newaliases stored
+					   under another name or dropped: "user" -> offset in
+					   nmsrc of "LINE FILE" (name_mapped) */
+	buf nmsrc;
 	struct hset vtdoms;		/* lower-cased domain parts of the virtusertable keys ->
 					   the line of the domain's first record */
 	struct hset acuser, acdom;	/* access keys (lower-cased, without a To: tag): the

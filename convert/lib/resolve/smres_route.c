@@ -1738,8 +1738,19 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	    hset_get(&r->seen, sk.s, sk.len, NULL) != 1 &&
 	    hset_set(&r->seen, sk.s, sk.len, 4) < 0)
 		goto out;
-	if (!(flags & LU_NOALIAS) && has_flag(st, 'A'))
+	if (!(flags & LU_NOALIAS) && has_flag(st, 'A')) {
+		unsigned long off;
+
 		ae = alias_lookup_n(&st->at, nm.s, nm.len);
+		/* an entry written nm@D that newaliases stored elsewhere: the line
+		   s2q-aliases made nm of (S2Q-A017) is one this answer rests on */
+		if (st->nmidx.n && hset_get(&st->nmidx, nm.s, nm.len, &off) == 1) {
+			const char *rec = st->nmsrc.s + off, *fl = strchr(rec, ' ');
+
+			if (fl && used(r, fl + 1, strtoul(rec, NULL, 10)) < 0)
+				goto out;
+		}
+	}
 	/* a step of ruleset 5 (r5: the detail as host) is a recipient apart from
 	   the plain name: its alias expansion is neither in seen nor a self reference */
 	if (ae) {
