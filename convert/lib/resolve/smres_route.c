@@ -79,8 +79,6 @@ struct run {
 				   "user@<class w>" under stickyhost (QNOTREMOTE, which
 				   recipient() merges into the entry in the queue): it
 				   goes on past ruleset 5 (tests/smres/stickydup) */
-#define PATH_RELAY 32		/* a local: relay of a name (LU_R5COPY): a recipient of
-				   its own, the relayed name its host */
 #define PATH_BAD 64		/* a member of its expansion was past MaxAliasRecursion:
 				   recipient() marked it bad (q_alias), so it does not go
 				   on even when kept (tests/smres/relaybad, fwdbad) */
@@ -285,7 +283,7 @@ static size_t path_user(const char *p, const char **u)
 		return strcspn(p + 1, "+");
 	}
 	*u = p;
-	return strcspn(p, "\001");	/* "user\001D": mailertable local:user (lh below) */
+	return strcspn(p, "\001");	/* "user\001HOST" (hk in local_user1) */
 }
 
 /* path_host - the host pushed with a path entry ("" when none) */
@@ -579,7 +577,7 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 
 static int include1(struct run *r, const char *path, unsigned level, const char *runas,
 		    size_t *nel);
-static size_t pw_ancestor(struct run *r, size_t from, unsigned need);
+static size_t pw_ancestor(struct run *r);
 static int keep_ancestor(struct run *r, size_t j, const char *name, const char *what,
 			 unsigned level);
 
@@ -655,7 +653,7 @@ static int include(struct run *r, const char *path, unsigned level, const char *
 	known = hset_get(&r->seen, key.s, key.len, &sv) == 1;
 	/* self_reference() in sendtolist, then recipient(): the depth, then the
 	   duplicate test */
-	if (known && sv == 1 && (j = pw_ancestor(r, 0, 0)) < r->npath) {
+	if (known && sv == 1 && (j = pw_ancestor(r)) < r->npath) {
 		if (r->used)
 			r->used->loop_user = 1;
 		rc = keep_ancestor(r, j, key.s, "loop, broken at the user", level);
@@ -1064,7 +1062,7 @@ static int fwd_find(struct smres_st *st, const char *user, unsigned long pwi, co
 }
 
 /* dotforward - 1 when user's .forward decided the delivery, 0 none, -1 ENOMEM;
-   pf: the path entry's PATH_AT and PATH_RELAY */
+   pf: the path entry's PATH_AT */
 static int dotforward(struct run *r, const char *user, const char *key, unsigned long pwi,
 		      const char *host, unsigned level, unsigned pf)
 {
@@ -1400,17 +1398,15 @@ static int r5_ancestor(const struct run *r, const char *name, size_t n)
 	return 0;
 }
 
-/* pw_ancestor - the innermost path entry from index from on, with the PATH_
-   flags need, whose user has a passwd entry (self_reference's walk up the
-   alias chain), or r->npath */
-static size_t pw_ancestor(struct run *r, size_t from, unsigned need)
+/* pw_ancestor - the innermost path entry whose user has a passwd entry
+   (self_reference's walk up the alias chain), or r->npath */
+static size_t pw_ancestor(struct run *r)
 {
 	const char *u0;
 	size_t j, un;
 
-	for (j = r->npath; j-- > from;)
-		if ((r->pflags[j] & need) == need &&
-		    (un = path_user(r->path[j], &u0), is_pwuser(r->st, u0, un, NULL)))
+	for (j = r->npath; j-- > 0;)
+		if ((un = path_user(r->path[j], &u0), is_pwuser(r->st, u0, un, NULL)))
 			return j;
 	return r->npath;
 }
@@ -1457,10 +1453,13 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	buf nm, nh, sk;
 	const struct alias_ent *ae = NULL;
 	const char *lhost = r->lhost, *r5h = (flags & LU_R5COPY) ? r->r5host : NULL;
-	/* mailertable local:user: the local mailer's host is L@D, so to sendmail's
-	   sameaddr the entry is not the plain user - a member naming the user is
-	   neither its self reference nor a loop back to it, nor its duplicate
-	   (tests/smres/mtlocal).  Its key in seen and on the path is "user\001D" */
+	/* an entry with a host of its own is not the plain user to sendmail's
+	   sameaddr - a member naming the user is neither its self reference nor
+	   a loop back to it, nor its duplicate: mailertable local:user (lh: the
+	   local mailer's host is L@D; keyed by D, tests/smres/mtlocal), a
+	   LUSER_RELAY local: relay (r5h: the relayed name, relayfwd), and a kept
+	   one of those going on (kh, relaybad).  Its key in seen and on the path,
+	   and the parent its members get, is "user\001HOST" (hk) */
 	const char *kh = r->keyhost;
 	int lh = lhost && *lhost && !(flags & (LU_R5COPY | LU_DET | LU_NOALIAS));
 	int hk = lh || kh || (r5h && !(flags & (LU_DET | LU_NOALIAS)));
@@ -1550,7 +1549,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		   no login anywhere, the name goes to recipient(), which refuses it
 		   and marks "@user" bad: nothing is kept (tests/smres/selfdeepnl) */
 		islogin = is_pwuser(st, nm.s, nm.len, NULL) ||
-			  (parent != r->fwd && pw_ancestor(r, 0, 0) < r->npath);
+			  (parent != r->fwd && pw_ancestor(r) < r->npath);
 		if (r->npath && (r->pflags[r->npath - 1] & PATH_AT) &&
 		    strcmp(r->path[r->npath - 1], parent) == 0) {
 			atself = parent != r->fwd;
@@ -1567,7 +1566,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		   loop at the nearest ancestor with a passwd entry, which is then
 		   delivered as well as expanded (QSELFREF) */
 		if (parent != r->fwd && !is_pwuser(st, nm.s, nm.len, NULL)) {
-			size_t j = pw_ancestor(r, 0, 0);
+			size_t j = pw_ancestor(r);
 
 			/* a member written user@<class w> under stickyhost hands its
 			   QNOTREMOTE to the login kept (sendtolist; tests/smres/stickyloop) */
@@ -1673,17 +1672,20 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	   (tests/smres/plusself) */
 	xo = dup && (sv == 1 || sv == 2) ? on_path(r, sk.s) : r->npath;
 	anc = dup && (sv == 1 || (sv == 2 && xo < r->npath));
+	/* inside the expansion of an entry with a host of its own (hk: its
+	   members see "user\001HOST" as parent), a name whose ruleset 5 relay is
+	   being followed up the chain is an ancestor too (tests/smres/fwdrelay) */
 	rl = !dup && parent && strchr(parent, '\001') && !(flags & (LU_R5COPY | LU_NOALIAS)) &&
 	     nlist_has(&r->r5act, sk.s, sk.len);
 	if (rl || (dup && (anc || ((sv == 3 || sv == 4) && parent && parent != r->fwd && !(flags & LU_R5COPY) &&
 			    ((sv == 3 && r5_ancestor(r, sk.s, sk.len)) ||
 			     nlist_has(&r->r5act, sk.s, sk.len)))))) {
-		size_t j = anc ? r->npath : pw_ancestor(r, 0, 0), x = xo, un;
+		size_t j = anc ? r->npath : pw_ancestor(r), x = xo, un;
 		const char *u0;
 
 		if (x < r->npath) {
 			un = path_user(r->path[x], &u0);
-			j = is_pwuser(st, u0, un, NULL) ? x : pw_ancestor(r, 0, 0);
+			j = is_pwuser(st, u0, un, NULL) ? x : pw_ancestor(r);
 		}
 		if (j < r->npath) {
 			if (r->used)
@@ -1691,7 +1693,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			/* the dropped member came as "user@<class w>" under stickyhost:
 			   sendtolist hands its QNOTREMOTE to the entry kept, which then
 			   goes on past ruleset 5 (tests/smres/stickyloop) */
-			if (flags & LU_AT)
+			if (flags0 & LU_AT)
 				r->pflags[j] |= PATH_NOTREMOTE;
 			rc = keep_ancestor(r, j, nm.s, "loop, broken at the user", level);
 			goto out;
@@ -1759,8 +1761,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			  (unsigned long)ae->lastline, alias_ent_value(ae)) < 0 ||
 		    (!r5 && hset_set(&r->seen, hk ? sk.s : nm.s, hk ? sk.len : nm.len, 1) < 0) ||
 		    push(r, hk ? sk.s : nm.s, r5 ? host : NULL,
-			 ((flags & LU_AT) ? PATH_AT : 0) | (r5 ? PATH_R5 : 0) |
-			 ((flags & LU_R5COPY) ? PATH_RELAY : 0) | level * PATH_LEVEL) < 0)
+			 ((flags & LU_AT) ? PATH_AT : 0) | (r5 ? PATH_R5 : 0) | level * PATH_LEVEL) < 0)
 			goto out;
 		{
 			const char *saved = r->bogus, *savedf = r->fwd;
@@ -1838,7 +1839,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		pwi = (unsigned long)-1;
 	if ((!(flags & LU_NOALIAS) || (flags & LU_SELF)) && pwi != (unsigned long)-1 &&
 	    st->local_is_local) {
-		unsigned pf = ((flags & LU_AT) ? PATH_AT : 0) | ((flags & LU_R5COPY) ? PATH_RELAY : 0);
+		unsigned pf = (flags & LU_AT) ? PATH_AT : 0;
 
 		if (flags & LU_DET)
 			k = dotforward(r, nm.s, sk.s, pwi, host, level, pf);
