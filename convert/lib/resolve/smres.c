@@ -537,16 +537,13 @@ static int alias_name_map(void *arg, const char *name, size_t n, const char *fil
 		dl = strlen(D);
 		while (dl && D[dl - 1] == '.')
 			dl--;
-		if (!st->have_vt || dl == 0 || !vu_eligible(&st->vdom, D, dl)) {
-			rc = hops == 0 ? 0 :
-			     vu_eligible(&st->vdom, D, dl) & VU_ELIG_W ?
-			     (buf_copy(out, cur.s, ll) < 0 ? -1 : 1) : 2;
-			goto out;
-		}
-		k = vu_lookup(vtab_get, &st->vt, (st->vt.flags & MAPTEXT_NOFOLD) != 0, cur.s, ll, D,
-			      dl, &m);
+		k = st->have_vt && dl && vu_eligible(&st->vdom, D, dl) ?
+		    vu_lookup(vtab_get, &st->vt, (st->vt.flags & MAPTEXT_NOFOLD) != 0, cur.s, ll, D,
+			      dl, &m) : 0;
 		if (k < 0)
 			goto out;
+		/* no virtusertable answer: the name as written follows the usual
+		   rules; one the table gave is local at class w, else not local */
 		if (k == 0) {
 			rc = hops == 0 ? 0 :
 			     vu_eligible(&st->vdom, D, dl) & VU_ELIG_W ?
