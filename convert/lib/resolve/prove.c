@@ -987,13 +987,13 @@ oom:
 	return -1;
 }
 
-/* address has a relay form in its local part: user%host@D or host!user@D */
-static int relay_form(const char *address)
+/* local_has - address's local part has one of the bytes of set */
+static int local_has(const char *address, const char *set)
 {
 	const char *at = strrchr(address, '@'), *p;
 
 	for (p = address; at && p < at; p++)
-		if (*p == '%' || *p == '!')
+		if (strchr(set, *p))
 			return 1;
 	return 0;
 }
@@ -1029,17 +1029,6 @@ static int percent_kept(const char *address, const struct dlv_set *b)
 			return 0;
 	}
 	return 1;
-}
-
-/* local_blank - address's local part has a blank (it was quoted: "a b"@D) */
-static int local_blank(const char *address)
-{
-	const char *at = strrchr(address, '@'), *p;
-
-	for (p = address; at && p < at; p++)
-		if (*p == ' ' || *p == '\t')
-			return 1;
-	return 0;
 }
 
 /* subbed - target t (qmail's) equals u (sendmail's) but for blanks in t's
@@ -1320,7 +1309,7 @@ int prove_compare(const struct dlv_set *sm, const struct dlv_set *qm,
 		goto out;
 	/* R305 also when a catch-all of D bounced it with a text of its own */
 	if (!r->known && only_refused(&a) &&
-	    (only_unknown_user(&b) || (o && o->address && relay_form(o->address) && only_bounces(&b))) &&
+	    (only_unknown_user(&b) || (o && o->address && local_has(o->address, "%!") && only_bounces(&b))) &&
 	    prove_add_code(r, PROVE_R305) < 0)
 		goto out;
 	if (!r->known && partial_bounce(r, &a, &b) < 0)
@@ -1337,7 +1326,7 @@ int prove_compare(const struct dlv_set *sm, const struct dlv_set *qm,
 	if (!r->known && o && o->loop_user && o->deep_hidden && loop_deep(&a, &b) &&
 	    (prove_add_code(r, PROVE_R308) < 0 || prove_add_code(r, PROVE_R309) < 0))
 		goto out;
-	if (!r->known && o && o->address && local_blank(o->address)) {
+	if (!r->known && o && o->address && local_has(o->address, " \t")) {
 		k = blanks_subbed(&a, &b);
 		if (k < 0 || (k == 1 && prove_add_code(r, PROVE_R311) < 0))
 			goto out;
