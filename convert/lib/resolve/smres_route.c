@@ -1719,8 +1719,10 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	}
 	if (level > st->maxalias && !(flags & LU_KEEP)) {
 		/* recipient() marks the parent (q_alias) bad too: a member of the
-		   alias or .forward being expanded */
-		if (parent && r->npath && strcmp(parent, r->path[r->npath - 1]) == 0)
+		   alias or .forward being expanded - not for ruleset 5's relay copy,
+		   whose q_alias is the name it rewrote (tests/smres/relaydeep) */
+		if (parent && r->npath && strcmp(parent, r->path[r->npath - 1]) == 0 &&
+		    !(flags & LU_R5COPY))
 			r->pflags[r->npath - 1] |= PATH_BAD;
 		rc = too_deep(r, level);
 		goto out;
