@@ -1645,6 +1645,26 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	r5 = host[0] == '+' && !(flags & LU_DET);
 	dup = (!(flags & LU_NOALIAS) || bsq) && !r5 && !prim &&
 	      hset_get(&r->seen, sk.s, sk.len, &sv) == 1;
+	/* a step of ruleset 5 is the same recipient as the same step (name and
+	   detail) made before: a duplicate of it, in the queue already
+	   (tests/smres/r5dup) */
+	if (r5 && !(flags & LU_NOALIAS) && level <= st->maxalias) {
+		size_t kl = sk.len;
+		int seen5;
+
+		if (buf_append_c(&sk, '\002') < 0 || buf_append_s(&sk, host) < 0 ||
+		    buf_cstr(&sk) == NULL)
+			goto out;
+		seen5 = hset_get(&r->seen, sk.s, sk.len, NULL) == 1;
+		if (!seen5 && hset_set(&r->seen, sk.s, sk.len, 4) < 0)
+			goto out;
+		sk.len = kl;
+		sk.s[kl] = '\0';
+		if (seen5) {
+			rc = trace(r, level, "%s (%s): duplicate, suppressed", nm.s, host);
+			goto out;
+		}
+	}
 	/* ruleset 5's local: relay goes to recipient() directly: refused past
 	   MaxAliasRecursion, a new recipient beside a QPRIMARY one still being
 	   expanded (tests/smres/relayloop), else a duplicate - of a relay of the
