@@ -1544,8 +1544,9 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		/* the user named itself while it was expanded as "@user" (stickyhost):
 		   sendmail keeps that recipient, past ruleset 5 - in a .forward as the
 		   mailbox; in an alias beside the name itself, which is a recipient of
-		   its own and does go through ruleset 5 - unless self_reference()
-		   finds a login up the chain (below).  Past MaxAliasRecursion with
+		   its own and does go through ruleset 5 when "@user" is the top-level
+		   address - unless self_reference() finds a login up the chain
+		   (below); else a duplicate of "@user".  Past MaxAliasRecursion with
 		   no login anywhere, the name goes to recipient(), which refuses it
 		   and marks "@user" bad: nothing is kept (tests/smres/selfdeepnl) */
 		islogin = is_pwuser(st, nm.s, nm.len, NULL) ||
@@ -1560,6 +1561,16 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 					       LU_NOALIAS | LU_SELF | LU_AT | LU_KEEP, NULL, runas);
 				if (k < 0)
 					goto out;
+				/* with no login anywhere self_reference() keeps nothing:
+				   the name goes to recipient(), and "@user" (the same
+				   address to sameaddr) is in the send queue - not
+				   QPRIMARY unless it is the top-level address, so the
+				   name is its duplicate (tests/smres/stickyatdup) */
+				if (!islogin && r->pflags[r->npath - 1] / PATH_LEVEL != 0) {
+					rc = trace(r, level, "%s: duplicate of \"@%s\", suppressed",
+						   nm.s, nm.s);
+					goto out;
+				}
 			}
 		}
 		/* self_reference(): an alias naming itself that is no login breaks the
