@@ -1465,7 +1465,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	int hk = lh || kh || (r5h && !(flags & (LU_DET | LU_NOALIAS)));
 	unsigned long pwi, sv;
 	size_t i, pmark = r->pact.len, r5mark = r->r5act.len, xo;
-	int rc = -1, k, r5, prim, dup, isp, bsq, anc, atself = 0, islogin, rl;
+	int rc = -1, k, r5, prim, dup, isp, bsq, anc, atself = 0, islogin, rl, upl = 0;
 	unsigned flags0;
 
 	r->lhost = NULL;
@@ -1583,6 +1583,7 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 			   QNOTREMOTE to the login kept (sendtolist; tests/smres/stickyloop) */
 			if (j < r->npath && (flags0 & LU_AT))
 				r->pflags[j] |= PATH_NOTREMOTE;
+			upl = j < r->npath;
 			if (j < r->npath &&
 			    keep_ancestor(r, j, nm.s, "self reference, kept the user", level) < 0)
 				goto out;
@@ -1617,9 +1618,13 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		    strcmp(r->path[r->npath - 1], parent) == 0 &&
 		    r->pflags[r->npath - 1] / PATH_LEVEL + 1 == level &&
 		    !(r->pflags[r->npath - 1] & (PATH_AT | PATH_R5 | PATH_FWD))) {
-			r->pflags[r->npath - 1] |= PATH_KEEP | ((flags & LU_AT) ? PATH_NOTREMOTE : 0);
+			/* the member's QNOTREMOTE goes to the entry self_reference()
+			   returned: this alias - unless that was a login up the chain
+			   (above; tests/smres/stickyup) */
+			r->pflags[r->npath - 1] |=
+				PATH_KEEP | ((flags0 & LU_AT) && !upl ? PATH_NOTREMOTE : 0);
 			rc = trace(r, level, "%s: self reference, kept the alias%s", nm.s,
-				   (flags & LU_AT) ? " (not remote: past ruleset 5)" : "");
+				   (flags0 & LU_AT) && !upl ? " (not remote: past ruleset 5)" : "");
 			goto out;
 		}
 	}
