@@ -19,7 +19,7 @@
 script=route-smres
 . "$(dirname "$0")/lib.inc"
 m=$S2Q_BIN/s2q-migrate
-for c in bsdup cyrus edge errdeep errgrp fwd fwdplus fwdrelay fwdself gecos hub incldeep inclfwd inclshell loopdeep loopkeep luhost listorder lrelay nullc plus plusfwd plusself primfwd proofcodes rcptq relayloop relaypw relayself s02 selfdeep sticky stickyanc stickydup stickyrel stickyself uucphost relayanc relaybad blanksub deeploop fwdbad stickylogin fwdvirt selfdeepnl stickydeep mtlocal relayfwd fwdloop relaytop stickyloop aliasvirt stickykept aliasdrop relaydeep r5dup stickyatdup stickyup virt; do
+for c in bsdup cyrus edge errdeep errgrp fwd fwdplus fwdrelay fwdself gecos hub incldeep inclfwd inclshell loopdeep loopkeep luhost listorder lrelay nullc plus plusfwd plusself primfwd proofcodes rcptq relayloop relaypw relayself s02 selfdeep sticky stickyanc stickydup stickyrel stickyself uucphost relayanc relaybad blanksub deeploop fwdbad stickylogin fwdvirt selfdeepnl stickydeep mtlocal relayfwd fwdloop relaytop stickyloop aliasvirt stickykept aliasdrop relaydeep r5dup stickyatdup stickyup progdeep virt; do
 	d=$top/tests/smres/$c
 	"$m" --from "$d/root" --to "$scratch/$c" --hostname "$(cat "$d/hostname")" --no-home-check \
 		--alias-uid 7790 --alias-gid 2108 --json "$scratch/$c.json" >/dev/null 2>"$scratch/$c.err"

@@ -842,6 +842,10 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 
 			rc = -1;
 			deep_seen(r, level);
+			/* recipient() marks its q_alias bad too: the alias or .forward
+			   user being expanded (tests/smres/progdeep) */
+			if (parent && r->npath && strcmp(parent, r->path[r->npath - 1]) == 0)
+				r->pflags[r->npath - 1] |= PATH_BAD;
 			if (buf_printf(&t, "aliasing/forwarding loop broken (%u aliases deep; %u max)",
 				       level, r->st->maxalias) == 0)
 				rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.4.6", t.s);
