@@ -494,26 +494,25 @@ static int rootpath(struct smres_st *st, const struct smres_opts *o)
 	return st->root ? 0 : -1;
 }
 
+static int name_mapped(struct smres_st *st, const char *name, size_t n, const char *file,
+		       unsigned long line, int rc, const buf *out);
+
 /*
  * alias_name_map - newaliases parses an alias name through rulesets 3 and 0
  * (aliases_opts.name_map): user@D with D a virtusertable domain is looked up
  * there like an envelope address, and the entry is stored under the local
  * name that comes out (a catch-all "@D  name" turns every such alias into
  * "name", the last one winning: tests/smres/aliasvirt).  A result at a
- * domain is followed again (at most as far as route's hops); one that is
- * not local is no alias.  Errors and other forms are left to the usual
- * rules (0).
+ * domain is followed again (at most SM_VU_HOPS times); one that is not
+ * local is no alias (aliasdrop).  Errors and other forms are left to the
+ * usual rules (0).
  */
-static int name_mapped(struct smres_st *st, const char *name, size_t n, const char *file,
-		       unsigned long line, int rc, const buf *out);
-
 static int alias_name_map(void *arg, const char *name, size_t n, const char *file,
 			  unsigned long line, buf *out)
 {
 	struct smres_st *st = arg;
 	buf cur = BUF_INIT, v = BUF_INIT;
 	struct vu_match m;
-	struct vu_args args;
 	struct vu_err e;
 	struct vu_target t;
 	unsigned hops;
@@ -524,7 +523,7 @@ static int alias_name_map(void *arg, const char *name, size_t n, const char *fil
 	vu_target_init(&t);
 	if (buf_copy(&cur, name, n) < 0 || buf_cstr(&cur) == NULL)
 		goto out;
-	for (hops = 0; hops < 16; hops++) {
+	for (hops = 0; hops < SM_VU_HOPS; hops++) {
 		const char *at = strrchr(cur.s, '@'), *D;
 		size_t ll, dl;
 
@@ -538,8 +537,7 @@ static int alias_name_map(void *arg, const char *name, size_t n, const char *fil
 		while (dl && D[dl - 1] == '.')
 			dl--;
 		k = st->have_vt && dl && vu_eligible(&st->vdom, D, dl) ?
-		    vu_lookup(vtab_get, &st->vt, (st->vt.flags & MAPTEXT_NOFOLD) != 0, cur.s, ll, D,
-			      dl, &m) : 0;
+		    smres_vt_value(st, cur.s, ll, D, dl, &m, &v) : 0;
 		if (k < 0)
 			goto out;
 		/* no virtusertable answer: the name as written follows the usual
@@ -550,10 +548,6 @@ static int alias_name_map(void *arg, const char *name, size_t n, const char *fil
 			     (buf_copy(out, cur.s, ll) < 0 ? -1 : 1) : 2;
 			goto out;
 		}
-		vu_match_args(&m, &args);
-		buf_reset(&v);
-		if (vu_expand(&v, m.val, m.vlen, &args) < 0 || buf_cstr(&v) == NULL)
-			goto out;
 		k = vu_value_error(v.s, v.len, &e);
 		if (k < 0)
 			goto out;
@@ -587,8 +581,9 @@ out:
 /*
  * name_mapped - the entry FILE:LINE, written user@D, is stored under another
  * name (rc 1) or is no alias (rc 2): s2q-aliases, which takes "user", says so
- * there (S2Q-A017), and a lookup of "user" counts that line as one it used
- * (smres_alias_src), so the proof finds that note.  rc is passed through.
+ * there (S2Q-A017), and a lookup of "user" counts that line as one its
+ * answer rests on (local_user1), so the proof finds that note.  rc is passed
+ * through.
  */
 static int name_mapped(struct smres_st *st, const char *name, size_t n, const char *file,
 		       unsigned long line, int rc, const buf *out)

@@ -116,6 +116,18 @@ struct smres_st {
 };
 
 const struct sm_list *smres_list(struct smres_st *st, const char *path);
+/*
+ * smres_vt_value - the virtusertable's answer for L@D (D one of its domains:
+ * vu_eligible), looked up as sendmail's map does (quotes and backslashes
+ * stripped from L): 1 and *m the match, *v its value with %n filled in; 0 no
+ * match; -1 ENOMEM
+ */
+int smres_vt_value(struct smres_st *st, const char *L, size_t ll, const char *D, size_t dl,
+		   struct vu_match *m, buf *v);
+/* rewrite-rule recursion: every virtusertable hit re-enters ruleset parse
+   through Recurse (three nested rulesets a hop, sendmail's limit is 50), so
+   the 16th hop fails with "rewrite: excessive recursion" (sendmail.md 3.1) */
+#define SM_VU_HOPS 16
 int smres_tab_get(const struct sm_tab *t, const char *key, size_t klen, buf *tmp,
 		  const char **val, unsigned long *line);
 

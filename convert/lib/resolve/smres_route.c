@@ -11,13 +11,8 @@
 #include "smres.h"
 #include "smres_int.h"
 
-/*
- * Rewrite-rule recursion: every virtusertable hit re-enters ruleset parse
- * through Recurse (three nested rulesets a hop, sendmail's limit is 50), so
- * the 16th hop fails with "rewrite: excessive recursion" and the address is
- * left as a local name "L@D" (sendmail.md 3.1).
- */
-#define SM_VU_HOPS 16
+/* SM_VU_HOPS (smres_int.h): at the last hop the address is left as a local
+   name "L@D" */
 /* work per address before giving up (a guard, never reached by sane input) */
 #define SM_MAX_STEPS 200000UL
 
@@ -817,6 +812,15 @@ static void deep_seen(struct run *r, unsigned level)
 			r->used->deep_hidden = 1;
 }
 
+/* mark_bad - a member of parent's expansion was refused past MaxAliasRecursion:
+   recipient() marks its q_alias bad too - the alias or .forward user on top of
+   the path, which then does not go on even when kept */
+static void mark_bad(struct run *r, const char *parent)
+{
+	if (parent && r->npath && strcmp(parent, r->path[r->npath - 1]) == 0)
+		r->pflags[r->npath - 1] |= PATH_BAD;
+}
+
 static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, unsigned level,
 			 const char *parent, const char *runas)
 {
@@ -842,10 +846,7 @@ static int deliver_elems(struct run *r, const struct alias_elem *ev, size_t ne, 
 
 			rc = -1;
 			deep_seen(r, level);
-			/* recipient() marks its q_alias bad too: the alias or .forward
-			   user being expanded (tests/smres/progdeep) */
-			if (parent && r->npath && strcmp(parent, r->path[r->npath - 1]) == 0)
-				r->pflags[r->npath - 1] |= PATH_BAD;
+			mark_bad(r, parent);	/* tests/smres/progdeep */
 			if (buf_printf(&t, "aliasing/forwarding loop broken (%u aliases deep; %u max)",
 				       level, r->st->maxalias) == 0)
 				rc = add(r, DLV_BOUNCE, NULL, NULL, NULL, "5.4.6", t.s);
@@ -1065,10 +1066,9 @@ static int fwd_find(struct smres_st *st, const char *user, unsigned long pwi, co
 	return rc;
 }
 
-/* dotforward - 1 when user's .forward decided the delivery, 0 none, -1 ENOMEM;
-   pf: the path entry's PATH_AT */
+/* dotforward - 1 when user's .forward decided the delivery, 0 none, -1 ENOMEM */
 static int dotforward(struct run *r, const char *user, const char *key, unsigned long pwi,
-		      const char *host, unsigned level, unsigned pf)
+		      const char *host, unsigned level, int at)
 {
 	struct smres_st *st = r->st;
 	const char *sh = st->pwarena.s + st->pw[pwi].shell;
@@ -1084,7 +1084,7 @@ static int dotforward(struct run *r, const char *user, const char *key, unsigned
 	   which moves its entries (not their chunks) */
 	if (trace(r, level, "%s: .forward %s", user, st->lists[li].path) < 0 ||
 	    hset_set(&r->seen, key, strlen(key), 1) < 0 ||
-	    push(r, key, NULL, PATH_FWD | pf | level * PATH_LEVEL) < 0)
+	    push(r, key, NULL, PATH_FWD | (at ? PATH_AT : 0) | level * PATH_LEVEL) < 0)
 		return -1;
 	bad = r->otherbad;
 	r->fwd = key;
@@ -1464,9 +1464,12 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	   LUSER_RELAY local: relay (r5h: the relayed name, relayfwd), and a kept
 	   one of those going on (kh, relaybad).  Its key in seen and on the path,
 	   and the parent its members get, is "user\001HOST" (hk) */
-	const char *kh = r->keyhost;
+	const char *kh = r->keyhost, *key;
 	int lh = lhost && *lhost && !(flags & (LU_R5COPY | LU_DET | LU_NOALIAS));
 	int hk = lh || kh || (r5h && !(flags & (LU_DET | LU_NOALIAS)));
+	/* at most one of them: r5h needs LU_R5COPY, lh not; kh comes with LU_NOALIAS */
+	const char *ownh = r5h ? r5h : lh ? lhost : kh;
+	size_t keylen;
 	unsigned long pwi, sv;
 	size_t i, pmark = r->pact.len, r5mark = r->r5act.len, xo;
 	int rc = -1, k, r5, prim, dup, isp, bsq, anc, atself = 0, islogin, rl, upl = 0;
@@ -1642,14 +1645,12 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 	if ((flags & LU_DET) ? buf_printf(&sk, "@%s+%s", nm.s, host) < 0
 			     : (bsq && buf_append_c(&sk, '\\') < 0) ||
 				       buf_append(&sk, nm.s, nm.len) < 0 ||
-				       (r5h && (buf_append_c(&sk, '\001') < 0 ||
-						buf_append_s(&sk, r5h) < 0)) ||
-				       (lh && (buf_append_c(&sk, '\001') < 0 ||
-					       buf_append_s(&sk, lhost) < 0)) ||
-				       (kh && (buf_append_c(&sk, '\001') < 0 ||
-					       buf_append_s(&sk, kh) < 0)) ||
+				       (ownh && (buf_append_c(&sk, '\001') < 0 ||
+						 buf_append_s(&sk, ownh) < 0)) ||
 				       buf_cstr(&sk) == NULL)
 		goto out;
+	key = hk ? sk.s : nm.s;
+	keylen = hk ? sk.len : nm.len;
 	/* already in the send queue: a duplicate.  A name being expanded (a loop)
 	   is broken by self_reference() below, before any check; a recipient whose
 	   expansion is over, or that was no alias, is a duplicate only within
@@ -1758,12 +1759,10 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		goto out;
 	}
 	if (level > st->maxalias && !(flags & LU_KEEP)) {
-		/* recipient() marks the parent (q_alias) bad too: a member of the
-		   alias or .forward being expanded - not for ruleset 5's relay copy,
-		   whose q_alias is the name it rewrote (tests/smres/relaydeep) */
-		if (parent && r->npath && strcmp(parent, r->path[r->npath - 1]) == 0 &&
-		    !(flags & LU_R5COPY))
-			r->pflags[r->npath - 1] |= PATH_BAD;
+		/* not for ruleset 5's relay copy, whose q_alias is the name it
+		   rewrote (tests/smres/relaydeep) */
+		if (!(flags & LU_R5COPY))
+			mark_bad(r, parent);
 		rc = too_deep(r, level);
 		goto out;
 	}
@@ -1801,8 +1800,8 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		if (used(r, st->at.files[ae->file], ae->lastline) < 0 ||
 		    trace(r, level, "aliased (%s:%lu) to %s", st->at.files[ae->file],
 			  (unsigned long)ae->lastline, alias_ent_value(ae)) < 0 ||
-		    (!r5 && hset_set(&r->seen, hk ? sk.s : nm.s, hk ? sk.len : nm.len, 1) < 0) ||
-		    push(r, hk ? sk.s : nm.s, r5 ? host : NULL,
+		    (!r5 && hset_set(&r->seen, key, keylen, 1) < 0) ||
+		    push(r, key, r5 ? host : NULL,
 			 ((flags & LU_AT) ? PATH_AT : 0) | (r5 ? PATH_R5 : 0) | level * PATH_LEVEL) < 0)
 			goto out;
 		{
@@ -1810,13 +1809,11 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 
 			r->bogus = NULL;
 			r->fwd = NULL;
-			k = deliver_elems(r, ae->elems, ae->nelems, level + 1, hk ? sk.s : nm.s,
-					  st->defuser);
+			k = deliver_elems(r, ae->elems, ae->nelems, level + 1, key, st->defuser);
 			r->bogus = saved;
 			r->fwd = savedf;
 		}
-		if (k < 0 ||
-		    (!r5 && hset_set(&r->seen, hk ? sk.s : nm.s, hk ? sk.len : nm.len, 2) < 0)) {
+		if (k < 0 || (!r5 && hset_set(&r->seen, key, keylen, 2) < 0)) {
 			pop(r);
 			goto out;
 		}
@@ -1881,13 +1878,11 @@ static int local_user1(struct run *r, const char *name0, size_t n, const char *h
 		pwi = (unsigned long)-1;
 	if ((!(flags & LU_NOALIAS) || (flags & LU_SELF)) && pwi != (unsigned long)-1 &&
 	    st->local_is_local) {
-		unsigned pf = (flags & LU_AT) ? PATH_AT : 0;
-
 		if (flags & LU_DET)
-			k = dotforward(r, nm.s, sk.s, pwi, host, level, pf);
+			k = dotforward(r, nm.s, sk.s, pwi, host, level, (flags & LU_AT) != 0);
 		else
-			k = dotforward(r, nm.s, hk ? sk.s : nm.s, pwi, host[0] == '+' ? host + 1 : host,
-				       level, pf);
+			k = dotforward(r, nm.s, key, pwi, host[0] == '+' ? host + 1 : host, level,
+				       (flags & LU_AT) != 0);
 		if (k != 0) {
 			rc = k < 0 ? -1 : 0;
 			goto out;
@@ -1988,13 +1983,38 @@ out:
 	return rc;
 }
 
+int smres_vt_value(struct smres_st *st, const char *L, size_t ll, const char *D, size_t dl,
+		   struct vu_match *m, buf *v)
+{
+	struct vu_args args;
+	int nofold = (st->vt.flags & MAPTEXT_NOFOLD) != 0, k;
+
+	/* sendmail's map lookups strip quotes (and backslashes) from the key: a stored
+	   key with quotes never matches, "" is the empty local part (the catch-all) */
+	buf_reset(v);
+	if (memchr(L, '"', ll) || memchr(L, '\\', ll)) {
+		if (buf_copy(v, L, ll) < 0 || buf_cstr(v) == NULL)
+			return -1;
+		stripquotes(v);
+		k = vu_lookup(vtab_get, &st->vt, nofold, v->s, v->len, D, dl, m);
+		buf_reset(v);
+	} else {
+		k = vu_lookup(vtab_get, &st->vt, nofold, L, ll, D, dl, m);
+	}
+	if (k <= 0)
+		return k;
+	vu_match_args(m, &args);
+	if (vu_expand(v, m->val, m->vlen, &args) < 0 || buf_cstr(v) == NULL)
+		return -1;
+	return 1;
+}
+
 /* the virtusertable step of Parse1; 1 no match, 0 done */
 static int virtuser(struct run *r, const char *L, const char *D, unsigned level, unsigned hops,
 		    const char *parent, const char *runas)
 {
 	struct smres_st *st = r->st;
 	struct vu_match m;
-	struct vu_args args;
 	struct vu_err e;
 	struct vu_target t;
 	buf v = BUF_INIT;
@@ -2006,19 +2026,7 @@ static int virtuser(struct run *r, const char *L, const char *D, unsigned level,
 	vu_match_init(&m);
 	vu_err_init(&e);
 	vu_target_init(&t);
-	/* sendmail's map lookups strip quotes (and backslashes) from the key: a stored
-	   key with quotes never matches, "" is the empty local part (the catch-all) */
-	if (strpbrk(L, "\"\\")) {
-		if (buf_copy(&v, L, strlen(L)) < 0 || buf_cstr(&v) == NULL)
-			goto out;
-		stripquotes(&v);
-		k = vu_lookup(vtab_get, &st->vt, (st->vt.flags & MAPTEXT_NOFOLD) != 0, v.s, v.len, D,
-			      strlen(D), &m);
-		buf_reset(&v);
-	} else {
-		k = vu_lookup(vtab_get, &st->vt, (st->vt.flags & MAPTEXT_NOFOLD) != 0, L, strlen(L),
-			      D, strlen(D), &m);
-	}
+	k = smres_vt_value(st, L, strlen(L), D, strlen(D), &m, &v);
 	if (k < 0)
 		goto out;
 	if (k == 0) {
@@ -2028,9 +2036,6 @@ static int virtuser(struct run *r, const char *L, const char *D, unsigned level,
 	}
 	line = vtab_line(&st->vt, m.key.s, m.key.len);
 	if (used(r, st->vtfile, line) < 0)
-		goto out;
-	vu_match_args(&m, &args);
-	if (vu_expand(&v, m.val, m.vlen, &args) < 0 || buf_cstr(&v) == NULL)
 		goto out;
 	if (trace(r, level, "virtusertable (%s:%lu): %.*s -> %s", st->vtfile, line,
 		  (int)m.key.len, m.key.s, v.s) < 0)
